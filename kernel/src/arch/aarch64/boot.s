@@ -1,0 +1,146 @@
+// Entry from the loader: x0 = physical address of the device tree, MMU off, at EL2 or EL1.
+// Everything here runs at the load address, so it uses PC-relative addressing only.
+
+.equ SCTLR_EL1_MMU_OFF, 0x30d00800      // RES1 bits (v8.0), little-endian, MMU and caches off
+.equ HCR_EL2_RW,        (1 << 31)       // EL1 is AArch64
+.equ SPSR_EL1H_MASKED,  0x3c5           // EL1h, D A I F masked
+
+.section .text.boot, "ax"
+.global _start
+_start:
+    // The arm64 Image header (Documentation/arch/arm64/booting.rst): loaders treat us like Linux.
+    b       primary_entry
+    .long   0
+    .quad   0                           // text_offset
+    .quad   __kernel_image_size         // image_size, bss included
+    .quad   0xa                         // flags: LE, 4 KiB pages, place anywhere
+    .quad   0, 0, 0
+    .ascii  "ARM\x64"
+    .long   0
+
+primary_entry:
+    mov     x19, x0                     // device tree
+    mrs     x1, mpidr_el1
+    and     x1, x1, #0xffffff
+    cbnz    x1, park                    // only the boot core goes on; SMP comes later
+    mrs     x20, CurrentEL
+    lsr     x20, x20, #2                // entry EL, reported in the banner
+    cmp     x20, #2
+    b.ne    1f
+    bl      el2_to_el1
+1:
+    ldr     x0, =SCTLR_EL1_MMU_OFF
+    msr     sctlr_el1, x0
+    isb
+
+    adrp    x0, __boot_stack_top
+    add     x0, x0, :lo12:__boot_stack_top
+    mov     sp, x0
+
+    adrp    x0, __bss_start
+    add     x0, x0, :lo12:__bss_start
+    adrp    x1, __bss_end
+    add     x1, x1, :lo12:__bss_end
+2:  cmp     x0, x1
+    b.hs    3f
+    stp     xzr, xzr, [x0], #16
+    b       2b
+3:
+    adrp    x23, _start                 // where we were loaded
+    mov     x0, x23
+    mov     x1, x19
+    bl      early_map                   // Rust, position-independent; returns TTBR1 in x0, TTBR0 in x1
+    mov     x21, x0
+    mov     x22, x1
+
+    // The tables were written with the MMU off: drop any stale cache lines over them.
+    adrp    x0, __bss_start
+    add     x0, x0, :lo12:__bss_start
+    adrp    x1, __kernel_end
+    add     x1, x1, :lo12:__kernel_end
+    mrs     x2, ctr_el0
+    ubfx    x2, x2, #16, #4
+    mov     x3, #4
+    lsl     x3, x3, x2                  // D-cache line size
+    sub     x4, x3, #1
+    bic     x0, x0, x4
+4:  dc      ivac, x0
+    add     x0, x0, x3
+    cmp     x0, x1
+    b.lo    4b
+    dsb     sy
+
+    // MAIR: 0 Device-nGnRnE, 1 Normal WB RA/WA, 2 Device-nGnRE, 3 Normal non-cacheable
+    ldr     x0, =0x4404ff00
+    msr     mair_el1, x0
+    // TCR: 48-bit VA both halves, 4 KiB granule, WB WA walks, inner shareable
+    ldr     x0, =0x00000000b5103510
+    mrs     x1, id_aa64mmfr0_el1
+    ubfx    x2, x1, #0, #4              // PARange
+    cmp     x2, #5
+    mov     x3, #5
+    csel    x2, x2, x3, ls              // at most 48-bit physical addresses
+    bfi     x0, x2, #32, #3             // IPS
+    ubfx    x2, x1, #4, #4              // ASIDBits: 2 means 16-bit ASIDs
+    cmp     x2, #2
+    b.ne    5f
+    orr     x0, x0, #(1 << 36)          // AS
+5:  msr     tcr_el1, x0
+    msr     ttbr0_el1, x22
+    msr     ttbr1_el1, x21
+    isb
+    tlbi    vmalle1
+    dsb     nsh
+    isb
+    mrs     x0, sctlr_el1
+    ldr     x1, =0x100d                 // M, C, SA, I
+    orr     x0, x0, x1
+    msr     sctlr_el1, x0
+    isb
+
+    // Now run from the upper half.
+    ldr     x0, =upper_half
+    br      x0
+
+upper_half:
+    ldr     x0, =__boot_stack_top
+    mov     sp, x0
+    mov     x29, xzr                    // ends the frame-pointer chain for backtraces
+    mov     x30, xzr
+    mov     x0, x19                     // device tree (physical)
+    mov     x1, x20                     // entry EL
+    mov     x2, x23                     // physical load address
+    bl      kernel_main
+6:  wfi
+    b       6b
+
+park:
+    wfe
+    b       park
+
+// Drop from EL2 to EL1 with EL1 owning the timers, FP/SIMD and the GIC's system registers.
+el2_to_el1:
+    ldr     x0, =HCR_EL2_RW
+    msr     hcr_el2, x0
+    mrs     x0, cnthctl_el2
+    orr     x0, x0, #3                  // EL1PCTEN, EL1PCEN
+    msr     cnthctl_el2, x0
+    msr     cntvoff_el2, xzr
+    mov     x0, #0x33ff                 // CPTR_EL2: no FP/SIMD trap
+    msr     cptr_el2, x0
+    msr     hstr_el2, xzr
+    mrs     x0, id_aa64pfr0_el1
+    ubfx    x0, x0, #24, #4             // GIC system registers implemented?
+    cbz     x0, 1f
+    mrs     x0, S3_4_C12_C9_5           // ICC_SRE_EL2
+    orr     x0, x0, #0x1                // SRE
+    orr     x0, x0, #0x8                // Enable: EL1 may use ICC_SRE_EL1
+    msr     S3_4_C12_C9_5, x0
+    isb
+    msr     S3_4_C12_C11_0, xzr         // ICH_HCR_EL2: no virtual interrupts
+1:  mov     x0, #SPSR_EL1H_MASKED
+    msr     spsr_el2, x0
+    adr     x0, 2f
+    msr     elr_el2, x0
+    eret
+2:  ret

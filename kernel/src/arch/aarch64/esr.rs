@@ -1,0 +1,69 @@
+//! Decoding of ESR_EL1 for fault reports.
+
+use core::fmt;
+
+/// An exception syndrome and fault address, displayed in words.
+pub struct Decoded(pub u64, pub u64);
+
+pub fn class_name(ec: u64) -> &'static str {
+    match ec {
+        0x00 => "unknown reason",
+        0x01 => "WFI/WFE trapped",
+        0x07 => "FP/SIMD access trapped",
+        0x0e => "illegal execution state",
+        0x15 => "SVC from AArch64",
+        0x18 => "MSR/MRS trapped",
+        0x20 => "instruction abort from a lower EL",
+        0x21 => "instruction abort, same EL",
+        0x22 => "PC alignment fault",
+        0x24 => "data abort from a lower EL",
+        0x25 => "data abort, same EL",
+        0x26 => "SP alignment fault",
+        0x2c => "floating-point exception",
+        0x2f => "SError",
+        0x30 | 0x31 => "breakpoint",
+        0x32 | 0x33 => "software step",
+        0x34 | 0x35 => "watchpoint",
+        0x3c => "BRK instruction",
+        _ => "unrecognised exception class",
+    }
+}
+
+/// The fault status code of an instruction or data abort.
+pub fn fault_status(fsc: u64) -> &'static str {
+    match fsc {
+        0x00..=0x03 => "address size fault",
+        0x04..=0x07 => "translation fault",
+        0x08..=0x0b => "access flag fault",
+        0x0c..=0x0f => "permission fault",
+        0x10 => "synchronous external abort",
+        0x21 => "alignment fault",
+        0x30 => "TLB conflict abort",
+        _ => "other fault",
+    }
+}
+
+pub fn is_abort(ec: u64) -> bool {
+    matches!(ec, 0x20 | 0x21 | 0x24 | 0x25)
+}
+
+impl fmt::Display for Decoded {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let esr = self.0;
+        let ec = (esr >> 26) & 0x3f;
+        write!(f, "{} (EC {:#04x})", class_name(ec), ec)?;
+        if is_abort(ec) {
+            let fsc = esr & 0x3f;
+            write!(f, ": {}", fault_status(fsc))?;
+            if fsc < 0x10 {
+                write!(f, " at level {}", fsc & 3)?;
+            }
+            if ec >= 0x24 {
+                let access = if esr & (1 << 6) != 0 { "write" } else { "read" };
+                write!(f, ", {access}")?;
+            }
+            write!(f, " of address {:#x}", self.1)?;
+        }
+        Ok(())
+    }
+}

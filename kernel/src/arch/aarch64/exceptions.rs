@@ -1,0 +1,103 @@
+//! Exception entry: the vector table (vectors.s) saves a [`TrapFrame`] and calls
+//! [`handle_exception`]. Interrupts go to the interrupt layer; anything the kernel does
+//! not expect is reported (decoded ESR, registers, backtrace) and the machine stops.
+
+use super::esr;
+use core::arch::global_asm;
+use core::fmt::Write;
+
+global_asm!(include_str!("vectors.s"));
+
+/// The registers of the interrupted context, as vectors.s lays them out.
+#[repr(C)]
+pub struct TrapFrame {
+    pub x: [u64; 31],
+    pub sp: u64,
+    pub elr: u64,
+    pub spsr: u64,
+    pub esr: u64,
+    pub far: u64,
+}
+
+const _: () = assert!(core::mem::size_of::<TrapFrame>() == 288);
+
+const KIND_NAMES: [&str; 16] = [
+    "sync (EL1, SP_EL0)",
+    "IRQ (EL1, SP_EL0)",
+    "FIQ (EL1, SP_EL0)",
+    "SError (EL1, SP_EL0)",
+    "sync (EL1)",
+    "IRQ (EL1)",
+    "FIQ (EL1)",
+    "SError (EL1)",
+    "sync (EL0)",
+    "IRQ (EL0)",
+    "FIQ (EL0)",
+    "SError (EL0)",
+    "sync (EL0, AArch32)",
+    "IRQ (EL0, AArch32)",
+    "FIQ (EL0, AArch32)",
+    "SError (EL0, AArch32)",
+];
+
+const KIND_EL1_IRQ: u64 = 5;
+const KIND_EL0_IRQ: u64 = 9;
+
+/// Installs the vector table on this CPU.
+pub fn init() {
+    unsafe extern "C" {
+        static exception_vectors: u8;
+    }
+    // SAFETY: exception_vectors is the 2 KiB-aligned table defined in vectors.s.
+    unsafe {
+        let base = &exception_vectors as *const u8 as u64;
+        core::arch::asm!("msr vbar_el1, {0}", "isb", in(reg) base);
+    }
+}
+
+#[unsafe(no_mangle)]
+extern "C" fn handle_exception(kind: u64, frame: &mut TrapFrame) {
+    match kind {
+        KIND_EL1_IRQ | KIND_EL0_IRQ => crate::irq::handle(),
+        _ => fatal(KIND_NAMES[(kind & 15) as usize], frame),
+    }
+}
+
+#[unsafe(no_mangle)]
+extern "C" fn handle_stack_overflow(frame: &mut TrapFrame) -> ! {
+    let mut out = crate::drivers::console::panic_writer();
+    let _ = writeln!(
+        out,
+        "\n*** KERNEL STACK OVERFLOW: sp {:#018x} ran into the guard page",
+        frame.sp
+    );
+    fatal("sync (EL1)", frame)
+}
+
+fn fatal(kind: &str, frame: &TrapFrame) -> ! {
+    let mut out = crate::drivers::console::panic_writer();
+    let _ = writeln!(out, "\n*** KERNEL PANIC: unexpected exception: {kind}");
+    let _ = writeln!(out, "  {}", esr::Decoded(frame.esr, frame.far));
+    let _ = write!(out, "  ELR {:#018x}", frame.elr);
+    super::backtrace::write_symbol(&mut out, frame.elr as usize);
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "  FAR {:#018x}  ESR {:#010x}  SPSR {:#010x}  SP {:#018x}",
+        frame.far, frame.esr, frame.spsr, frame.sp
+    );
+    for row in 0..8 {
+        let _ = write!(out, " ");
+        for col in 0..4 {
+            let i = row * 4 + col;
+            if i < 31 {
+                let _ = write!(out, " x{i:<2} {:#018x}", frame.x[i]);
+            }
+        }
+        let _ = writeln!(out);
+    }
+    let _ = writeln!(out, "  backtrace:");
+    super::backtrace::write_from(&mut out, Some(frame.elr as usize), frame.x[29] as usize);
+    drop(out);
+    crate::power::fail()
+}

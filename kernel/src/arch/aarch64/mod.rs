@@ -1,0 +1,13 @@
+//! AArch64: boot, exceptions, the MMU's descriptors, timers, PSCI and CPU helpers.
+
+pub mod backtrace;
+pub mod cpu;
+pub mod early_mmu;
+pub mod esr;
+pub mod exceptions;
+pub mod psci;
+pub mod pte;
+pub mod semihosting;
+pub mod timer;
+
+core::arch::global_asm!(include_str!("boot.s"));

@@ -1,0 +1,243 @@
+//! From the first Rust instruction in the upper half to a running kernel: device tree,
+//! linear map, console, memory, interrupts, banner.
+
+use crate::arch::aarch64::{backtrace, cpu, exceptions, psci, timer};
+use crate::bsp::{self, devicetree};
+use crate::cmdline::{self, CrashKind};
+use crate::drivers::{console, pl011::Pl011};
+use crate::mm::{self, frames, heap, paging};
+use crate::{irq, kprintln, logger, power};
+use core::fmt::Write;
+use core::panic::PanicInfo;
+use core::sync::atomic::{AtomicBool, Ordering};
+
+const VERSION: &str = env!("CARGO_PKG_VERSION");
+const MIB: u64 = 1 << 20;
+
+unsafe extern "C" {
+    static __kernel_start: u8;
+    static __kernel_end: u8;
+}
+
+/// Entered from boot.s with the MMU on, on the boot stack, IRQs masked.
+#[unsafe(no_mangle)]
+pub extern "C" fn kernel_main(dtb_pa: usize, entry_el: u64, image_pa: usize) -> ! {
+    exceptions::init();
+    timer::record_boot();
+    paging::init(image_pa);
+
+    // The device tree's size, read through the early identity map.
+    // SAFETY: early_map identity-mapped the gigabytes around dtb_pa.
+    let header = unsafe { paging::with_identity_mapped(dtb_pa, 64, devicetree::blob_size) };
+    let Ok(dtb_size) = header else {
+        // Without a device tree there is no console to say so on.
+        cpu::halt();
+    };
+    // SAFETY: as above; the blob lies within the two identity-mapped gigabytes.
+    let memory = unsafe {
+        paging::with_identity_mapped(dtb_pa, dtb_size, |dtb| {
+            devicetree::parse(dtb).map(|info| info.memory)
+        })
+    };
+    let memory = memory.ok();
+    if let Some(memory) = &memory {
+        let mut ram = mm::regions::RegionSet::new();
+        for r in memory.iter() {
+            ram.add(r);
+        }
+        ram.align_inward(mm::LINEAR_ALIGN);
+        paging::map_linear(ram.iter());
+    }
+    // The device tree is in RAM, so now it is in the linear map too; that view stays.
+    // SAFETY: the blob is reserved below (never handed to an allocator) and read-only.
+    let dtb = unsafe { paging::phys_slice(dtb_pa as u64, dtb_size) };
+    let info = devicetree::parse(dtb);
+    paging::drop_identity_map();
+
+    let bootargs = info.as_ref().map_or("", |i| i.bootargs);
+    let (cmd, problems) = cmdline::parse(bootargs);
+    if cmd.test_mode {
+        power::set_test_mode();
+        console::allow_semihosting_fallback();
+    }
+    let info = match info {
+        Ok(info) => info,
+        Err(e) => {
+            kprintln!("fatal: the device tree cannot be used: {e}");
+            power::fail();
+        }
+    };
+    if let Some(uart) = info.uart {
+        match paging::map_device(uart.base, uart.size) {
+            Ok(va) => {
+                // SAFETY: the PL011's registers were just mapped for the console alone.
+                let pl011 = unsafe { Pl011::new(va) };
+                pl011.init(bsp::uart_clock_hz(&info), 115_200);
+                console::install(pl011);
+            }
+            Err(e) => kprintln!("cannot map the console UART: {e:?}"),
+        }
+    }
+    logger::init(cmd.loglevel.unwrap_or(log::LevelFilter::Info));
+    for p in problems.iter() {
+        log::warn!("command line: {p} (ignored)");
+    }
+    if let Some(psci_conduit) = info.psci {
+        psci::set_conduit(psci_conduit == devicetree::PsciConduit::Smc);
+    }
+
+    // SAFETY: linker symbols; only their addresses are taken.
+    let image_size = unsafe {
+        &__kernel_end as *const u8 as usize - &__kernel_start as *const u8 as usize
+    } as u64;
+    let mut holes = [devicetree::PhysRange { start: 0, size: 0 }; 3];
+    holes[0] = devicetree::PhysRange {
+        start: image_pa as u64,
+        size: image_size,
+    };
+    holes[1] = devicetree::PhysRange {
+        start: dtb_pa as u64,
+        size: dtb_size as u64,
+    };
+    if let Some(initrd) = info.initrd {
+        holes[2] = initrd;
+    }
+    let report = init_memory(&info, cmd.mem_limit, &holes);
+
+    let irq_name = match irq::init(&info) {
+        Ok(name) => name,
+        Err(e) => {
+            log::error!("{e}");
+            power::fail();
+        }
+    };
+    cpu::enable_irqs();
+
+    banner(&info, entry_el, &report, irq_name, &cmd);
+
+    match cmd.crash {
+        Some(CrashKind::Null) => cpu::deliberate_fault(false),
+        Some(CrashKind::Undefined) => cpu::deliberate_fault(true),
+        Some(CrashKind::StackOverflow) => {
+            log::info!("overflowing the kernel stack on purpose");
+            let depth = recurse(core::hint::black_box(1));
+            log::error!("recursion returned {depth}: the guard page did not fire");
+            power::fail();
+        }
+        None => {}
+    }
+
+    log::info!("nothing to run; powering off");
+    power::shutdown(0)
+}
+
+/// Burns 4 KiB of stack per level, forever.
+fn recurse(n: u64) -> u64 {
+    let mut frame = [0u8; 4096];
+    frame[(n % 4096) as usize] = n as u8;
+    core::hint::black_box(&mut frame);
+    recurse(n + 1) + frame[0] as u64
+}
+
+fn init_memory(
+    info: &devicetree::MachineInfo,
+    mem_limit: Option<u64>,
+    holes: &[devicetree::PhysRange],
+) -> mm::MemoryReport {
+    let ram_bytes = info.memory.total_size();
+    let reserved = info.reserved.iter().chain(holes.iter().copied());
+    let (mut free, usable) = mm::free_regions(info.memory.iter(), mem_limit, reserved);
+    let heap_bytes = mm::heap_size_for(free.total());
+    let Some(heap_range) = free.take_from_largest(heap_bytes, frames::PAGE_SIZE as u64) else {
+        log::error!(
+            "not enough memory for a {} KiB kernel heap ({} KiB free)",
+            heap_bytes / 1024,
+            free.total() / 1024
+        );
+        power::fail();
+    };
+    // SAFETY: heap_range was just taken out of the free RAM, and RAM is linear-mapped.
+    unsafe { heap::init(paging::phys_to_virt(heap_range.start), heap_range.size as usize) };
+    for r in free.iter() {
+        frames::add_region(r.start as usize, (r.start + r.size) as usize);
+    }
+    mm::MemoryReport {
+        ram_bytes,
+        usable_bytes: usable,
+        heap_bytes: heap_range.size,
+        free_pages: frames::free_pages(),
+        reserved_bytes: usable - free.total() - heap_range.size,
+    }
+}
+
+fn banner(
+    info: &devicetree::MachineInfo,
+    entry_el: u64,
+    mem: &mm::MemoryReport,
+    irq_name: &str,
+    cmd: &cmdline::CommandLine,
+) {
+    kprintln!();
+    kprintln!(
+        "zrk {VERSION}: a Zircon-compatible kernel, on {} ({})",
+        bsp::board_name(info.board),
+        info.model
+    );
+    kprintln!(
+        "  cpu: {} (MIDR {:#010x}), entered at EL{entry_el}, running at EL1, PAN: {}, CPUs: {} (1 running)",
+        cpu::core_name(),
+        cpu::midr(),
+        if cpu::has_pan() { "yes" } else { "no" },
+        info.cpu_count
+    );
+    kprintln!(
+        "  RAM: {} MiB in {} range(s), usable {} MiB{}",
+        mem.ram_bytes / MIB,
+        info.memory.len(),
+        mem.usable_bytes / MIB,
+        if cmd.mem_limit.is_some() { " (capped by mem=)" } else { "" }
+    );
+    kprintln!(
+        "  free pages: {} ({} KiB), kernel heap: {} KiB, reserved: {} KiB",
+        mem.free_pages,
+        mem.free_pages * 4,
+        mem.heap_bytes / 1024,
+        mem.reserved_bytes / 1024
+    );
+    kprintln!(
+        "  console: PL011 @ {:#x}, interrupts: {irq_name}, timer: {} Hz, PSCI: {}",
+        info.uart.map_or(0, |u| u.base),
+        timer::frequency(),
+        match info.psci {
+            Some(devicetree::PsciConduit::Hvc) => "hvc",
+            Some(devicetree::PsciConduit::Smc) => "smc",
+            None => "none",
+        }
+    );
+    match info.initrd {
+        Some(r) => kprintln!("  initrd: {:#x}, {} bytes", r.start, r.size),
+        None => kprintln!("  initrd: none"),
+    }
+    kprintln!("  command line: \"{}\"", cmd.raw);
+    kprintln!();
+}
+
+static PANICKING: AtomicBool = AtomicBool::new(false);
+
+#[panic_handler]
+fn panic(info: &PanicInfo) -> ! {
+    let _irqs = cpu::IrqGuard::new();
+    let mut out = console::panic_writer();
+    if PANICKING.swap(true, Ordering::Relaxed) {
+        let _ = writeln!(out, "\n*** panic while panicking: {}", info.message());
+        power::fail();
+    }
+    let _ = write!(out, "\n*** KERNEL PANIC");
+    if let Some(loc) = info.location() {
+        let _ = write!(out, " at {}:{}:{}", loc.file(), loc.line(), loc.column());
+    }
+    let _ = writeln!(out, ": {}", info.message());
+    let _ = writeln!(out, "  backtrace:");
+    backtrace::write_from(&mut out, None, backtrace::current_fp());
+    power::fail()
+}

@@ -1,0 +1,75 @@
+//! The kernel console: the UART the board module chose, behind a lock that also masks
+//! interrupts, so an interrupt handler that logs cannot deadlock against the code it
+//! interrupted. Before a UART exists (and in test mode without one), text goes to
+//! semihosting.
+
+use super::pl011::Pl011;
+use crate::arch::aarch64::{cpu::IrqGuard, semihosting};
+use core::fmt::{self, Write};
+use core::sync::atomic::{AtomicBool, Ordering};
+use spin::Mutex;
+
+static CONSOLE: Mutex<Option<Pl011>> = Mutex::new(None);
+static SEMIHOSTING_FALLBACK: AtomicBool = AtomicBool::new(false);
+
+pub fn install(uart: Pl011) {
+    *CONSOLE.lock() = Some(uart);
+}
+
+/// Allows writing through semihosting while there is no UART (test mode only).
+pub fn allow_semihosting_fallback() {
+    SEMIHOSTING_FALLBACK.store(true, Ordering::Relaxed);
+}
+
+fn write_to(slot: &mut Option<Pl011>, args: fmt::Arguments) {
+    match slot {
+        Some(uart) => {
+            let _ = uart.write_fmt(args);
+        }
+        None if SEMIHOSTING_FALLBACK.load(Ordering::Relaxed) => {
+            let _ = SemihostingWriter.write_fmt(args);
+        }
+        None => {}
+    }
+}
+
+pub fn write_fmt(args: fmt::Arguments) {
+    let _irqs = IrqGuard::new();
+    write_to(&mut CONSOLE.lock(), args);
+}
+
+struct SemihostingWriter;
+
+impl Write for SemihostingWriter {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        semihosting::write(s.as_bytes());
+        Ok(())
+    }
+}
+
+/// A writer for panic reports: takes the console even if the panicking code held it.
+pub struct PanicWriter;
+
+pub fn panic_writer() -> PanicWriter {
+    if CONSOLE.is_locked() {
+        // SAFETY: we are stopping the machine; whoever held the lock on this CPU will
+        // never run again, and secondaries are parked.
+        unsafe { CONSOLE.force_unlock() };
+    }
+    PanicWriter
+}
+
+impl Write for PanicWriter {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        write_to(&mut CONSOLE.lock(), format_args!("{s}"));
+        Ok(())
+    }
+}
+
+#[macro_export]
+macro_rules! kprintln {
+    () => { $crate::drivers::console::write_fmt(format_args!("\n")) };
+    ($($arg:tt)*) => {
+        $crate::drivers::console::write_fmt(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}

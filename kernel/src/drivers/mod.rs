@@ -1,0 +1,5 @@
+//! Device drivers: register blocks described with tock-registers.
+
+pub mod console;
+pub mod gic;
+pub mod pl011;

@@ -1,0 +1,78 @@
+//! Interrupt routing: the GIC the device tree names, and the handlers behind it.
+
+use crate::arch::aarch64::timer;
+use crate::bsp::devicetree::{GicInfo, MachineInfo};
+use crate::drivers::gic::{v2::GicV2, v3::GicV3, InterruptController};
+use crate::mm::paging::{self, MapError};
+use core::sync::atomic::{AtomicU32, Ordering};
+use spin::Once;
+
+static GICV2: Once<GicV2> = Once::new();
+static GICV3: Once<GicV3> = Once::new();
+static CONTROLLER: Once<&'static dyn InterruptController> = Once::new();
+static TIMER_INTID: AtomicU32 = AtomicU32::new(u32::MAX);
+
+/// Redistributor frames are 128 KiB each; map only those of CPUs that exist.
+const GICR_FRAME: u64 = 0x2_0000;
+
+#[derive(Debug)]
+pub enum IrqError {
+    NoController,
+    NoTimer,
+    Map(MapError),
+}
+
+impl core::fmt::Display for IrqError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            IrqError::NoController => {
+                write!(f, "the device tree names no GICv2 or GICv3 interrupt controller")
+            }
+            IrqError::NoTimer => write!(f, "the device tree has no arm,armv8-timer node"),
+            IrqError::Map(e) => write!(f, "cannot map the GIC's registers: {e:?}"),
+        }
+    }
+}
+
+/// Brings up the interrupt controller and the tick. Returns the controller's name.
+pub fn init(info: &MachineInfo) -> Result<&'static str, IrqError> {
+    let gic: &'static dyn InterruptController = match info.gic.ok_or(IrqError::NoController)? {
+        GicInfo::V2 { dist, cpu } => {
+            let d = paging::map_device(dist.start, dist.size).map_err(IrqError::Map)?;
+            let c = paging::map_device(cpu.start, cpu.size).map_err(IrqError::Map)?;
+            // SAFETY: both blocks were just mapped as device memory for the GIC alone.
+            GICV2.call_once(|| unsafe { GicV2::new(d, c) })
+        }
+        GicInfo::V3 { dist, redist } => {
+            let d = paging::map_device(dist.start, dist.size).map_err(IrqError::Map)?;
+            let cpus = info.cpu_count.max(1) as u64;
+            let size = redist.size.min(cpus * GICR_FRAME);
+            let r = paging::map_device(redist.start, size).map_err(IrqError::Map)?;
+            // SAFETY: as above.
+            GICV3.call_once(|| unsafe { GicV3::new(d, r) })
+        }
+    };
+    gic.init();
+    let timer_intid = info.timer_virt_intid.ok_or(IrqError::NoTimer)?;
+    TIMER_INTID.store(timer_intid, Ordering::Relaxed);
+    gic.enable(timer_intid);
+    CONTROLLER.call_once(|| gic);
+    timer::start_tick();
+    Ok(gic.name())
+}
+
+/// Called from the IRQ vector: handles every pending interrupt.
+pub fn handle() {
+    let Some(gic) = CONTROLLER.get() else {
+        return;
+    };
+    while let Some(intid) = gic.acknowledge() {
+        if intid == TIMER_INTID.load(Ordering::Relaxed) {
+            timer::on_tick();
+        } else {
+            log::warn!("unexpected interrupt {intid}; disabling it");
+            gic.disable(intid);
+        }
+        gic.end_of_interrupt(intid);
+    }
+}

@@ -1,0 +1,83 @@
+//! Physical page frames: buddy_system_allocator's `FrameAllocator` behind our lock, with a
+//! count of free pages that tests read. Failure is `Err(NoMemory)`, never a panic.
+
+use buddy_system_allocator::FrameAllocator;
+use spin::Mutex;
+
+pub const PAGE_SIZE: usize = 4096;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NoMemory;
+
+struct Frames {
+    buddy: FrameAllocator<32>,
+    free: usize,
+    total: usize,
+}
+
+static FRAMES: Mutex<Frames> = Mutex::new(Frames {
+    buddy: FrameAllocator::new(),
+    free: 0,
+    total: 0,
+});
+
+/// Hands `[start, end)` (page-aligned physical addresses) to the allocator.
+pub fn add_region(start: usize, end: usize) {
+    let (first, last) = (start / PAGE_SIZE, end / PAGE_SIZE);
+    if first >= last {
+        return;
+    }
+    let mut f = FRAMES.lock();
+    f.buddy.add_frame(first, last);
+    f.free += last - first;
+    f.total += last - first;
+}
+
+/// Allocates `count` contiguous pages (rounded up to a power of two, naturally aligned).
+/// Returns the physical address of the first.
+pub fn alloc(count: usize) -> Result<usize, NoMemory> {
+    let pages = count.max(1).checked_next_power_of_two().ok_or(NoMemory)?;
+    let mut f = FRAMES.lock();
+    let frame = f.buddy.alloc(pages).ok_or(NoMemory)?;
+    f.free -= pages;
+    Ok(frame * PAGE_SIZE)
+}
+
+/// Returns pages from [`alloc`]; `count` must be the count given there.
+pub fn free(pa: usize, count: usize) {
+    let pages = count.max(1).next_power_of_two();
+    let mut f = FRAMES.lock();
+    f.buddy.dealloc(pa / PAGE_SIZE, pages);
+    f.free += pages;
+}
+
+pub fn free_pages() -> usize {
+    FRAMES.lock().free
+}
+
+pub fn total_pages() -> usize {
+    FRAMES.lock().total
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // One test only: the allocator is a global.
+    #[test]
+    fn alloc_free_counts_and_exhaustion() {
+        add_region(0x10_0000, 0x10_0000 + 16 * PAGE_SIZE);
+        assert_eq!(free_pages(), 16);
+        let a = alloc(3).unwrap();
+        assert_eq!(a % (4 * PAGE_SIZE), 0);
+        assert_eq!(free_pages(), 12);
+        let b = alloc(8).unwrap();
+        assert_eq!(free_pages(), 4);
+        assert_eq!(alloc(8), Err(NoMemory));
+        assert_eq!(alloc(usize::MAX), Err(NoMemory));
+        free(a, 3);
+        free(b, 8);
+        assert_eq!(free_pages(), 16);
+        assert_eq!(total_pages(), 16);
+    }
+}

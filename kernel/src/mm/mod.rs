@@ -1,0 +1,107 @@
+//! Memory management: the kernel's address space, the heap, and physical frames.
+//!
+//! At boot, RAM (from the device tree, capped by `mem=`) minus everything that is not
+//! free (the image, the device tree, the boot image, reserved ranges) is split into the
+//! kernel heap, a region of its own, and the frame allocator, which takes the rest.
+
+pub mod frames;
+pub mod regions;
+
+#[cfg(target_os = "none")]
+pub mod heap;
+#[cfg(target_os = "none")]
+pub mod paging;
+
+use crate::bsp::devicetree::PhysRange;
+use regions::RegionSet;
+
+/// Linear-map granularity: RAM is usable only in whole 2 MiB blocks.
+pub const LINEAR_ALIGN: u64 = 2 << 20;
+
+/// What boot found and decided about memory, for the banner.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct MemoryReport {
+    /// RAM the device tree describes.
+    pub ram_bytes: u64,
+    /// RAM left after `mem=`.
+    pub usable_bytes: u64,
+    pub heap_bytes: u64,
+    pub free_pages: usize,
+    pub reserved_bytes: u64,
+}
+
+/// The heap's share of usable RAM: 1/32, at least 1 MiB, at most 64 MiB. Enough for the
+/// frame allocator's free lists in the worst fragmentation plus kernel objects.
+pub fn heap_size_for(usable: u64) -> u64 {
+    let size = (usable / 32).clamp(1 << 20, 64 << 20);
+    size & !(frames::PAGE_SIZE as u64 - 1)
+}
+
+/// Free RAM: `ram` aligned to the linear map, capped at `limit`, minus `holes`.
+pub fn free_regions(
+    ram: impl Iterator<Item = PhysRange>,
+    limit: Option<u64>,
+    holes: impl Iterator<Item = PhysRange>,
+) -> (RegionSet, u64) {
+    let mut set = RegionSet::new();
+    for r in ram {
+        set.add(r);
+    }
+    set.align_inward(LINEAR_ALIGN);
+    if let Some(limit) = limit {
+        set.cap_total(limit);
+    }
+    let usable = set.total();
+    for h in holes {
+        // Widen each hole to whole pages; failing to record one only loses memory.
+        let start = h.start & !(frames::PAGE_SIZE as u64 - 1);
+        let end = h
+            .start
+            .saturating_add(h.size)
+            .saturating_add(frames::PAGE_SIZE as u64 - 1)
+            & !(frames::PAGE_SIZE as u64 - 1);
+        let hole = PhysRange {
+            start,
+            size: end - start,
+        };
+        if !set.subtract(hole) {
+            // Too fragmented to track the split: give up the ranges the hole touches.
+            set.remove_overlapping(hole);
+        }
+    }
+    (set, usable)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn heap_is_a_small_bounded_share() {
+        assert_eq!(heap_size_for(64 << 20), 2 << 20);
+        assert_eq!(heap_size_for(8 << 20), 1 << 20);
+        assert_eq!(heap_size_for(8 << 30), 64 << 20);
+    }
+
+    #[test]
+    fn free_regions_leave_out_kernel_and_reserved() {
+        let ram = [PhysRange {
+            start: 0x4000_0000,
+            size: 2 << 30,
+        }];
+        let holes = [
+            PhysRange {
+                start: 0x4000_0000,
+                size: 0x1_0000,
+            }, // device tree
+            PhysRange {
+                start: 0x4020_0000,
+                size: 0x30_0123,
+            }, // kernel image
+        ];
+        let (set, usable) = free_regions(ram.into_iter(), Some(64 << 20), holes.into_iter());
+        assert_eq!(usable, 64 << 20);
+        assert_eq!(set.total(), (64 << 20) - 0x1_0000 - 0x30_1000);
+        assert!(set.iter().all(|r| r.start % 4096 == 0 && r.size % 4096 == 0));
+    }
+}
