@@ -115,23 +115,51 @@ pub extern "C" fn kernel_main(dtb_pa: usize, entry_el: u64, image_pa: usize) -> 
 
     banner(&info, entry_el, &report, irq_name, &cmd);
 
-    match cmd.crash {
-        Some(CrashKind::Null) => cpu::deliberate_fault(false),
-        Some(CrashKind::Undefined) => cpu::deliberate_fault(true),
-        Some(CrashKind::StackOverflow) => {
-            log::info!("overflowing the kernel stack on purpose");
-            let depth = recurse(core::hint::black_box(1));
-            log::error!("recursion returned {depth}: the guard page did not fire");
-            power::fail();
-        }
-        None => {}
+    check_tick();
+    if let Some(kind) = cmd.crash {
+        crash(kind);
     }
 
     log::info!("nothing to run; powering off");
     power::shutdown(0)
 }
 
+/// Waits for a few timer interrupts, proving the tick runs, and says how long they took.
+fn check_tick() {
+    const WANT: u64 = 3;
+    let start = timer::ticks();
+    let t0 = timer::monotonic_ns();
+    // Five times the expected time at most: a dead timer must not hang the boot.
+    let limit = t0 + 5 * WANT * 1_000_000_000 / timer::TICK_HZ;
+    while timer::ticks() - start < WANT && timer::monotonic_ns() < limit {
+        cpu::wait_for_interrupt();
+    }
+    let got = timer::ticks() - start;
+    let ms = (timer::monotonic_ns() - t0) / 1_000_000;
+    if got >= WANT {
+        log::info!("timer: {got} ticks in {ms} ms ({} Hz tick)", timer::TICK_HZ);
+    } else {
+        log::error!("timer: only {got} ticks in {ms} ms; the tick interrupt is not arriving");
+    }
+}
+
+/// Faults on purpose (`crash=`), to show the fault report and backtrace.
+#[inline(never)]
+fn crash(kind: CrashKind) -> ! {
+    match kind {
+        CrashKind::Null => cpu::deliberate_fault(false),
+        CrashKind::Undefined => cpu::deliberate_fault(true),
+        CrashKind::StackOverflow => {
+            log::info!("overflowing the kernel stack on purpose");
+            let depth = recurse(core::hint::black_box(1));
+            log::error!("recursion returned {depth}: the guard page did not fire");
+            power::fail();
+        }
+    }
+}
+
 /// Burns 4 KiB of stack per level, forever.
+#[allow(unconditional_recursion)]
 fn recurse(n: u64) -> u64 {
     let mut frame = [0u8; 4096];
     frame[(n % 4096) as usize] = n as u8;

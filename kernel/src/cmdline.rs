@@ -69,7 +69,8 @@ pub mod what {
     pub const ZERO_SIZE: &str = "memory size must not be zero";
     pub const SIZE_TOO_LARGE: &str = "memory size too large";
     pub const BAD_CRASH: &str = "unknown crash kind (want null, stack or undef)";
-    pub const BAD_LOGLEVEL: &str = "unknown log level (want off, error, warn, info, debug or trace)";
+    pub const BAD_LOGLEVEL: &str =
+        "unknown log level (want off, error, warn, info, debug or trace)";
     pub const NO_VALUE_EXPECTED: &str = "option takes no value";
 }
 
@@ -83,7 +84,14 @@ pub struct Problems<'a> {
 
 impl<'a> Problems<'a> {
     const fn new() -> Self {
-        Problems { items: [Problem { option: "", what: "" }; MAX_PROBLEMS], len: 0, dropped: 0 }
+        Problems {
+            items: [Problem {
+                option: "",
+                what: "",
+            }; MAX_PROBLEMS],
+            len: 0,
+            dropped: 0,
+        }
     }
 
     fn push(&mut self, option: &'a str, what: &'static str) {
@@ -122,8 +130,13 @@ impl<'a> Problems<'a> {
 
 /// Parses a command line. Never fails; see the module documentation.
 pub fn parse(s: &str) -> (CommandLine<'_>, Problems<'_>) {
-    let mut line =
-        CommandLine { test_mode: false, mem_limit: None, crash: None, loglevel: None, raw: s };
+    let mut line = CommandLine {
+        test_mode: false,
+        mem_limit: None,
+        crash: None,
+        loglevel: None,
+        raw: s,
+    };
     let mut problems = Problems::new();
 
     for option in s.split_ascii_whitespace() {
@@ -169,7 +182,10 @@ fn parse_size(text: &str) -> Result<u64, &'static str> {
     } else {
         (text, 0)
     };
-    let (digits, radix) = match digits.strip_prefix("0x").or_else(|| digits.strip_prefix("0X")) {
+    let (digits, radix) = match digits
+        .strip_prefix("0x")
+        .or_else(|| digits.strip_prefix("0X"))
+    {
         Some(hex) => (hex, 16),
         None => (digits, 10),
     };
@@ -184,9 +200,7 @@ fn parse_size(text: &str) -> Result<u64, &'static str> {
             .and_then(|v| v.checked_add(u64::from(d)))
             .ok_or(what::SIZE_TOO_LARGE)?;
     }
-    value
-        .checked_mul(1u64 << shift)
-        .ok_or(what::SIZE_TOO_LARGE)
+    value.checked_mul(1u64 << shift).ok_or(what::SIZE_TOO_LARGE)
 }
 
 fn parse_level(text: &str) -> Option<LevelFilter> {
@@ -198,5 +212,207 @@ fn parse_level(text: &str) -> Option<LevelFilter> {
         ("debug", LevelFilter::Debug),
         ("trace", LevelFilter::Trace),
     ];
-    LEVELS.iter().find(|(name, _)| name.eq_ignore_ascii_case(text)).map(|(_, level)| *level)
+    LEVELS
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(text))
+        .map(|(_, level)| *level)
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+
+    use super::*;
+    use std::string::ToString;
+    use std::vec::Vec;
+
+    fn problems(s: &str) -> Vec<(&str, &'static str)> {
+        parse(s).1.iter().map(|p| (p.option, p.what)).collect()
+    }
+
+    #[test]
+    fn empty_command_line_sets_nothing_and_has_no_problems() {
+        for s in ["", "   ", "\t\n"] {
+            let (line, probs) = parse(s);
+            assert_eq!(
+                line,
+                CommandLine {
+                    test_mode: false,
+                    mem_limit: None,
+                    crash: None,
+                    loglevel: None,
+                    raw: s
+                }
+            );
+            assert!(probs.is_empty());
+        }
+    }
+
+    #[test]
+    fn qemu_fixture_bootargs_turn_on_test_mode_and_a_64m_limit() {
+        let (line, probs) = parse("test mem=64M");
+        assert!(line.test_mode);
+        assert_eq!(line.mem_limit, Some(64 << 20));
+        assert_eq!(line.raw, "test mem=64M");
+        assert!(probs.is_empty());
+    }
+
+    #[test]
+    fn options_may_be_separated_by_any_run_of_whitespace() {
+        let (line, probs) = parse("  test\t\tloglevel=debug \n crash=null ");
+        assert!(line.test_mode);
+        assert_eq!(line.loglevel, Some(LevelFilter::Debug));
+        assert_eq!(line.crash, Some(CrashKind::Null));
+        assert!(probs.is_empty());
+    }
+
+    #[test]
+    fn mem_accepts_k_m_g_suffixes_in_either_case_and_hex() {
+        let mem = |s: &str| parse(s).0.mem_limit;
+        assert_eq!(mem("mem=4096"), Some(4096));
+        assert_eq!(mem("mem=4k"), Some(4 << 10));
+        assert_eq!(mem("mem=4K"), Some(4 << 10));
+        assert_eq!(mem("mem=64m"), Some(64 << 20));
+        assert_eq!(mem("mem=2G"), Some(2 << 30));
+        assert_eq!(mem("mem=2g"), Some(2 << 30));
+        assert_eq!(mem("mem=0x1000"), Some(0x1000));
+        assert_eq!(mem("mem=0X10M"), Some(16 << 20));
+        assert_eq!(mem("mem=16E"), None);
+    }
+
+    #[test]
+    fn mem_rejects_bad_values_with_the_option_text() {
+        for bad in [
+            "mem=12X", "mem=", "mem=M", "mem=-5", "mem=1.5G", "mem=0x", "mem=0xG", "mem",
+        ] {
+            let (line, probs) = parse(bad);
+            assert_eq!(line.mem_limit, None, "{bad}");
+            let first = probs.iter().next().unwrap();
+            assert!(bad.starts_with(first.option), "{bad}");
+        }
+        assert_eq!(problems("mem=12X"), [("mem=12X", what::BAD_SIZE)]);
+        // A space ends the option: "mem=4 K" is 4 bytes and an unknown option "K".
+        assert_eq!(parse("mem=4 K").0.mem_limit, Some(4));
+        assert_eq!(problems("mem=4 K"), [("K", what::UNKNOWN_OPTION)]);
+    }
+
+    #[test]
+    fn mem_zero_is_rejected() {
+        assert_eq!(problems("mem=0"), [("mem=0", what::ZERO_SIZE)]);
+        assert_eq!(problems("mem=0G"), [("mem=0G", what::ZERO_SIZE)]);
+        assert_eq!(parse("mem=0").0.mem_limit, None);
+    }
+
+    #[test]
+    fn mem_rejects_overflow_instead_of_wrapping() {
+        assert_eq!(
+            problems("mem=99999999999G"),
+            [("mem=99999999999G", what::SIZE_TOO_LARGE)]
+        );
+        assert_eq!(
+            problems("mem=18446744073709551616"),
+            [("mem=18446744073709551616", what::SIZE_TOO_LARGE)]
+        );
+        assert_eq!(
+            problems("mem=0x10000000000000000"),
+            [("mem=0x10000000000000000", what::SIZE_TOO_LARGE)]
+        );
+        assert_eq!(
+            problems("mem=17179869184G"),
+            [("mem=17179869184G", what::SIZE_TOO_LARGE)]
+        );
+        // The largest values that fit still parse.
+        assert_eq!(
+            parse("mem=18446744073709551615").0.mem_limit,
+            Some(u64::MAX)
+        );
+        assert_eq!(
+            parse("mem=17179869183G").0.mem_limit,
+            Some(17_179_869_183 << 30)
+        );
+    }
+
+    #[test]
+    fn crash_kinds_are_null_stack_and_undef() {
+        let crash = |s: &str| parse(s).0.crash;
+        assert_eq!(crash("crash=null"), Some(CrashKind::Null));
+        assert_eq!(crash("crash=stack"), Some(CrashKind::StackOverflow));
+        assert_eq!(crash("crash=undef"), Some(CrashKind::Undefined));
+        assert_eq!(crash("crash=boom"), None);
+        assert_eq!(problems("crash=boom"), [("crash=boom", what::BAD_CRASH)]);
+        assert_eq!(problems("crash"), [("crash", what::BAD_CRASH)]);
+    }
+
+    #[test]
+    fn loglevel_names_every_level_filter() {
+        let level = |s: &str| parse(s).0.loglevel;
+        assert_eq!(level("loglevel=off"), Some(LevelFilter::Off));
+        assert_eq!(level("loglevel=error"), Some(LevelFilter::Error));
+        assert_eq!(level("loglevel=warn"), Some(LevelFilter::Warn));
+        assert_eq!(level("loglevel=info"), Some(LevelFilter::Info));
+        assert_eq!(level("loglevel=debug"), Some(LevelFilter::Debug));
+        assert_eq!(level("loglevel=TRACE"), Some(LevelFilter::Trace));
+        assert_eq!(problems("loglevel=7"), [("loglevel=7", what::BAD_LOGLEVEL)]);
+        assert_eq!(problems("loglevel="), [("loglevel=", what::BAD_LOGLEVEL)]);
+    }
+
+    #[test]
+    fn unknown_options_are_reported_and_the_rest_still_applies() {
+        let (line, probs) = parse("foo test bar=1 mem=1M");
+        assert!(line.test_mode);
+        assert_eq!(line.mem_limit, Some(1 << 20));
+        let got: Vec<_> = probs.iter().map(|p| (p.option, p.what)).collect();
+        assert_eq!(
+            got,
+            [
+                ("foo", what::UNKNOWN_OPTION),
+                ("bar=1", what::UNKNOWN_OPTION)
+            ]
+        );
+    }
+
+    #[test]
+    fn options_are_case_sensitive_and_test_takes_no_value() {
+        assert_eq!(problems("TEST"), [("TEST", what::UNKNOWN_OPTION)]);
+        assert_eq!(problems("test=1"), [("test=1", what::NO_VALUE_EXPECTED)]);
+        assert!(!parse("test=1").0.test_mode);
+    }
+
+    #[test]
+    fn a_repeated_option_takes_the_last_valid_value() {
+        let (line, probs) = parse("mem=1M mem=2M loglevel=info loglevel=nope");
+        assert_eq!(line.mem_limit, Some(2 << 20));
+        assert_eq!(line.loglevel, Some(LevelFilter::Info));
+        assert_eq!(probs.len(), 1);
+    }
+
+    #[test]
+    fn problems_display_as_the_kernel_prints_them() {
+        let (_, probs) = parse("foo mem=12X");
+        let shown: Vec<_> = probs.iter().map(|p| p.to_string()).collect();
+        assert_eq!(
+            shown,
+            [
+                "unknown option 'foo' (ignored)",
+                "bad size (want a number with optional K, M or G) 'mem=12X' (ignored)",
+            ]
+        );
+    }
+
+    #[test]
+    fn problems_beyond_capacity_are_counted_not_kept() {
+        let (_, probs) = parse("a b c d e f g h i j");
+        assert_eq!(probs.len(), MAX_PROBLEMS);
+        assert_eq!(probs.dropped(), 2);
+        assert!(!probs.is_empty());
+        assert_eq!(probs.as_slice().last().map(|p| p.option), Some("h"));
+    }
+
+    #[test]
+    fn non_ascii_text_never_panics() {
+        let (line, probs) = parse("mem=1é test ünïcode=ß mem=５M loglevel=ｉｎｆｏ");
+        assert!(line.test_mode);
+        assert_eq!(line.mem_limit, None);
+        assert_eq!(probs.len(), 4);
+    }
 }

@@ -97,4 +97,4 @@ pub fn current_fp() -> usize {
 /// Room for the symbol table, patched in after linking (see scripts/ksyms.py).
 #[used]
 #[unsafe(link_section = ".ksyms")]
-static KSYMS_SPACE: [u8; 192 * 1024] = [0; 192 * 1024];
+static KSYMS_SPACE: [u8; 64 * 1024] = [0; 64 * 1024];

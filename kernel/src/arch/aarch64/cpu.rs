@@ -74,7 +74,13 @@ pub fn halt() -> ! {
     }
 }
 
+/// Sleeps until an interrupt arrives (returns at once if one is pending).
+pub fn wait_for_interrupt() {
+    aarch64_cpu::asm::wfi();
+}
+
 /// Faults on purpose, for testing the fault report (`crash=null` / `crash=undef`).
+#[inline(never)]
 pub fn deliberate_fault(undefined_instruction: bool) -> ! {
     if undefined_instruction {
         // SAFETY: raises an undefined-instruction exception, which is the point.

@@ -71,7 +71,7 @@ extern "C" fn handle_stack_overflow(frame: &mut TrapFrame) -> ! {
         "\n*** KERNEL STACK OVERFLOW: sp {:#018x} ran into the guard page",
         frame.sp
     );
-    fatal("sync (EL1)", frame)
+    fatal("kernel stack overflow", frame)
 }
 
 fn fatal(kind: &str, frame: &TrapFrame) -> ! {

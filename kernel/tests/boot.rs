@@ -1,0 +1,149 @@
+//! Boot tests: the kernel boots on every machine shape the issue lists, reports its
+//! facts correctly in the banner, and exits cleanly; bad input gets a clear message.
+
+mod qemu;
+
+use qemu::{Boot, Machine};
+
+const MIB: u64 = 1 << 20;
+const PAGE: u64 = 4096;
+
+/// The banner's RAM and free-page figures agree with the machine QEMU was given: all
+/// of RAM is reported, and the free pages are RAM less the kernel heap (1/32 of it,
+/// 1 MiB..64 MiB), the image, the device tree and a little rounding, never more.
+fn assert_memory(boot: &Boot, ram_mib: u64, usable_mib: u64) {
+    boot.assert_contains(&format!("RAM: {ram_mib} MiB"));
+    assert_eq!(boot.number_after("usable "), usable_mib);
+    let usable = usable_mib * MIB;
+    let heap = (usable / 32).clamp(MIB, 64 * MIB);
+    let free = boot.number_after("free pages: ") * PAGE;
+    let reported_heap = boot.number_after("kernel heap: ") * 1024;
+    assert!(
+        reported_heap <= heap && reported_heap + 2 * MIB >= heap,
+        "heap {reported_heap} for {usable} usable"
+    );
+    // Image + device tree + rounding: at most 4 MiB for any of these machines.
+    assert!(free + reported_heap <= usable, "free {free} + heap exceed RAM");
+    assert!(
+        free + reported_heap + 4 * MIB >= usable,
+        "free {free} + heap {reported_heap} is far below {usable}:\n{}",
+        boot.output
+    );
+}
+
+#[test]
+fn el1_cortex_a72_gicv2_64m() {
+    let boot = Machine::virt().mem("64M").boot();
+    boot.assert_exit(0)
+        .assert_contains("on qemu-virt")
+        .assert_contains("Cortex-A72")
+        .assert_contains("entered at EL1, running at EL1")
+        .assert_contains("PAN: no")
+        .assert_contains("interrupts: GICv2")
+        .assert_contains("PSCI: hvc")
+        .assert_contains("timer: 3 ticks")
+        .assert_lacks("PANIC");
+    assert_memory(&boot, 64, 64);
+}
+
+#[test]
+fn el2_max_gicv3_2g() {
+    let boot = Machine::virt().el2().gic(3).cpu("max").mem("2G").boot();
+    boot.assert_exit(0)
+        .assert_contains("QEMU max")
+        .assert_contains("entered at EL2, running at EL1")
+        .assert_contains("PAN: yes")
+        .assert_contains("interrupts: GICv3")
+        .assert_contains("PSCI: smc")
+        .assert_contains("timer: 3 ticks");
+    assert_memory(&boot, 2048, 2048);
+}
+
+#[test]
+fn el1_max_gicv3_2g() {
+    let boot = Machine::virt().gic(3).cpu("max").mem("2G").boot();
+    boot.assert_exit(0)
+        .assert_contains("entered at EL1")
+        .assert_contains("interrupts: GICv3")
+        .assert_contains("timer: 3 ticks");
+    assert_memory(&boot, 2048, 2048);
+}
+
+#[test]
+fn el2_cortex_a72_gicv2_64m() {
+    let boot = Machine::virt().el2().mem("64M").boot();
+    boot.assert_exit(0)
+        .assert_contains("entered at EL2")
+        .assert_contains("interrupts: GICv2")
+        .assert_contains("timer: 3 ticks");
+    assert_memory(&boot, 64, 64);
+}
+
+#[test]
+fn four_gib_and_four_cpus_with_secondaries_parked() {
+    let boot = Machine::virt().el2().gic(3).mem("4G").smp(4).boot();
+    boot.assert_exit(0)
+        .assert_contains("CPUs: 4 (1 running)")
+        .assert_contains("timer: 3 ticks");
+    assert_memory(&boot, 4096, 4096);
+}
+
+#[test]
+fn mem_option_caps_usable_memory() {
+    let boot = Machine::virt().mem("2G").append("mem=64M").boot();
+    boot.assert_exit(0).assert_contains("(capped by mem=)");
+    assert_memory(&boot, 2048, 64);
+}
+
+#[test]
+fn unknown_command_line_option_is_reported_and_ignored() {
+    let boot = Machine::virt().append("frobnicate=1 mem=12X").boot();
+    boot.assert_exit(0)
+        .assert_contains("frobnicate=1")
+        .assert_contains("mem=12X")
+        .assert_contains("(ignored)");
+}
+
+#[test]
+fn initrd_range_comes_from_the_device_tree() {
+    let dir = std::env::temp_dir().join(format!("zrk-initrd-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("initrd.bin");
+    std::fs::write(&file, vec![0x5a; 12345]).unwrap();
+    let boot = Machine::virt()
+        .qemu_arg("-initrd")
+        .qemu_arg(file.to_str().unwrap())
+        .boot();
+    boot.assert_exit(0).assert_contains(", 12345 bytes");
+}
+
+#[test]
+fn null_dereference_prints_decoded_report_with_symbolized_backtrace() {
+    let boot = Machine::virt().append("crash=null").boot();
+    boot.assert_exit(1)
+        .assert_contains("KERNEL PANIC: unexpected exception: sync (EL1)")
+        .assert_contains("data abort, same EL (EC 0x25): translation fault at level 0, read of address 0x0")
+        .assert_contains("FAR 0x0000000000000000")
+        .assert_contains("x29 ")
+        .assert_contains("backtrace:")
+        .assert_contains("kernel::arch::aarch64::cpu::deliberate_fault+0x")
+        .assert_contains("kernel::boot::crash+0x")
+        .assert_contains("kernel_main+0x");
+}
+
+#[test]
+fn undefined_instruction_is_reported() {
+    let boot = Machine::virt().cpu("max").append("crash=undef").boot();
+    boot.assert_exit(1)
+        .assert_contains("unknown reason (EC 0x00)")
+        .assert_contains("kernel::boot::crash+0x");
+}
+
+#[test]
+fn kernel_stack_overflow_hits_the_guard_page() {
+    let boot = Machine::virt().append("crash=stack").boot();
+    boot.assert_exit(1)
+        .assert_contains("KERNEL STACK OVERFLOW")
+        .assert_contains("translation fault at level 3, write")
+        .assert_contains("kernel::boot::recurse+0x");
+}
