@@ -733,8 +733,8 @@ impl Header {
         let ok = version >= 17
             && last_compatible <= 17
             && (HEADER_SIZE..=MAX_BLOB_SIZE).contains(&h.total_size)
-            && h.off_struct % 4 == 0
-            && h.off_rsvmap % 8 == 0
+            && h.off_struct.is_multiple_of(4)
+            && h.off_rsvmap.is_multiple_of(8)
             && within(h.off_struct, h.size_struct)
             && within(h.off_strings, h.size_strings)
             && within(h.off_rsvmap, 16);
@@ -1627,7 +1627,7 @@ mod tests {
                 blob[40..56].fill(0);
                 let rest = len as u32 - 56;
                 blob[32..36].copy_from_slice(&(rest / 2).to_be_bytes());
-                blob[36..40].copy_from_slice(&(rest / 2 & !3).to_be_bytes());
+                blob[36..40].copy_from_slice(&((rest / 2) & !3).to_be_bytes());
             }
             assert!(parse(&blob).is_err() || round % 2 == 0);
         }
@@ -1702,7 +1702,7 @@ mod tests {
         }
 
         fn pad(&mut self) {
-            while self.structs.len() % 4 != 0 {
+            while !self.structs.len().is_multiple_of(4) {
                 self.structs.push(0);
             }
         }
