@@ -36,37 +36,37 @@ pub extern "C" fn kernel_main(dtb_pa: usize, entry_el: u64, image_pa: usize) -> 
     // SAFETY: as above; the blob lies within the two identity-mapped gigabytes.
     let memory = unsafe {
         paging::with_identity_mapped(dtb_pa, dtb_size, |dtb| {
-            devicetree::parse(dtb).map(|info| info.memory)
+            devicetree::parse_any_memory(dtb).map(|info| info.memory)
         })
     };
-    let memory = memory.ok();
-    if let Some(memory) = &memory {
-        let mut ram = mm::regions::RegionSet::new();
-        for r in memory.iter() {
-            ram.add(r);
-        }
-        ram.align_inward(mm::LINEAR_ALIGN);
-        paging::map_linear(ram.iter());
+    // A tree that does not parse names no console to complain on: stop here.
+    let Ok(memory) = memory else { cpu::halt() };
+    let mut ram = mm::regions::RegionSet::new();
+    for r in memory.iter() {
+        ram.add(r);
     }
+    ram.align_inward(mm::LINEAR_ALIGN);
+    // The tree itself is RAM even when it fails to say so: map it to report that.
+    let dtb_start = dtb_pa as u64 & !(mm::LINEAR_ALIGN - 1);
+    let dtb_end = (dtb_pa + dtb_size) as u64;
+    ram.add(devicetree::PhysRange {
+        start: dtb_start,
+        size: dtb_end.div_ceil(mm::LINEAR_ALIGN) * mm::LINEAR_ALIGN - dtb_start,
+    });
+    paging::map_linear(ram.iter());
     // The device tree is in RAM, so now it is in the linear map too; that view stays.
     // SAFETY: the blob is reserved below (never handed to an allocator) and read-only.
     let dtb = unsafe { paging::phys_slice(dtb_pa as u64, dtb_size) };
-    let info = devicetree::parse(dtb);
+    let Ok(info) = devicetree::parse_any_memory(dtb) else {
+        cpu::halt()
+    };
     paging::drop_identity_map();
 
-    let bootargs = info.as_ref().map_or("", |i| i.bootargs);
-    let (cmd, problems) = cmdline::parse(bootargs);
+    let (cmd, problems) = cmdline::parse(info.bootargs);
     if cmd.test_mode {
         power::set_test_mode();
         console::allow_semihosting_fallback();
     }
-    let info = match info {
-        Ok(info) => info,
-        Err(e) => {
-            kprintln!("fatal: the device tree cannot be used: {e}");
-            power::fail();
-        }
-    };
     if let Some(uart) = info.uart {
         match paging::map_device(uart.base, uart.size) {
             Ok(va) => {
@@ -79,6 +79,13 @@ pub extern "C" fn kernel_main(dtb_pa: usize, entry_el: u64, image_pa: usize) -> 
         }
     }
     logger::init(cmd.loglevel.unwrap_or(log::LevelFilter::Info));
+    if info.uart.is_none() {
+        log::warn!("the device tree names no PL011 console UART");
+    }
+    if info.memory.is_empty() {
+        log::error!("the device tree has no /memory node with a usable range");
+        power::fail();
+    }
     for p in problems.iter() {
         log::warn!("command line: {p} (ignored)");
     }
@@ -87,9 +94,9 @@ pub extern "C" fn kernel_main(dtb_pa: usize, entry_el: u64, image_pa: usize) -> 
     }
 
     // SAFETY: linker symbols; only their addresses are taken.
-    let image_size = unsafe {
-        &__kernel_end as *const u8 as usize - &__kernel_start as *const u8 as usize
-    } as u64;
+    let image_size =
+        unsafe { &__kernel_end as *const u8 as usize - &__kernel_start as *const u8 as usize }
+            as u64;
     let mut holes = [devicetree::PhysRange { start: 0, size: 0 }; 3];
     holes[0] = devicetree::PhysRange {
         start: image_pa as u64,
@@ -114,6 +121,8 @@ pub extern "C" fn kernel_main(dtb_pa: usize, entry_el: u64, image_pa: usize) -> 
     cpu::enable_irqs();
 
     banner(&info, entry_el, &report, irq_name, &cmd);
+    // The counter starts at reset, so this includes firmware or QEMU's own boot code.
+    log::info!("banner {} us after reset", timer::monotonic_ns() / 1000);
 
     check_tick();
     if let Some(kind) = cmd.crash {
@@ -185,7 +194,12 @@ fn init_memory(
         power::fail();
     };
     // SAFETY: heap_range was just taken out of the free RAM, and RAM is linear-mapped.
-    unsafe { heap::init(paging::phys_to_virt(heap_range.start), heap_range.size as usize) };
+    unsafe {
+        heap::init(
+            paging::phys_to_virt(heap_range.start),
+            heap_range.size as usize,
+        )
+    };
     for r in free.iter() {
         frames::add_region(r.start as usize, (r.start + r.size) as usize);
     }
@@ -223,7 +237,11 @@ fn banner(
         mem.ram_bytes / MIB,
         info.memory.len(),
         mem.usable_bytes / MIB,
-        if cmd.mem_limit.is_some() { " (capped by mem=)" } else { "" }
+        if cmd.mem_limit.is_some() {
+            " (capped by mem=)"
+        } else {
+            ""
+        }
     );
     kprintln!(
         "  free pages: {} ({} KiB), kernel heap: {} KiB, reserved: {} KiB",

@@ -47,7 +47,7 @@ pub struct CommandLine<'a> {
 }
 
 /// One thing wrong with the command line: the option as written and what is wrong with
-/// it. Displays as `unknown option 'foo' (ignored)`.
+/// it. Displays as `unknown option 'foo'`; the kernel adds that it was ignored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Problem<'a> {
     /// The option's text, e.g. `mem=12X`.
@@ -58,20 +58,20 @@ pub struct Problem<'a> {
 
 impl fmt::Display for Problem<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} '{}' (ignored)", self.what, self.option)
+        write!(f, "{} '{}'", self.what, self.option)
     }
 }
 
-/// Reasons a [`Problem`] gives.
+/// Reasons a [`Problem`] gives, worded to precede the quoted option.
 pub mod what {
     pub const UNKNOWN_OPTION: &str = "unknown option";
-    pub const BAD_SIZE: &str = "bad size (want a number with optional K, M or G)";
-    pub const ZERO_SIZE: &str = "memory size must not be zero";
-    pub const SIZE_TOO_LARGE: &str = "memory size too large";
-    pub const BAD_CRASH: &str = "unknown crash kind (want null, stack or undef)";
+    pub const BAD_SIZE: &str = "bad size (want digits and an optional K, M or G) in";
+    pub const ZERO_SIZE: &str = "zero memory size in";
+    pub const SIZE_TOO_LARGE: &str = "size too large in";
+    pub const BAD_CRASH: &str = "unknown crash kind (want null, stack or undef) in";
     pub const BAD_LOGLEVEL: &str =
-        "unknown log level (want off, error, warn, info, debug or trace)";
-    pub const NO_VALUE_EXPECTED: &str = "option takes no value";
+        "unknown log level (want off, error, warn, info, debug or trace) in";
+    pub const NO_VALUE_EXPECTED: &str = "unexpected value in";
 }
 
 /// A fixed-capacity list of [`Problem`]s.
@@ -393,8 +393,8 @@ mod tests {
         assert_eq!(
             shown,
             [
-                "unknown option 'foo' (ignored)",
-                "bad size (want a number with optional K, M or G) 'mem=12X' (ignored)",
+                "unknown option 'foo'",
+                "bad size (want digits and an optional K, M or G) in 'mem=12X'",
             ]
         );
     }

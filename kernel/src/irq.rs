@@ -26,9 +26,17 @@ impl core::fmt::Display for IrqError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
             IrqError::NoController => {
-                write!(f, "the device tree names no GICv2 or GICv3 interrupt controller")
+                write!(
+                    f,
+                    "the device tree names no GICv2 or GICv3 interrupt controller"
+                )
             }
-            IrqError::NoTimer => write!(f, "the device tree has no arm,armv8-timer node"),
+            IrqError::NoTimer => {
+                write!(
+                    f,
+                    "the device tree names no usable arm,armv8-timer interrupt"
+                )
+            }
             IrqError::Map(e) => write!(f, "cannot map the GIC's registers: {e:?}"),
         }
     }

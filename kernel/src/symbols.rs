@@ -54,7 +54,7 @@ mod tests {
     fn table(syms: &[(u64, &str)]) -> Vec<u8> {
         let mut out = b"KSYM".to_vec();
         out.extend((syms.len() as u32).to_le_bytes());
-        let mut names = Vec::new();
+        let mut names: Vec<u8> = Vec::new();
         for (addr, name) in syms {
             out.extend(addr.to_le_bytes());
             out.extend((names.len() as u32).to_le_bytes());

@@ -23,7 +23,10 @@ fn assert_memory(boot: &Boot, ram_mib: u64, usable_mib: u64) {
         "heap {reported_heap} for {usable} usable"
     );
     // Image + device tree + rounding: at most 4 MiB for any of these machines.
-    assert!(free + reported_heap <= usable, "free {free} + heap exceed RAM");
+    assert!(
+        free + reported_heap <= usable,
+        "free {free} + heap exceed RAM"
+    );
     assert!(
         free + reported_heap + 4 * MIB >= usable,
         "free {free} + heap {reported_heap} is far below {usable}:\n{}",
@@ -122,7 +125,9 @@ fn null_dereference_prints_decoded_report_with_symbolized_backtrace() {
     let boot = Machine::virt().append("crash=null").boot();
     boot.assert_exit(1)
         .assert_contains("KERNEL PANIC: unexpected exception: sync (EL1)")
-        .assert_contains("data abort, same EL (EC 0x25): translation fault at level 0, read of address 0x0")
+        .assert_contains(
+            "data abort, same EL (EC 0x25): translation fault at level 0, read of address 0x0",
+        )
         .assert_contains("FAR 0x0000000000000000")
         .assert_contains("x29 ")
         .assert_contains("backtrace:")
@@ -146,4 +151,27 @@ fn kernel_stack_overflow_hits_the_guard_page() {
         .assert_contains("KERNEL STACK OVERFLOW")
         .assert_contains("translation fault at level 3, write")
         .assert_contains("kernel::boot::recurse+0x");
+}
+
+#[test]
+fn without_test_mode_psci_system_off_ends_the_machine() {
+    let boot = Machine::virt().without_test_mode().boot();
+    boot.assert_exit(0)
+        .assert_contains("nothing to run; powering off")
+        .assert_lacks("system halted");
+}
+
+#[test]
+fn device_tree_without_interrupt_controller_is_a_clear_error() {
+    let boot = Machine::virt().dtb("virt-no-gic.dtb").boot();
+    boot.assert_exit(1)
+        .assert_contains("the device tree names no GICv2 or GICv3 interrupt controller");
+}
+
+#[test]
+fn device_tree_without_uart_still_reports_through_semihosting() {
+    let boot = Machine::virt().dtb("virt-no-uart.dtb").boot();
+    boot.assert_exit(0)
+        .assert_contains("the device tree names no PL011 console UART")
+        .assert_contains("zrk ");
 }

@@ -17,6 +17,13 @@ pub struct CTypedef {
     pub doc: &'static str,
 }
 
+/// Typedefs declared together; the doc becomes their section comment in C.
+#[derive(Debug)]
+pub struct CTypedefGroup {
+    pub doc: &'static str,
+    pub typedefs: &'static [CTypedef],
+}
+
 /// How a constant's value is spelled in its `#define`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CSpelling {
@@ -47,6 +54,13 @@ pub struct CConst {
     pub doc: &'static str,
 }
 
+/// Constants declared together; the doc becomes their section comment in C.
+#[derive(Debug)]
+pub struct CConstGroup {
+    pub doc: &'static str,
+    pub consts: &'static [CConst],
+}
+
 /// One field of a [`CStruct`].
 #[derive(Debug)]
 pub struct CField {
@@ -58,6 +72,13 @@ pub struct CField {
     pub offset: usize,
     pub size: usize,
     pub doc: &'static str,
+}
+
+impl CField {
+    /// The name C code uses: Rust spells fields named after its keywords raw (`r#type`).
+    pub fn c_name(&self) -> &'static str {
+        self.name.trim_start_matches("r#")
+    }
 }
 
 /// A `typedef struct tag { ... } name;` with its exact layout.
@@ -113,7 +134,7 @@ macro_rules! __zx_c_type_name {
     };
 }
 
-/// Declares scalar typedefs: a Rust type alias for each and a `&[CTypedef]` naming them.
+/// Declares scalar typedefs: a Rust type alias for each and a [`CTypedefGroup`].
 macro_rules! c_typedefs {
     (
         $(#[doc = $gdoc:literal])*
@@ -124,19 +145,22 @@ macro_rules! c_typedefs {
         $( $(#[doc = $doc])* pub type $name = $cty; )*
 
         $(#[doc = $gdoc])*
-        pub const $group: &[$crate::cdef::CTypedef] = &[
-            $( $crate::cdef::CTypedef {
-                name: stringify!($name),
-                c_type: $crate::__zx_c_type_name!($cty),
-                size: core::mem::size_of::<$name>(),
-                signed: <$name>::MIN != 0,
-                doc: concat!($($doc, "\n"),*),
-            } ),*
-        ];
+        pub const $group: $crate::cdef::CTypedefGroup = $crate::cdef::CTypedefGroup {
+            doc: concat!($($gdoc, "\n"),*),
+            typedefs: &[
+                $( $crate::cdef::CTypedef {
+                    name: stringify!($name),
+                    c_type: $crate::__zx_c_type_name!($cty),
+                    size: core::mem::size_of::<$name>(),
+                    signed: <$name>::MIN != 0,
+                    doc: concat!($($doc, "\n"),*),
+                } ),*
+            ],
+        };
     };
 }
 
-/// Declares constants: a Rust `pub const` for each and a `&[CConst]` describing them.
+/// Declares constants: a Rust `pub const` for each and a [`CConstGroup`] describing them.
 ///
 /// Each entry is `NAME: type = value;` where value is one of:
 /// - `bit(n)`: the single bit `1 << n`, spelled `((type)1u << n)` in C;
@@ -153,7 +177,10 @@ macro_rules! c_consts {
 
     (@munch $group:ident [$($gdoc:literal)*] $base:ident [$($acc:tt)*]) => {
         $(#[doc = $gdoc])*
-        pub const $group: &[$crate::cdef::CConst] = &[$($acc)*];
+        pub const $group: $crate::cdef::CConstGroup = $crate::cdef::CConstGroup {
+            doc: concat!($($gdoc, "\n"),*),
+            consts: &[$($acc)*],
+        };
     };
     (@munch $group:ident $gdoc:tt $base:ident [$($acc:tt)*]
         $(#[doc = $doc:literal])* $name:ident: $ty:ident = bit($bit:literal); $($rest:tt)*

@@ -9,7 +9,7 @@
 //! It reads the blob with its own small reader rather than the `fdt` crate: `fdt` 0.1.5
 //! panics on malformed input (unchecked slicing, `unwrap`s and `assert!`s while walking
 //! the structure block) and gives no access to a node's ancestors, which address
-//! translation needs. The reader checks the whole structure block once ([`Tree::new`]);
+//! translation needs. The reader checks the whole structure block once, up front;
 //! after that every walk is still written with checked reads, so a bug can at worst lose
 //! information, not crash.
 //!
@@ -337,6 +337,16 @@ pub fn blob_size(header: &[u8]) -> Result<usize, DtError> {
 /// - A `reg` that cannot be translated to a CPU address (a bus without `ranges`, or an
 ///   address no `ranges` entry covers) is `BadProperty("ranges")`.
 pub fn parse(dtb: &[u8]) -> Result<MachineInfo<'_>, DtError> {
+    let info = parse_any_memory(dtb)?;
+    if info.memory.is_empty() {
+        return Err(DtError::MissingNode("/memory"));
+    }
+    Ok(info)
+}
+
+/// As [`parse`], but an absent or empty `/memory` gives an empty list rather than an
+/// error, so the kernel can still find its console and say what is wrong.
+pub fn parse_any_memory(dtb: &[u8]) -> Result<MachineInfo<'_>, DtError> {
     let tree = Tree::new(dtb)?;
     let root = tree.root().ok_or(DtError::BadBlob)?;
 
@@ -354,7 +364,8 @@ pub fn parse(dtb: &[u8]) -> Result<MachineInfo<'_>, DtError> {
         None => None,
     };
     let gic = gic(&tree)?;
-    let timer_virt_intid = timer(&tree)?;
+    // A timer we cannot read is reported by the kernel as missing, with the console up.
+    let timer_virt_intid = timer(&tree).ok().flatten();
     let psci = psci(&tree)?;
 
     let chosen = tree.find_path("/chosen");
@@ -436,9 +447,6 @@ fn memory(tree: &Tree<'_>, root: &Path<'_>) -> Result<RangeList, DtError> {
                 list.push(r)?;
             }
         }
-    }
-    if list.is_empty() {
-        return Err(DtError::MissingNode("/memory"));
     }
     Ok(list)
 }
@@ -571,7 +579,7 @@ fn timer(tree: &Tree<'_>) -> Result<Option<u32>, DtError> {
         .ok_or(DtError::BadProperty("#interrupt-cells"))? as usize;
     // The binding lists secure, non-secure, virtual, hypervisor PPIs; a GIC
     // specifier is <type number flags> with type 1 = PPI.
-    if ncells < 2 || irqs.len() % (ncells * 4) != 0 {
+    if !(2..=4).contains(&ncells) || !irqs.len().is_multiple_of(ncells * 4) {
         return Err(BAD);
     }
     let kind = cell(irqs, 2 * ncells).ok_or(BAD)?;
@@ -1037,13 +1045,14 @@ impl<'a> Tree<'a> {
     }
 
     /// `#address-cells` and `#size-cells` of `node` (for its children), defaults 2 and 1.
+    /// Counts above 4 (PCI uses 3) are rejected, which keeps the arithmetic small.
     fn cell_sizes(&self, node: Node<'a>) -> Result<(usize, usize), DtError> {
         let read = |name, default, err| match self.prop(node, name) {
             None => Ok(default),
-            Some(v) if v.len() == 4 => cell(v, 0)
-                .map(|c| c as usize)
-                .ok_or(DtError::BadProperty(err)),
-            Some(_) => Err(DtError::BadProperty(err)),
+            Some(v) => match (v.len(), cell(v, 0)) {
+                (4, Some(n @ 0..=4)) => Ok(n as usize),
+                _ => Err(DtError::BadProperty(err)),
+            },
         };
         Ok((
             read("#address-cells", 2, "#address-cells")?,
@@ -1082,10 +1091,10 @@ impl<'a> Tree<'a> {
         let value = self
             .prop(path.node(), "reg")
             .ok_or(DtError::BadProperty(err))?;
-        let entry = (ac + sc) * 4;
-        if ac == 0 || ac > 2 || sc > 2 || value.len() % entry != 0 {
+        if ac == 0 || ac > 2 || sc > 2 || !value.len().is_multiple_of((ac + sc) * 4) {
             return Err(DtError::BadProperty(err));
         }
+        let entry = (ac + sc) * 4;
         Ok(value.chunks(entry).map(move |chunk| {
             let addr = cells(chunk, ac).ok_or(DtError::BadProperty(err))?;
             let size = chunk
@@ -1122,7 +1131,7 @@ impl<'a> Tree<'a> {
                 return Err(BAD);
             }
             let entry = (child_ac + parent_ac + child_sc) * 4;
-            if ranges.len() % entry != 0 {
+            if !ranges.len().is_multiple_of(entry) {
                 return Err(BAD);
             }
             let mut translated = None;

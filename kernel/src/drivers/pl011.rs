@@ -104,6 +104,7 @@ const MAX_IBRD: u64 = 0xFFFF;
 /// The PL011 divides its reference clock by 16 × (IBRD + FBRD / 64), so 64 times the
 /// divisor is 4 × `clock_hz` / `baud`, rounded to the nearest 64th. Pure arithmetic: it
 /// compiles and is tested on the host.
+#[must_use]
 pub fn baud_divisors(clock_hz: u32, baud: u32) -> Option<(u32, u32)> {
     if baud == 0 {
         return None;
@@ -139,6 +140,7 @@ impl Pl011 {
     ///
     /// `base` is the virtual address of a PL011 register block (4 KiB), mapped as Device
     /// memory and valid for the kernel's lifetime, and nothing else drives that UART.
+    #[must_use]
     pub const unsafe fn new(base: usize) -> Self {
         Self {
             registers: base as *const RegisterBlock,
@@ -190,6 +192,7 @@ impl Pl011 {
 
     /// The next received byte, or `None` if the receive FIFO is empty. Framing, parity
     /// and overrun errors are dropped: a console has no use for them.
+    #[must_use]
     pub fn read_byte(&self) -> Option<u8> {
         let regs = self.registers();
         if regs.fr.is_set(FR::RXFE) {

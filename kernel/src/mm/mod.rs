@@ -102,6 +102,8 @@ mod tests {
         let (set, usable) = free_regions(ram.into_iter(), Some(64 << 20), holes.into_iter());
         assert_eq!(usable, 64 << 20);
         assert_eq!(set.total(), (64 << 20) - 0x1_0000 - 0x30_1000);
-        assert!(set.iter().all(|r| r.start % 4096 == 0 && r.size % 4096 == 0));
+        assert!(set
+            .iter()
+            .all(|r| r.start % 4096 == 0 && r.size % 4096 == 0));
     }
 }

@@ -207,7 +207,12 @@ mod tests {
 
     #[test]
     fn overlapping_and_adjacent_ranges_merge() {
-        let s = set(&[r(0x3000, 0x1000), r(0x1000, 0x1000), r(0x2000, 0x1000), r(0x8000, 0x10)]);
+        let s = set(&[
+            r(0x3000, 0x1000),
+            r(0x1000, 0x1000),
+            r(0x2000, 0x1000),
+            r(0x8000, 0x10),
+        ]);
         assert_eq!(list(&s), vec![(0x1000, 0x3000), (0x8000, 0x10)]);
     }
 

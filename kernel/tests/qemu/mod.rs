@@ -42,6 +42,8 @@ pub struct Machine {
     pub smp: u32,
     pub append: String,
     pub extra: Vec<String>,
+    /// Whether the command line says `test` (leave QEMU by semihosting with a status).
+    pub test_mode: bool,
 }
 
 impl Machine {
@@ -54,6 +56,7 @@ impl Machine {
             smp: 1,
             append: String::new(),
             extra: Vec::new(),
+            test_mode: true,
         }
     }
     pub fn el2(mut self) -> Self {
@@ -80,9 +83,29 @@ impl Machine {
         self.append = args.into();
         self
     }
+    pub fn without_test_mode(mut self) -> Self {
+        self.test_mode = false;
+        self
+    }
+    /// Boots with one of the device-tree fixtures in kernel/src/bsp/testdata.
+    pub fn dtb(self, fixture: &str) -> Self {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("src/bsp/testdata")
+            .join(fixture);
+        self.qemu_arg("-dtb")
+            .qemu_arg(path.to_str().expect("UTF-8 path"))
+    }
     pub fn qemu_arg(mut self, arg: &str) -> Self {
         self.extra.push(arg.into());
         self
+    }
+
+    fn command_line(&self) -> String {
+        if self.test_mode {
+            format!("test {}", self.append)
+        } else {
+            self.append.clone()
+        }
     }
 
     pub fn boot(&self) -> Boot {
@@ -91,10 +114,14 @@ impl Machine {
             .args(["-M", &self.board, "-cpu", self.cpu, "-m", self.mem])
             .args(["-smp", &self.smp.to_string()])
             .args(["-display", "none", "-monitor", "none", "-serial", "stdio"])
-            .args(["-no-reboot", "-semihosting-config", "enable=on,target=native"])
+            .args([
+                "-no-reboot",
+                "-semihosting-config",
+                "enable=on,target=native",
+            ])
             .arg("-kernel")
             .arg(&image)
-            .args(["-append", &format!("test {}", self.append)])
+            .args(["-append", &self.command_line()])
             .args(&self.extra)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -171,9 +198,11 @@ impl Boot {
 
     /// The number after `label` on the console, e.g. `number_after("free pages: ")`.
     pub fn number_after(&self, label: &str) -> u64 {
-        let at = self.output.find(label).unwrap_or_else(|| {
-            panic!("no {label:?} in the console output:\n{}", self.output)
-        }) + label.len();
+        let at = self
+            .output
+            .find(label)
+            .unwrap_or_else(|| panic!("no {label:?} in the console output:\n{}", self.output))
+            + label.len();
         let digits: String = self.output[at..]
             .chars()
             .take_while(|c| c.is_ascii_digit())

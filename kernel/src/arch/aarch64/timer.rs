@@ -1,7 +1,9 @@
 //! The generic timer: a monotonic clock from the virtual counter, and the virtual timer's
 //! periodic tick. As a guest we use the virtual timer, which the hypervisor leaves to us.
 
-use aarch64_cpu::registers::{Readable, Writeable, CNTFRQ_EL0, CNTVCT_EL0, CNTV_CTL_EL0, CNTV_TVAL_EL0};
+use aarch64_cpu::registers::{
+    Readable, Writeable, CNTFRQ_EL0, CNTVCT_EL0, CNTV_CTL_EL0, CNTV_TVAL_EL0,
+};
 use core::sync::atomic::{AtomicU64, Ordering};
 
 static BOOT_COUNT: AtomicU64 = AtomicU64::new(0);

@@ -5,13 +5,16 @@
 //! Interrupt IDs (INTIDs) are the architecture's: 0–15 are SGIs (inter-processor), 16–31
 //! PPIs (per-CPU devices such as the generic timer), 32–1019 SPIs (shared devices), and
 //! 1020–1023 are special values an acknowledge returns when nothing is pending.
+//!
+//! Besides the trait, this file holds what both versions share: priorities, INTID
+//! arithmetic, polling, and (for v3) the CPU interface's system registers.
 
 pub mod v2;
 pub mod v3;
 
 /// An interrupt controller as the kernel uses it: every interrupt in Non-secure Group 1
-/// (the only group a Non-secure EL1 kernel can take), delivered as IRQ, all at one
-/// priority so none preempts another.
+/// (the only group a Non-secure EL1 kernel can take), delivered as IRQ, and every
+/// enabled interrupt at one priority, so none preempts another.
 pub trait InterruptController: Send + Sync {
     /// Sets up the distributor (once, on the boot CPU) and then this CPU's part, as
     /// [`init_cpu`](Self::init_cpu). Afterwards every interrupt is disabled, at the
@@ -31,6 +34,7 @@ pub trait InterruptController: Send + Sync {
 
     /// Takes the highest-priority pending interrupt and makes it active: its INTID, or
     /// `None` if nothing was pending (a spurious interrupt; then no EOI is due).
+    #[must_use]
     fn acknowledge(&self) -> Option<u32>;
 
     /// Ends the interrupt `acknowledge` returned, on the same CPU: drops the running

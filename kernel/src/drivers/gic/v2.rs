@@ -125,6 +125,7 @@ impl GicV2 {
     /// `dist_base` and `cpu_base` are the virtual addresses of a GICv2 distributor (4 KiB)
     /// and CPU interface (the first 4 KiB suffice), mapped as Device memory and valid for
     /// the kernel's lifetime, and nothing else drives that GIC.
+    #[must_use]
     pub const unsafe fn new(dist_base: usize, cpu_base: usize) -> Self {
         Self {
             distributor: dist_base as *const DistributorRegisters,

@@ -164,6 +164,7 @@ impl GicV3 {
     /// Device memory, valid for the kernel's lifetime, and driven by nothing else.
     /// Every CPU using the driver can access the ICC_* system registers at EL1 (entered
     /// at EL2, the boot code set ICC_SRE_EL2.SRE and .Enable).
+    #[must_use]
     pub const unsafe fn new(dist_base: usize, redist_base: usize) -> Self {
         Self {
             distributor: dist_base as *const DistributorRegisters,

@@ -1,0 +1,276 @@
+//! The kernel's side of the syscall table: [`SyscallHandler`], one typed method per
+//! kernel syscall, and [`dispatch`], which decodes the saved registers and calls it.
+//!
+//! Both are expanded from [`zx_syscall_table!`], so a new table entry becomes a new
+//! trait method and the kernel does not build until it implements it. The kernel's
+//! exception handler calls
+//! `dispatch(&mut ctx, frame.x[16], &frame.x[0..8])` and writes the result to `x0`;
+//! `None` means no such syscall: the caller is killed (digest decision 5).
+//!
+//! Pointers from user space arrive as [`UserPtr`]/[`UserPtrMut`]: addresses that only the
+//! kernel's user-copy routines may touch.
+
+use core::fmt;
+use core::marker::PhantomData;
+
+use crate::prelude::*;
+
+/// A user-space address of a `T` (or of `T`s) that the kernel reads: a `const T*`
+/// parameter. It is only a number; dereferencing it is the user-copy code's job.
+pub struct UserPtr<T> {
+    addr: usize,
+    _points_to: PhantomData<fn() -> T>,
+}
+
+/// A user-space address of a `T` (or of `T`s) that the kernel writes: a `T*` parameter.
+pub struct UserPtrMut<T> {
+    addr: usize,
+    _points_to: PhantomData<fn() -> T>,
+}
+
+macro_rules! user_pointer_impls {
+    ($ptr:ident) => {
+        impl<T> $ptr<T> {
+            pub const fn from_addr(addr: usize) -> Self {
+                $ptr { addr, _points_to: PhantomData }
+            }
+
+            pub const fn addr(self) -> usize {
+                self.addr
+            }
+
+            pub const fn is_null(self) -> bool {
+                self.addr == 0
+            }
+        }
+
+        // By hand: deriving would demand `T: Copy` of the pointee.
+        impl<T> Clone for $ptr<T> {
+            fn clone(&self) -> Self {
+                *self
+            }
+        }
+        impl<T> Copy for $ptr<T> {}
+        impl<T> PartialEq for $ptr<T> {
+            fn eq(&self, other: &Self) -> bool {
+                self.addr == other.addr
+            }
+        }
+        impl<T> Eq for $ptr<T> {}
+
+        impl<T> fmt::Debug for $ptr<T> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, concat!(stringify!($ptr), "({:#x})"), self.addr)
+            }
+        }
+    };
+}
+
+user_pointer_impls!(UserPtr);
+user_pointer_impls!(UserPtrMut);
+
+/// Decoding of one argument register into a parameter's type.
+///
+/// AAPCS64 leaves the upper bits of a register holding a narrower argument undefined,
+/// so 32-bit parameters keep only the low 32 bits of the register, as C would.
+pub trait FromSyscallArg {
+    fn from_syscall_arg(raw: u64) -> Self;
+}
+
+macro_rules! from_syscall_arg_by_cast {
+    ($($t:ty),*) => {
+        $( impl FromSyscallArg for $t {
+            fn from_syscall_arg(raw: u64) -> Self {
+                raw as $t
+            }
+        } )*
+    };
+}
+
+from_syscall_arg_by_cast!(u32, i32, u64, i64, usize);
+
+impl<T> FromSyscallArg for UserPtr<T> {
+    fn from_syscall_arg(raw: u64) -> Self {
+        UserPtr::from_addr(raw as usize)
+    }
+}
+
+impl<T> FromSyscallArg for UserPtrMut<T> {
+    fn from_syscall_arg(raw: u64) -> Self {
+        UserPtrMut::from_addr(raw as usize)
+    }
+}
+
+/// Encoding of a handler's result into `x0`.
+pub trait IntoSyscallReturn {
+    fn into_syscall_return(self) -> u64;
+}
+
+impl IntoSyscallReturn for Result<(), Status> {
+    /// The status, sign-extended to 64 bits as Zircon returns it.
+    fn into_syscall_return(self) -> u64 {
+        Status::from_result(&self).into_raw() as i64 as u64
+    }
+}
+
+impl IntoSyscallReturn for () {
+    fn into_syscall_return(self) -> u64 {
+        0
+    }
+}
+
+impl IntoSyscallReturn for i64 {
+    fn into_syscall_return(self) -> u64 {
+        self as u64
+    }
+}
+
+/// The kernel-side type of a table parameter type.
+macro_rules! kernel_arg_type {
+    (* const $t:ident) => { UserPtr<$t> };
+    (* mut $t:ident) => { UserPtrMut<$t> };
+    ($t:ident) => { $t };
+}
+
+/// The kernel-side return type of a table return type: handlers return `Result`, and
+/// `noreturn` calls return `()` after ending the caller (its thread never resumes).
+macro_rules! kernel_return_type {
+    (zx_status_t) => { Result<(), Status> };
+    (void) => { () };
+    ($t:ident) => { $t };
+}
+
+macro_rules! define_dispatch {
+    (
+        kernel { $(
+            $(#[doc = $doc:literal])*
+            $num:literal $kind:ident $name:ident ( $( $p:ident : $(* $q:ident)? $t:ident ),* )
+                -> $ret:ident;
+        )* }
+        user { $($user:tt)* }
+    ) => {
+        /// One method per kernel syscall, with the parameters of its C synopsis.
+        ///
+        /// Implemented by the kernel's syscall layer: look up handles, check arguments in
+        /// Zircon's order, call the object. The arguments are exactly what the caller
+        /// passed; validating them is the method's job.
+        pub trait SyscallHandler {
+            $(
+                $(#[doc = $doc])*
+                fn $name(&mut self $(, $p: kernel_arg_type!($(* $q)? $t))*)
+                    -> kernel_return_type!($ret);
+            )*
+        }
+
+        /// Calls the handler method for syscall `number` with arguments decoded from
+        /// `args` (the caller's `x0`-`x7`) and returns the value for `x0`, or `None` when
+        /// no syscall has that number.
+        pub fn dispatch<H: SyscallHandler + ?Sized>(
+            handler: &mut H,
+            number: u64,
+            args: &[u64; 8],
+        ) -> Option<u64> {
+            // Arguments are taken in order; no syscall has more than eight (asserted
+            // with the table), so the registers never run out.
+            #[allow(unused_mut, unused_variables)]
+            let mut regs = args.iter().copied();
+            let result = match number {
+                $( $num => handler.$name($(
+                    <kernel_arg_type!($(* $q)? $t) as FromSyscallArg>::from_syscall_arg(
+                        regs.next().unwrap_or(0),
+                    )
+                ),*).into_syscall_return(), )*
+                _ => return None,
+            };
+            Some(result)
+        }
+    };
+}
+
+crate::zx_syscall_table!(define_dispatch);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syscalls::{nr, SYSCALL_COUNT};
+
+    /// Records the last call; answers every syscall with a fixed status.
+    #[derive(Default)]
+    struct Recorder {
+        calls: Vec<String>,
+    }
+
+    macro_rules! recorder_impl {
+        (
+            kernel { $(
+                $(#[doc = $doc:literal])*
+                $num:literal $kind:ident $name:ident ( $( $p:ident : $(* $q:ident)? $t:ident ),* )
+                    -> $ret:ident;
+            )* }
+            user { $($user:tt)* }
+        ) => {
+            impl SyscallHandler for Recorder {
+                $(
+                    fn $name(&mut self $(, $p: kernel_arg_type!($(* $q)? $t))*)
+                        -> kernel_return_type!($ret) {
+                        let args: Vec<String> = vec![$(format!("{:?}", $p)),*];
+                        self.calls.push(format!("{}({})", stringify!($name), args.join(", ")));
+                        recorder_impl!(@answer $ret)
+                    }
+                )*
+            }
+        };
+        (@answer zx_status_t) => { Err(Status::ACCESS_DENIED) };
+        (@answer void) => { () };
+    }
+
+    crate::zx_syscall_table!(recorder_impl);
+
+    #[test]
+    fn decodes_arguments_with_their_c_types() {
+        let mut rec = Recorder::default();
+        let args = [0xdead_beef_0000_0007, 0x1000, 0xffff_ffff_ffff_fff0, 42, 0, 0, 0, 0];
+        let ret = dispatch(&mut rec, nr::vmo_write as u64, &args);
+        assert_eq!(ret, Some(Status::ACCESS_DENIED.into_raw() as i64 as u64));
+        // The handle is 32 bits: the register's upper half is not part of it.
+        assert_eq!(
+            rec.calls,
+            ["vmo_write(7, UserPtr(0x1000), 18446744073709551600, 42)"]
+        );
+    }
+
+    #[test]
+    fn status_is_sign_extended_into_x0() {
+        let mut rec = Recorder::default();
+        let ret = dispatch(&mut rec, nr::handle_close as u64, &[3, 0, 0, 0, 0, 0, 0, 0]);
+        assert_eq!(ret, Some((-30i64) as u64));
+    }
+
+    #[test]
+    fn unknown_numbers_are_refused() {
+        let mut rec = Recorder::default();
+        for number in [SYSCALL_COUNT as u64, 0x8000_0000, 0xff00_ff00_0000_0000, u64::MAX] {
+            assert_eq!(dispatch(&mut rec, number, &[0; 8]), None);
+        }
+        assert!(rec.calls.is_empty());
+    }
+
+    #[test]
+    fn every_kernel_syscall_reaches_its_method() {
+        let mut rec = Recorder::default();
+        for number in 0..SYSCALL_COUNT as u64 {
+            assert!(dispatch(&mut rec, number, &[1, 2, 3, 4, 5, 6, 7, 8]).is_some());
+        }
+        let names: Vec<&str> = rec.calls.iter().map(|c| c.split('(').next().unwrap()).collect();
+        let expected: Vec<&str> = crate::syscalls::SYSCALLS
+            .iter()
+            .filter(|s| !s.is_user_level())
+            .map(|s| s.name)
+            .collect();
+        assert_eq!(names, expected);
+        assert_eq!(
+            rec.calls[nr::vmar_map as usize],
+            "vmar_map(1, 2, 3, 4, 5, 6, UserPtrMut(0x7))"
+        );
+    }
+}
