@@ -89,6 +89,9 @@ pub extern "C" fn kernel_main(dtb_pa: usize, entry_el: u64, image_pa: usize) -> 
     for p in problems.iter() {
         log::warn!("command line: {p} (ignored)");
     }
+    if problems.dropped() > 0 {
+        log::warn!("command line: {} more problems", problems.dropped());
+    }
     if let Some(psci_conduit) = info.psci {
         psci::set_conduit(psci_conduit == devicetree::PsciConduit::Smc);
     }
@@ -110,6 +113,10 @@ pub extern "C" fn kernel_main(dtb_pa: usize, entry_el: u64, image_pa: usize) -> 
         holes[2] = initrd;
     }
     let report = init_memory(&info, cmd.mem_limit, &holes);
+    if let Err(e) = mm::check_frames() {
+        log::error!("frame allocator self-check failed: {e}");
+        power::fail();
+    }
 
     let irq_name = match irq::init(&info) {
         Ok(name) => name,
@@ -244,10 +251,12 @@ fn banner(
         }
     );
     kprintln!(
-        "  free pages: {} ({} KiB), kernel heap: {} KiB, reserved: {} KiB",
+        "  free pages: {} of {} ({} KiB), kernel heap: {} KiB ({} KiB used), reserved: {} KiB",
         mem.free_pages,
+        frames::total_pages(),
         mem.free_pages * 4,
         mem.heap_bytes / 1024,
+        heap::stats().1 / 1024,
         mem.reserved_bytes / 1024
     );
     kprintln!(

@@ -13,6 +13,10 @@
 //! (ignored)` and go on. When an option repeats, the last valid one wins. Portable,
 //! host-tested, allocation-free.
 
+// The parser reports everything the input says; the kernel reads more of it as
+// features land (the Pi's GPIO and spin tables, the RNG seed), and tests read the rest.
+#![cfg_attr(not(test), allow(dead_code))]
+
 use core::fmt;
 
 use log::LevelFilter;

@@ -30,6 +30,24 @@ pub struct MemoryReport {
     pub reserved_bytes: u64,
 }
 
+/// Allocates and frees a few blocks of frames and checks that the free count comes back
+/// and that the blocks are distinct and aligned: the allocator is wired up right.
+pub fn check_frames() -> Result<(), &'static str> {
+    let before = frames::free_pages();
+    let a = frames::alloc(1).map_err(|_| "cannot allocate one page")?;
+    let b = frames::alloc(3).map_err(|_| "cannot allocate four pages")?;
+    let ok = a != b && b % (4 * frames::PAGE_SIZE) == 0 && frames::free_pages() == before - 5;
+    frames::free(b, 3);
+    frames::free(a, 1);
+    if !ok {
+        return Err("allocations overlap, are misaligned, or miscounted");
+    }
+    if frames::free_pages() != before {
+        return Err("free pages did not come back");
+    }
+    Ok(())
+}
+
 /// The heap's share of usable RAM: 1/32, at least 1 MiB, at most 64 MiB. Enough for the
 /// frame allocator's free lists in the worst fragmentation plus kernel objects.
 pub fn heap_size_for(usable: u64) -> u64 {

@@ -186,8 +186,3 @@ pub unsafe fn phys_slice(pa: u64, len: usize) -> &'static [u8] {
     // SAFETY: forwarded from the caller.
     unsafe { core::slice::from_raw_parts(phys_to_virt(pa) as *const u8, len) }
 }
-
-/// Physical address the kernel image was loaded at.
-pub fn image_pa() -> usize {
-    IMAGE_PA.load(Ordering::Relaxed)
-}

@@ -32,10 +32,12 @@ impl RegionSet {
         self.ranges[..self.len].iter().copied()
     }
 
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.len
     }
 
+    #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }

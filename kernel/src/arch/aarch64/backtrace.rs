@@ -65,7 +65,7 @@ pub fn write_from(out: &mut dyn Write, pc: Option<usize>, mut fp: usize) {
         let _ = writeln!(out);
     }
     for n in 1..MAX_FRAMES {
-        if fp == 0 || fp % 16 != 0 || !on_known_stack(fp, 16) {
+        if fp == 0 || !fp.is_multiple_of(16) || !on_known_stack(fp, 16) {
             break;
         }
         // SAFETY: fp is 16-byte aligned and its record lies inside a mapped kernel stack.

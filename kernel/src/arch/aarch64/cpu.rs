@@ -1,6 +1,6 @@
 //! Small CPU helpers: interrupt masking, barriers, identification, halting.
 
-use aarch64_cpu::registers::{Readable, DAIF, MIDR_EL1, MPIDR_EL1};
+use aarch64_cpu::registers::{Readable, DAIF, MIDR_EL1};
 
 /// Masks IRQs until dropped, restoring the previous state.
 pub struct IrqGuard(u64);
@@ -35,10 +35,6 @@ pub fn enable_irqs() {
 
 pub fn midr() -> u64 {
     MIDR_EL1.get()
-}
-
-pub fn mpidr() -> u64 {
-    MPIDR_EL1.get()
 }
 
 /// A name for the core, from MIDR's implementer and part number.

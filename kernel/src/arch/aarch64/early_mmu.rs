@@ -108,11 +108,13 @@ pub unsafe extern "C" fn early_map(image_pa: usize, dtb_pa: usize) -> Roots {
     }
 }
 
-/// Physical address of the kernel's TTBR1 root and its level-1 table, for mm::paging to
-/// extend (the linear map and the device window are added to the live tables).
-pub fn kernel_tables() -> (&'static mut Table, &'static mut Table) {
-    // SAFETY: after boot the early tables are only touched by mm::paging, which holds its
-    // own lock around every use of what this returns.
+/// The kernel's TTBR1 root and the level-1 table of the image's gigabyte, for mm::paging
+/// to extend (the linear map and the device window are added to the live tables).
+///
+/// # Safety
+/// Called once, after the MMU is on; the caller is then the tables' only user.
+pub unsafe fn kernel_tables() -> (&'static mut Table, &'static mut Table) {
+    // SAFETY: the caller is the only user from now on (see above).
     let t = unsafe { &mut *addr_of_mut!(EARLY) };
     (&mut t.hi_l0, &mut t.hi_l1)
 }

@@ -98,6 +98,5 @@ fn fatal(kind: &str, frame: &TrapFrame) -> ! {
     }
     let _ = writeln!(out, "  backtrace:");
     super::backtrace::write_from(&mut out, Some(frame.elr as usize), frame.x[29] as usize);
-    drop(out);
     crate::power::fail()
 }

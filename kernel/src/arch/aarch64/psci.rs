@@ -3,7 +3,6 @@
 use core::sync::atomic::{AtomicU8, Ordering};
 
 const SYSTEM_OFF: u64 = 0x8400_0008;
-const SYSTEM_RESET: u64 = 0x8400_0009;
 
 const NONE: u8 = 0;
 const HVC: u8 = 1;
@@ -13,10 +12,6 @@ static CONDUIT: AtomicU8 = AtomicU8::new(NONE);
 
 pub fn set_conduit(smc: bool) {
     CONDUIT.store(if smc { SMC } else { HVC }, Ordering::Relaxed);
-}
-
-pub fn available() -> bool {
-    CONDUIT.load(Ordering::Relaxed) != NONE
 }
 
 fn call(function: u64) -> u64 {
@@ -38,8 +33,4 @@ fn call(function: u64) -> u64 {
 /// Powers the machine off; returns only if PSCI is absent or refused.
 pub fn system_off() {
     call(SYSTEM_OFF);
-}
-
-pub fn system_reset() {
-    call(SYSTEM_RESET);
 }
