@@ -12,8 +12,9 @@ static GICV3: Once<GicV3> = Once::new();
 static CONTROLLER: Once<&'static dyn InterruptController> = Once::new();
 static TIMER_INTID: AtomicU32 = AtomicU32::new(u32::MAX);
 
-/// Redistributor frames are 128 KiB each; map only those of CPUs that exist.
-const GICR_FRAME: u64 = 0x2_0000;
+/// Redistributors take 128 KiB each, 256 KiB with GICv4's virtual LPI frames; map
+/// room for the largest kind for the CPUs that exist, not the whole region.
+const GICR_FRAME_MAX: u64 = 0x4_0000;
 
 #[derive(Debug)]
 pub enum IrqError {
@@ -54,7 +55,7 @@ pub fn init(info: &MachineInfo) -> Result<&'static str, IrqError> {
         GicInfo::V3 { dist, redist } => {
             let d = paging::map_device(dist.start, dist.size).map_err(IrqError::Map)?;
             let cpus = info.cpu_count.max(1) as u64;
-            let size = redist.size.min(cpus * GICR_FRAME);
+            let size = redist.size.min(cpus * GICR_FRAME_MAX);
             let r = paging::map_device(redist.start, size).map_err(IrqError::Map)?;
             // SAFETY: as above.
             GICV3.call_once(|| unsafe { GicV3::new(d, r) })
