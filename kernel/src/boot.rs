@@ -1,12 +1,12 @@
 //! From the first Rust instruction in the upper half to a running kernel: device tree,
 //! linear map, console, memory, interrupts, banner.
 
-use crate::arch::aarch64::{backtrace, cpu, exceptions, psci, timer};
+use crate::arch::aarch64::{backtrace, cpu, exceptions, psci, pte, timer, user};
 use crate::bsp::{self, devicetree};
 use crate::cmdline::{self, CrashKind};
 use crate::drivers::{console, pl011::Pl011};
 use crate::mm::{self, frames, heap, paging};
-use crate::{irq, kprintln, logger, power};
+use crate::{irq, kprintln, logger, power, random, userboot};
 use core::fmt::Write;
 use core::panic::PanicInfo;
 use core::sync::atomic::{AtomicBool, Ordering};
@@ -118,6 +118,9 @@ pub extern "C" fn kernel_main(dtb_pa: usize, entry_el: u64, image_pa: usize) -> 
         power::fail();
     }
 
+    let rng_source = seed_random(&info);
+    let user_access = user::init(|va| (va - pte::KERNEL_VBASE + image_pa) as u64);
+
     let irq_name = match irq::init(&info) {
         Ok(name) => name,
         Err(e) => {
@@ -128,6 +131,7 @@ pub extern "C" fn kernel_main(dtb_pa: usize, entry_el: u64, image_pa: usize) -> 
     cpu::enable_irqs();
 
     banner(&info, entry_el, &report, irq_name, &cmd);
+    log::info!("user memory access: {user_access}; random seed: {rng_source}");
     // The counter starts at reset, so this includes firmware or QEMU's own boot code.
     log::info!("banner {} us after reset", timer::monotonic_ns() / 1000);
 
@@ -136,8 +140,30 @@ pub extern "C" fn kernel_main(dtb_pa: usize, entry_el: u64, image_pa: usize) -> 
         crash(kind);
     }
 
-    log::info!("nothing to run; powering off");
-    power::shutdown(0)
+    let Some(initrd) = info.initrd else {
+        log::info!("nothing to run; powering off");
+        power::shutdown(0)
+    };
+    // SAFETY: the boot image is reserved RAM (a hole in the free regions), never written.
+    let archive = unsafe { paging::phys_slice(initrd.start, initrd.size as usize) };
+    let status = userboot::run_all(archive);
+    power::shutdown(status)
+}
+
+/// Seeds the kernel's random numbers: from the device tree if the loader put a seed
+/// there, else (weakly) from counter timing. Says which.
+fn seed_random(info: &devicetree::MachineInfo) -> &'static str {
+    match info.rng_seed {
+        Some(seed) => {
+            random::seed(seed);
+            "device tree rng-seed"
+        }
+        None => {
+            // Boot timing varies a little with the hardware and the emulator.
+            random::seed(timer::counter().rotate_left(17) ^ cpu::midr());
+            "counter timing (weak: the device tree has no rng-seed)"
+        }
+    }
 }
 
 /// Waits for a few timer interrupts, proving the tick runs, and says how long they took.

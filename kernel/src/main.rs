@@ -12,6 +12,8 @@ extern crate alloc;
 mod bsp;
 mod cmdline;
 mod mm;
+mod object;
+mod random;
 mod symbols;
 
 #[cfg(target_os = "none")]
@@ -24,9 +26,17 @@ mod drivers;
 #[cfg(target_os = "none")]
 mod irq;
 #[cfg(target_os = "none")]
+mod loader;
+#[cfg(target_os = "none")]
 mod logger;
 #[cfg(target_os = "none")]
 mod power;
+#[cfg(target_os = "none")]
+mod syscall;
+#[cfg(target_os = "none")]
+mod task;
+#[cfg(target_os = "none")]
+mod userboot;
 
 #[cfg(not(target_os = "none"))]
 fn main() {

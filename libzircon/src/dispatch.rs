@@ -1,11 +1,11 @@
 //! The kernel's side of the syscall table: [`SyscallHandler`], one typed method per
 //! kernel syscall, and [`dispatch`], which decodes the saved registers and calls it.
 //!
-//! Both are expanded from [`zx_syscall_table!`], so a new table entry becomes a new
-//! trait method and the kernel does not build until it implements it. The kernel's
-//! exception handler calls
-//! `dispatch(&mut ctx, frame.x[16], &frame.x[0..8])` and writes the result to `x0`;
-//! `None` means no such syscall: the caller is killed (digest decision 5).
+//! Both are expanded from [`zx_syscall_table!`](crate::zx_syscall_table), so a new
+//! table entry becomes a new trait method, and the kernel does not build until it
+//! implements it. The kernel's SVC handler passes `x16` and a copy of `x0`-`x7` from
+//! the saved frame and writes the result back to `x0`; `None` means no syscall has that
+//! number, and the caller is killed (digest decision 5).
 //!
 //! Pointers from user space arrive as [`UserPtr`]/[`UserPtrMut`]: addresses that only the
 //! kernel's user-copy routines may touch.
@@ -32,7 +32,10 @@ macro_rules! user_pointer_impls {
     ($ptr:ident) => {
         impl<T> $ptr<T> {
             pub const fn from_addr(addr: usize) -> Self {
-                $ptr { addr, _points_to: PhantomData }
+                $ptr {
+                    addr,
+                    _points_to: PhantomData,
+                }
             }
 
             pub const fn addr(self) -> usize {
@@ -157,6 +160,8 @@ macro_rules! define_dispatch {
         pub trait SyscallHandler {
             $(
                 $(#[doc = $doc])*
+                // The arity is the syscall's (vmar_map has seven parameters).
+                #[allow(clippy::too_many_arguments)]
                 fn $name(&mut self $(, $p: kernel_arg_type!($(* $q)? $t))*)
                     -> kernel_return_type!($ret);
             )*
@@ -229,7 +234,16 @@ mod tests {
     #[test]
     fn decodes_arguments_with_their_c_types() {
         let mut rec = Recorder::default();
-        let args = [0xdead_beef_0000_0007, 0x1000, 0xffff_ffff_ffff_fff0, 42, 0, 0, 0, 0];
+        let args = [
+            0xdead_beef_0000_0007,
+            0x1000,
+            0xffff_ffff_ffff_fff0,
+            42,
+            0,
+            0,
+            0,
+            0,
+        ];
         let ret = dispatch(&mut rec, nr::vmo_write as u64, &args);
         assert_eq!(ret, Some(Status::ACCESS_DENIED.into_raw() as i64 as u64));
         // The handle is 32 bits: the register's upper half is not part of it.
@@ -249,7 +263,12 @@ mod tests {
     #[test]
     fn unknown_numbers_are_refused() {
         let mut rec = Recorder::default();
-        for number in [SYSCALL_COUNT as u64, 0x8000_0000, 0xff00_ff00_0000_0000, u64::MAX] {
+        for number in [
+            SYSCALL_COUNT as u64,
+            0x8000_0000,
+            0xff00_ff00_0000_0000,
+            u64::MAX,
+        ] {
             assert_eq!(dispatch(&mut rec, number, &[0; 8]), None);
         }
         assert!(rec.calls.is_empty());
@@ -261,7 +280,11 @@ mod tests {
         for number in 0..SYSCALL_COUNT as u64 {
             assert!(dispatch(&mut rec, number, &[1, 2, 3, 4, 5, 6, 7, 8]).is_some());
         }
-        let names: Vec<&str> = rec.calls.iter().map(|c| c.split('(').next().unwrap()).collect();
+        let names: Vec<&str> = rec
+            .calls
+            .iter()
+            .map(|c| c.split('(').next().unwrap())
+            .collect();
         let expected: Vec<&str> = crate::syscalls::SYSCALLS
             .iter()
             .filter(|s| !s.is_user_level())

@@ -16,7 +16,7 @@ c_typedefs! {
 
 c_consts! {
     /// Topics for `zx_object_get_info`, and the record each one fills in.
-    pub const TOPIC_CONSTS: hex = {
+    pub const TOPIC_CONSTS: dec = {
         ZX_INFO_NONE: zx_object_info_topic_t = 0;
         /// No record: only whether the handle is valid.
         ZX_INFO_HANDLE_VALID: zx_object_info_topic_t = 1;

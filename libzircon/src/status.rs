@@ -3,6 +3,7 @@
 //! The kernel works with `Result<T, Status>` from the object layer up and turns it into
 //! a `zx_status_t` only at the syscall boundary ([`Status::from_result`]).
 
+use core::ffi::CStr;
 use core::fmt;
 
 pub use crate::types::zx_status_t;
@@ -12,6 +13,8 @@ pub use crate::types::zx_status_t;
 pub struct StatusCode {
     /// The C name, e.g. `ZX_ERR_BAD_HANDLE`.
     pub name: &'static str,
+    /// The same, NUL-terminated, for `zx_status_get_string`.
+    pub c_name: &'static CStr,
     pub value: zx_status_t,
     pub doc: &'static str,
 }
@@ -34,7 +37,17 @@ macro_rules! status_codes {
 
         /// Every status code, in the order of `<zircon/errors.h>`.
         pub const STATUS_CODES: &[StatusCode] = &[
-            $( StatusCode { name: stringify!($c_name), value: $value, doc: concat!($($doc, "\n"),*) } ),*
+            $( StatusCode {
+                name: stringify!($c_name),
+                c_name: match CStr::from_bytes_with_nul(
+                    concat!(stringify!($c_name), "\0").as_bytes(),
+                ) {
+                    Ok(name) => name,
+                    Err(_) => panic!("a status name holds a NUL"),
+                },
+                value: $value,
+                doc: concat!($($doc, "\n"),*),
+            } ),*
         ];
     };
 }
@@ -172,7 +185,17 @@ impl Status {
 
     /// The C name (`ZX_ERR_BAD_HANDLE`), or `None` for a value the ABI does not define.
     pub fn name(self) -> Option<&'static str> {
-        STATUS_CODES.iter().find(|code| code.value == self.0).map(|code| code.name)
+        self.code().map(|code| code.name)
+    }
+
+    /// What `zx_status_get_string` answers: the C name, or `(UNKNOWN)` for a value the
+    /// ABI does not define.
+    pub fn c_name(self) -> &'static CStr {
+        self.code().map_or(c"(UNKNOWN)", |code| code.c_name)
+    }
+
+    fn code(self) -> Option<&'static StatusCode> {
+        STATUS_CODES.iter().find(|code| code.value == self.0)
     }
 }
 
@@ -217,7 +240,7 @@ mod tests {
         assert_eq!(ZX_ERR_ACCESS_DENIED, -30);
         assert_eq!(ZX_ERR_CONNECTION_ABORTED, -76);
         assert_eq!(ZX_ERR_INTERNAL_INTR_KILLED, -502);
-        assert_eq!(STATUS_CODES.len(), 48);
+        assert_eq!(STATUS_CODES.len(), 47);
     }
 
     #[test]
@@ -236,14 +259,22 @@ mod tests {
         assert_eq!(Status::ok(ZX_OK), Ok(()));
         assert_eq!(Status::ok(ZX_ERR_NO_MEMORY), Err(Status::NO_MEMORY));
         assert_eq!(Status::from_result(&Ok::<u8, Status>(3)), Status::OK);
-        assert_eq!(Status::from_result(&Err::<(), _>(Status::BAD_STATE)).into_raw(), -20);
+        assert_eq!(
+            Status::from_result(&Err::<(), _>(Status::BAD_STATE)).into_raw(),
+            -20
+        );
         assert!(Status::OK.is_ok() && !Status::BAD_HANDLE.is_ok());
     }
 
     #[test]
     fn debug_names_known_and_unknown_codes() {
-        assert_eq!(format!("{:?}", Status::BAD_HANDLE), "ZX_ERR_BAD_HANDLE (-11)");
+        assert_eq!(
+            format!("{:?}", Status::BAD_HANDLE),
+            "ZX_ERR_BAD_HANDLE (-11)"
+        );
         assert_eq!(format!("{}", Status::from_raw(-5)), "unknown status (-5)");
         assert_eq!(Status::ACCESS_DENIED.name(), Some("ZX_ERR_ACCESS_DENIED"));
+        assert_eq!(Status::OK.c_name(), c"ZX_OK");
+        assert_eq!(Status::from_raw(7).c_name(), c"(UNKNOWN)");
     }
 }

@@ -1,5 +1,5 @@
 //! The system-call table: every syscall's name, number, parameters and return type,
-//! written once, in [`zx_syscall_table!`].
+//! written once, in [`zx_syscall_table!`](crate::zx_syscall_table).
 //!
 //! Adding a syscall is adding one entry there. Three things are expanded from it:
 //! [`SYSCALLS`] (the table as data, which the C header generator prints), the `svc`
@@ -279,33 +279,69 @@ mod tests {
         assert!(kernel_syscall(SYSCALL_COUNT as u64).is_none());
         assert!(kernel_syscall(u64::MAX).is_none());
         // User-level entries come after every kernel entry.
-        assert!(SYSCALLS[SYSCALL_COUNT as usize..].iter().all(Syscall::is_user_level));
+        assert!(SYSCALLS[SYSCALL_COUNT as usize..]
+            .iter()
+            .all(Syscall::is_user_level));
     }
 
     #[test]
     fn names_are_unique() {
         for (i, a) in SYSCALLS.iter().enumerate() {
-            assert!(SYSCALLS[i + 1..].iter().all(|b| b.name != a.name), "{}", a.name);
+            assert!(
+                SYSCALLS[i + 1..].iter().all(|b| b.name != a.name),
+                "{}",
+                a.name
+            );
         }
     }
 
     #[test]
     fn table_holds_the_syscalls_of_this_round() {
         let kernel = [
-            "debug_write", "process_exit", "handle_close", "handle_close_many",
-            "handle_duplicate", "handle_replace", "object_get_info", "object_get_property",
-            "object_set_property", "object_wait_one", "nanosleep", "vmo_create", "vmo_read",
-            "vmo_write", "vmo_get_size", "vmo_set_size", "vmo_op_range", "vmo_create_child",
-            "vmo_set_cache_policy", "vmo_replace_as_executable", "vmar_map", "vmar_unmap",
-            "vmar_protect", "vmar_allocate", "vmar_destroy", "futex_wait", "futex_wake",
-            "thread_create", "thread_start", "thread_exit",
+            "debug_write",
+            "process_exit",
+            "handle_close",
+            "handle_close_many",
+            "handle_duplicate",
+            "handle_replace",
+            "object_get_info",
+            "object_get_property",
+            "object_set_property",
+            "object_wait_one",
+            "nanosleep",
+            "vmo_create",
+            "vmo_read",
+            "vmo_write",
+            "vmo_get_size",
+            "vmo_set_size",
+            "vmo_op_range",
+            "vmo_create_child",
+            "vmo_set_cache_policy",
+            "vmo_replace_as_executable",
+            "vmar_map",
+            "vmar_unmap",
+            "vmar_protect",
+            "vmar_allocate",
+            "vmar_destroy",
+            "futex_wait",
+            "futex_wake",
+            "thread_create",
+            "thread_start",
+            "thread_exit",
         ];
         let user = [
-            "system_get_page_size", "ticks_get", "ticks_per_second", "clock_get_monotonic",
+            "system_get_page_size",
+            "ticks_get",
+            "ticks_per_second",
+            "clock_get_monotonic",
             "deadline_after",
         ];
         let names = |user_level: bool| -> Vec<&str> {
-            SYSCALLS.iter().filter(|s| s.is_user_level() == user_level).map(|s| s.name).collect()
+            SYSCALLS
+                .iter()
+                .filter(|s| s.is_user_level() == user_level)
+                .map(|s| s.name)
+                .collect()
         };
         assert_eq!(names(false), kernel);
         assert_eq!(names(true), user);
@@ -335,7 +371,13 @@ mod tests {
         for name in ["process_exit", "thread_exit"] {
             assert_eq!(kind(name), Kind::NoReturn);
         }
-        for name in ["nanosleep", "futex_wait", "object_wait_one", "vmo_read", "vmo_op_range"] {
+        for name in [
+            "nanosleep",
+            "futex_wait",
+            "object_wait_one",
+            "vmo_read",
+            "vmo_op_range",
+        ] {
             assert_eq!(kind(name), Kind::Blocking);
         }
         for name in ["system_get_page_size", "ticks_per_second"] {

@@ -38,6 +38,24 @@ pub fn write_fmt(args: fmt::Arguments) {
     write_to(&mut CONSOLE.lock(), args);
 }
 
+/// Writes raw bytes (from user space: not necessarily UTF-8), '\n' as "\r\n".
+pub fn write_bytes(bytes: &[u8]) {
+    let _irqs = IrqGuard::new();
+    let mut slot = CONSOLE.lock();
+    match slot.as_mut() {
+        Some(uart) => {
+            for &b in bytes {
+                if b == b'\n' {
+                    uart.write_byte(b'\r');
+                }
+                uart.write_byte(b);
+            }
+        }
+        None if SEMIHOSTING_FALLBACK.load(Ordering::Relaxed) => semihosting::write(bytes),
+        None => {}
+    }
+}
+
 struct SemihostingWriter;
 
 impl Write for SemihostingWriter {

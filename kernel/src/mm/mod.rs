@@ -8,6 +8,8 @@ pub mod frames;
 pub mod regions;
 
 #[cfg(target_os = "none")]
+pub mod aspace;
+#[cfg(target_os = "none")]
 pub mod heap;
 #[cfg(target_os = "none")]
 pub mod paging;

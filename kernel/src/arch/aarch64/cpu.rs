@@ -75,6 +75,13 @@ pub fn wait_for_interrupt() {
     aarch64_cpu::asm::wfi();
 }
 
+/// Waits for an interrupt with IRQs unmasked for that moment, so its handler runs
+/// (for waiting inside a syscall, where exception entry masked them).
+pub fn wait_for_interrupt_enabled() {
+    // SAFETY: unmask, wait, mask again; handlers are installed.
+    unsafe { core::arch::asm!("msr daifclr, #2", "wfi", "msr daifset, #2", options(nomem, nostack)) };
+}
+
 /// Faults on purpose, for testing the fault report (`crash=null` / `crash=undef`).
 #[inline(never)]
 pub fn deliberate_fault(undefined_instruction: bool) -> ! {

@@ -47,6 +47,39 @@ pub fn is_abort(ec: u64) -> bool {
     matches!(ec, 0x20 | 0x21 | 0x24 | 0x25)
 }
 
+/// A data abort taken at the same EL (the kernel touching memory).
+pub fn is_data_abort(esr: u64) -> bool {
+    (esr >> 26) & 0x3f == 0x25
+}
+
+/// A user fault in the words of a kill report.
+pub struct UserFault(pub u64, pub u64);
+
+impl fmt::Display for UserFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (esr, far) = (self.0, self.1);
+        let ec = (esr >> 26) & 0x3f;
+        match ec {
+            0x00 => write!(f, "undefined instruction"),
+            0x20 | 0x24 => {
+                let what = if ec == 0x20 { "instruction abort" } else { "data abort" };
+                let access = if ec == 0x20 {
+                    "execute"
+                } else if esr & (1 << 6) != 0 {
+                    "write"
+                } else {
+                    "read"
+                };
+                write!(f, "{what} ({}, {access}) at {far:#x}", fault_status(esr & 0x3f))
+            }
+            0x22 => write!(f, "PC alignment fault at {far:#x}"),
+            0x26 => write!(f, "SP alignment fault"),
+            0x2f => write!(f, "SError"),
+            _ => write!(f, "{} (EC {ec:#04x})", class_name(ec)),
+        }
+    }
+}
+
 impl fmt::Display for Decoded {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let esr = self.0;

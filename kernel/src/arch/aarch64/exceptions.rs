@@ -10,6 +10,7 @@ global_asm!(include_str!("vectors.s"));
 
 /// The registers of the interrupted context, as vectors.s lays them out.
 #[repr(C)]
+#[derive(Default)]
 pub struct TrapFrame {
     pub x: [u64; 31],
     pub sp: u64,
@@ -40,8 +41,13 @@ const KIND_NAMES: [&str; 16] = [
     "SError (EL0, AArch32)",
 ];
 
+const KIND_EL1_SYNC: u64 = 4;
 const KIND_EL1_IRQ: u64 = 5;
+const KIND_EL0_SYNC: u64 = 8;
 const KIND_EL0_IRQ: u64 = 9;
+const KIND_EL0_SERROR: u64 = 11;
+
+const EC_SVC64: u64 = 0x15;
 
 /// Installs the vector table on this CPU.
 pub fn init() {
@@ -55,10 +61,26 @@ pub fn init() {
     }
 }
 
+/// Returns 0 to resume the interrupted code; for exceptions from EL0, nonzero ends
+/// the thread's turn (vectors.s then returns from enter_user).
 #[unsafe(no_mangle)]
-extern "C" fn handle_exception(kind: u64, frame: &mut TrapFrame) {
+extern "C" fn handle_exception(kind: u64, frame: &mut TrapFrame) -> u64 {
     match kind {
-        KIND_EL1_IRQ | KIND_EL0_IRQ => crate::irq::handle(),
+        KIND_EL1_IRQ => {
+            crate::irq::handle();
+            0
+        }
+        KIND_EL0_IRQ => {
+            crate::irq::handle();
+            0
+        }
+        KIND_EL1_SYNC if esr::is_data_abort(frame.esr) && super::user::fixup(frame) => 0,
+        KIND_EL0_SYNC if (frame.esr >> 26) & 0x3f == EC_SVC64 => crate::task::on_syscall(frame),
+        KIND_EL0_SYNC..=KIND_EL0_SERROR => crate::task::on_fault(
+            format_args!("{}", esr::UserFault(frame.esr, frame.far)),
+            frame,
+        ),
+        12..=15 => crate::task::on_fault(format_args!("AArch32 exception"), frame),
         _ => fatal(KIND_NAMES[(kind & 15) as usize], frame),
     }
 }

@@ -9,5 +9,6 @@ pub mod psci;
 pub mod pte;
 pub mod semihosting;
 pub mod timer;
+pub mod user;
 
 core::arch::global_asm!(include_str!("boot.s"));

@@ -1,0 +1,174 @@
+//! Running user code and reaching user memory.
+//!
+//! [`enter`] drops to EL0 with a prepared register frame and comes back when an
+//! exception from EL0 ends the thread's turn. The copy routines (uaccess.s) are the
+//! only code that touches user memory; everywhere else the kernel cannot, even by
+//! mistake: with PAN on CPUs that have it (ARMv8.1+), and on older ones (the Pi's
+//! Cortex-A72) by keeping an empty table with the reserved ASID 0 in TTBR0 whenever
+//! the kernel runs outside the copy routines, as Linux does.
+
+use super::exceptions::TrapFrame;
+use super::pte::Table;
+use core::arch::global_asm;
+use core::sync::atomic::{AtomicU64, AtomicU8, Ordering};
+
+global_asm!(include_str!("uaccess.s"));
+
+/// Read by vectors.s and uaccess.s: 1 when PAN is emulated by switching TTBR0.
+#[unsafe(no_mangle)]
+static SOFTWARE_PAN: AtomicU8 = AtomicU8::new(0);
+/// TTBR0 while the kernel runs: an empty table, ASID 0 (never given to a process).
+#[unsafe(no_mangle)]
+static KERNEL_TTBR0: AtomicU64 = AtomicU64::new(0);
+/// TTBR0 of the address space whose thread runs on this CPU: table | ASID << 48.
+#[unsafe(no_mangle)]
+static USER_TTBR0: AtomicU64 = AtomicU64::new(0);
+/// Where enter_user left the kernel's stack.
+#[unsafe(no_mangle)]
+static USER_RESUME_SP: AtomicU64 = AtomicU64::new(0);
+
+static EMPTY_TABLE: Table = Table::EMPTY;
+
+unsafe extern "C" {
+    fn enter_user(frame: *const TrapFrame) -> u64;
+    fn uaccess_copy_from_user(dst: *mut u8, user_src: usize, len: usize) -> usize;
+    fn uaccess_copy_to_user(user_dst: usize, src: *const u8, len: usize) -> usize;
+    static __uaccess_start: u8;
+    static __uaccess_end: u8;
+    static uaccess_fault: u8;
+}
+
+/// Lowest user address (Zircon's USER_ASPACE_BASE: nothing is mapped below 16 MiB).
+pub const USER_BASE: usize = 0x0000_0000_0100_0000;
+/// One past the highest user address (Zircon's user aspace end).
+pub const USER_END: usize = 0x0000_ffff_ff00_0000;
+
+const SCTLR_SA0: u64 = 1 << 4;
+const SCTLR_DZE: u64 = 1 << 14; // EL0 may use DC ZVA (picolibc's memset does)
+const SCTLR_UCT: u64 = 1 << 15; // EL0 may read CTR_EL0
+const SCTLR_SPAN: u64 = 1 << 23; // clear: exceptions to EL1 set PSTATE.PAN
+const SCTLR_UCI: u64 = 1 << 26; // EL0 may clean caches by VA
+const CPACR_FPEN_EL0: u64 = 3 << 20;
+
+/// Sets up EL0 and the kernel's protection from user memory. `kernel_to_phys` turns
+/// a kernel image address into a physical one.
+pub fn init(kernel_to_phys: impl Fn(usize) -> u64) -> &'static str {
+    let empty = kernel_to_phys(&EMPTY_TABLE as *const Table as usize);
+    KERNEL_TTBR0.store(empty, Ordering::Relaxed);
+    let hardware_pan = super::cpu::has_pan();
+    SOFTWARE_PAN.store(u8::from(!hardware_pan), Ordering::Relaxed);
+    // SAFETY: system-register set-up for EL0 (FP/SIMD on, stack alignment checks, cache
+    // maintenance instructions) and PAN. TTBR0 gets an empty table, so nothing in the
+    // lower half is mapped; walks through it are re-enabled (EPD0 cleared).
+    unsafe {
+        core::arch::asm!(
+            "msr ttbr0_el1, {empty}",
+            "isb",
+            "mrs {t}, tcr_el1",
+            "bic {t}, {t}, #(1 << 7)",
+            "msr tcr_el1, {t}",
+            "isb",
+            "tlbi vmalle1",
+            "dsb nsh",
+            "mrs {t}, cpacr_el1",
+            "orr {t}, {t}, {fpen}",
+            "msr cpacr_el1, {t}",
+            "mrs {t}, sctlr_el1",
+            "orr {t}, {t}, {set}",
+            "bic {t}, {t}, {clear}",
+            "msr sctlr_el1, {t}",
+            "isb",
+            empty = in(reg) empty,
+            t = out(reg) _,
+            fpen = in(reg) CPACR_FPEN_EL0,
+            set = in(reg) SCTLR_SA0 | SCTLR_DZE | SCTLR_UCT | SCTLR_UCI,
+            clear = in(reg) if hardware_pan { SCTLR_SPAN } else { 0 },
+        );
+        if hardware_pan {
+            core::arch::asm!(".inst 0xd500419f"); // msr pan, #1
+        }
+    }
+    if hardware_pan {
+        "PAN"
+    } else {
+        "software PAN (reserved ASID)"
+    }
+}
+
+/// Makes `ttbr0` (table | ASID << 48) the user address space of this CPU.
+pub fn activate(ttbr0: u64) {
+    USER_TTBR0.store(ttbr0, Ordering::Relaxed);
+    if SOFTWARE_PAN.load(Ordering::Relaxed) == 0 {
+        // SAFETY: PAN keeps the kernel's own accesses out; the new tables are complete.
+        unsafe { core::arch::asm!("msr ttbr0_el1, {0}", "isb", in(reg) ttbr0) };
+    }
+}
+
+/// Forgets the user address space (before its tables are freed).
+pub fn deactivate() {
+    let empty = KERNEL_TTBR0.load(Ordering::Relaxed);
+    USER_TTBR0.store(empty, Ordering::Relaxed);
+    // SAFETY: the empty table maps nothing.
+    unsafe { core::arch::asm!("msr ttbr0_el1, {0}", "isb", in(reg) empty) };
+}
+
+/// Runs user code from `frame` until the thread stops running; returns the reason the
+/// exception handler gave.
+pub fn enter(frame: &TrapFrame) -> u64 {
+    // SAFETY: enter_user copies the frame to the kernel stack and returns only through
+    // leave_user_mode, with the callee-saved registers it saved restored.
+    unsafe { enter_user(frame) }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BadUserAccess;
+
+fn user_range_ok(addr: usize, len: usize) -> bool {
+    addr >= USER_BASE && addr.checked_add(len).is_some_and(|end| end <= USER_END)
+}
+
+/// Copies `dst.len()` bytes from user address `src`.
+pub fn copy_from_user(dst: &mut [u8], src: usize) -> Result<(), BadUserAccess> {
+    if dst.is_empty() {
+        return Ok(());
+    }
+    if !user_range_ok(src, dst.len()) {
+        return Err(BadUserAccess);
+    }
+    // SAFETY: dst is a valid kernel buffer; the routine touches user memory only with
+    // unprivileged loads, and a fault returns the count left instead of crashing.
+    let left = unsafe { uaccess_copy_from_user(dst.as_mut_ptr(), src, dst.len()) };
+    if left == 0 { Ok(()) } else { Err(BadUserAccess) }
+}
+
+/// Copies `src` to user address `dst`.
+pub fn copy_to_user(dst: usize, src: &[u8]) -> Result<(), BadUserAccess> {
+    if src.is_empty() {
+        return Ok(());
+    }
+    if !user_range_ok(dst, src.len()) {
+        return Err(BadUserAccess);
+    }
+    // SAFETY: as above, with unprivileged stores.
+    let left = unsafe { uaccess_copy_to_user(dst, src.as_ptr(), src.len()) };
+    if left == 0 { Ok(()) } else { Err(BadUserAccess) }
+}
+
+/// If a kernel data abort happened inside the copy routines, resumes at their fix-up
+/// and returns true.
+pub fn fixup(frame: &mut TrapFrame) -> bool {
+    // SAFETY: only the addresses of the routines' labels are taken.
+    let (start, end, fault) = unsafe {
+        (
+            &__uaccess_start as *const u8 as u64,
+            &__uaccess_end as *const u8 as u64,
+            &uaccess_fault as *const u8 as u64,
+        )
+    };
+    if (start..end).contains(&frame.elr) {
+        frame.elr = fault;
+        true
+    } else {
+        false
+    }
+}

@@ -1,0 +1,275 @@
+//! Handle tables: a process's handles, each naming an object with a set of rights.
+//!
+//! A handle value is 32 bits with the two low bits set (Zircon's fixed bits). The other
+//! 30 bits are a slot index and the slot's generation, scrambled with a per-table key by
+//! a small Feistel network (a keyed bijection): closing a handle bumps its slot's
+//! generation, so a stale value reads as ZX_ERR_BAD_HANDLE rather than as whatever
+//! reuses the slot, and values cannot be predicted from one another.
+
+use alloc::vec::Vec;
+use libzircon::prelude::*;
+use libzircon::Status;
+
+const INDEX_BITS: u32 = 14;
+/// The most handles one process may hold.
+pub const MAX_HANDLES: usize = 1 << INDEX_BITS;
+const GENERATION_MASK: u32 = (1 << (30 - INDEX_BITS)) - 1;
+const HALF_MASK: u32 = (1 << 15) - 1;
+
+/// What a handle refers to, and what it allows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry<O> {
+    pub object: O,
+    pub rights: zx_rights_t,
+}
+
+struct Slot<O> {
+    generation: u32,
+    entry: Option<Entry<O>>,
+}
+
+pub struct HandleTable<O> {
+    slots: Vec<Slot<O>>,
+    free: Vec<u32>,
+    keys: [u32; 4],
+    live: usize,
+}
+
+fn round(half: u32, key: u32) -> u32 {
+    let x = (half ^ key).wrapping_mul(0x2c1b_3c6d);
+    (x ^ (x >> 15) ^ (x >> 7)) & HALF_MASK
+}
+
+impl<O: Clone> HandleTable<O> {
+    /// An empty table whose handle values are scrambled with `seed`.
+    pub fn new(seed: u64) -> Self {
+        HandleTable {
+            slots: Vec::new(),
+            free: Vec::new(),
+            keys: [
+                seed as u32,
+                (seed >> 32) as u32,
+                (seed as u32).rotate_left(11) ^ 0x5bd1_e995,
+                ((seed >> 32) as u32).rotate_left(19) ^ 0x1b87_3593,
+            ],
+            live: 0,
+        }
+    }
+
+    fn encode(&self, index: u32, generation: u32) -> zx_handle_t {
+        let raw = (generation << INDEX_BITS) | index;
+        let (mut left, mut right) = (raw >> 15, raw & HALF_MASK);
+        for &k in &self.keys {
+            (left, right) = (right, left ^ round(right, k));
+        }
+        (((left << 15) | right) << 2) | ZX_HANDLE_FIXED_BITS_MASK
+    }
+
+    /// The slot index of a live handle value.
+    fn decode(&self, handle: zx_handle_t) -> Option<usize> {
+        if handle & ZX_HANDLE_FIXED_BITS_MASK != ZX_HANDLE_FIXED_BITS_MASK {
+            return None;
+        }
+        let scrambled = handle >> 2;
+        let (mut left, mut right) = (scrambled >> 15, scrambled & HALF_MASK);
+        for &k in self.keys.iter().rev() {
+            (left, right) = (right ^ round(left, k), left);
+        }
+        let raw = (left << 15) | right;
+        let index = (raw & ((1 << INDEX_BITS) - 1)) as usize;
+        let slot = self.slots.get(index)?;
+        (slot.entry.is_some() && slot.generation == raw >> INDEX_BITS).then_some(index)
+    }
+
+    /// Adds a handle. Fails with NO_RESOURCES when the table is full and NO_MEMORY when
+    /// it cannot grow.
+    pub fn add(&mut self, object: O, rights: zx_rights_t) -> Result<zx_handle_t, Status> {
+        let index = match self.free.pop() {
+            Some(i) => i as usize,
+            None => {
+                if self.slots.len() >= MAX_HANDLES {
+                    return Err(Status::NO_RESOURCES);
+                }
+                self.slots.try_reserve(1).map_err(|_| Status::NO_MEMORY)?;
+                // Reserve room to free this slot later, so remove() never allocates.
+                self.free
+                    .try_reserve(self.slots.len() + 1 - self.free.len())
+                    .map_err(|_| Status::NO_MEMORY)?;
+                self.slots.push(Slot {
+                    generation: 0,
+                    entry: None,
+                });
+                self.slots.len() - 1
+            }
+        };
+        let slot = &mut self.slots[index];
+        slot.entry = Some(Entry { object, rights });
+        let generation = slot.generation;
+        self.live += 1;
+        Ok(self.encode(index as u32, generation))
+    }
+
+    pub fn get(&self, handle: zx_handle_t) -> Result<&Entry<O>, Status> {
+        let index = self.decode(handle).ok_or(Status::BAD_HANDLE)?;
+        self.slots[index].entry.as_ref().ok_or(Status::BAD_HANDLE)
+    }
+
+    /// Removes a handle and returns what it held.
+    pub fn remove(&mut self, handle: zx_handle_t) -> Result<Entry<O>, Status> {
+        let index = self.decode(handle).ok_or(Status::BAD_HANDLE)?;
+        let slot = &mut self.slots[index];
+        let entry = slot.entry.take().ok_or(Status::BAD_HANDLE)?;
+        slot.generation = (slot.generation + 1) & GENERATION_MASK;
+        // Capacity for every slot was reserved in add(), so this cannot allocate.
+        self.free.push(index as u32);
+        self.live -= 1;
+        Ok(entry)
+    }
+
+    /// Number of live handles.
+    pub fn len(&self) -> usize {
+        self.live
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.live == 0
+    }
+
+    /// Removes every handle, returning the objects so the caller can drop them outside
+    /// any lock.
+    pub fn drain(&mut self) -> Vec<Entry<O>> {
+        let mut out = Vec::new();
+        for slot in &mut self.slots {
+            if let Some(e) = slot.entry.take() {
+                out.push(e);
+            }
+        }
+        self.slots.clear();
+        self.free.clear();
+        self.live = 0;
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::{HashMap, HashSet};
+
+    #[test]
+    fn handles_have_fixed_bits_and_are_never_invalid() {
+        let mut t = HandleTable::new(7);
+        for i in 0..1000 {
+            let h = t.add(i, ZX_RIGHT_READ).unwrap();
+            assert_eq!(h & 3, 3);
+            assert_ne!(h, ZX_HANDLE_INVALID);
+        }
+    }
+
+    #[test]
+    fn a_handle_finds_its_object_and_rights() {
+        let mut t = HandleTable::new(1);
+        let a = t.add("a", ZX_RIGHT_READ).unwrap();
+        let b = t.add("b", ZX_RIGHT_WRITE).unwrap();
+        assert_eq!(t.get(a).unwrap().object, "a");
+        assert_eq!(t.get(b).unwrap().rights, ZX_RIGHT_WRITE);
+    }
+
+    #[test]
+    fn closed_handle_is_bad_even_after_its_slot_is_reused() {
+        let mut t = HandleTable::new(3);
+        let a = t.add(1, 0).unwrap();
+        t.remove(a).unwrap();
+        let b = t.add(2, 0).unwrap();
+        assert_ne!(a, b);
+        assert_eq!(t.get(a), Err(Status::BAD_HANDLE));
+        assert_eq!(t.remove(a), Err(Status::BAD_HANDLE));
+        assert_eq!(t.get(b).unwrap().object, 2);
+    }
+
+    #[test]
+    fn forged_values_are_bad_handles() {
+        let mut t = HandleTable::new(99);
+        let real: HashSet<u32> = (0..64).map(|i| t.add(i, 0).unwrap()).collect();
+        for forged in [0u32, 1, 2, 3, 0xffff_ffff, 0x7, 0x8000_0003] {
+            if !real.contains(&forged) {
+                assert_eq!(t.get(forged), Err(Status::BAD_HANDLE), "{forged:#x}");
+            }
+        }
+        // Flipping bits of real handles finds nothing (or another real handle).
+        for &h in &real {
+            for bit in 2..32 {
+                let f = h ^ (1 << bit);
+                if !real.contains(&f) {
+                    assert_eq!(t.get(f), Err(Status::BAD_HANDLE));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn values_depend_on_the_key() {
+        let mut a = HandleTable::new(1);
+        let mut b = HandleTable::new(2);
+        let ha: Vec<_> = (0..8).map(|i| a.add(i, 0).unwrap()).collect();
+        let hb: Vec<_> = (0..8).map(|i| b.add(i, 0).unwrap()).collect();
+        assert_ne!(ha, hb);
+    }
+
+    #[test]
+    fn table_full_is_no_resources() {
+        let mut t = HandleTable::new(5);
+        for i in 0..MAX_HANDLES {
+            t.add(i, 0).unwrap();
+        }
+        assert_eq!(t.add(0, 0), Err(Status::NO_RESOURCES));
+        assert_eq!(t.len(), MAX_HANDLES);
+    }
+
+    #[test]
+    fn drain_empties_the_table() {
+        let mut t = HandleTable::new(5);
+        let h = t.add(1, 0).unwrap();
+        t.add(2, 0).unwrap();
+        assert_eq!(t.drain().len(), 2);
+        assert!(t.is_empty());
+        assert_eq!(t.get(h), Err(Status::BAD_HANDLE));
+    }
+
+    /// Random add/remove sequences agree with a map from handle to object.
+    #[test]
+    fn matches_a_reference_model() {
+        let mut rng = 0x1234_5678_9abc_def0u64;
+        let mut next = || {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            rng
+        };
+        let mut t = HandleTable::new(next());
+        let mut model: HashMap<u32, u64> = HashMap::new();
+        let mut closed: Vec<u32> = Vec::new();
+        for step in 0..20_000u64 {
+            let r = next();
+            if r % 3 != 0 || model.is_empty() {
+                let h = t.add(step, 0).unwrap();
+                assert!(model.insert(h, step).is_none(), "value reused while live");
+            } else {
+                let &h = model.keys().nth((r as usize / 3) % model.len()).unwrap();
+                assert_eq!(t.remove(h).unwrap().object, model.remove(&h).unwrap());
+                closed.push(h);
+            }
+            if step % 97 == 0 {
+                for (&h, &v) in &model {
+                    assert_eq!(t.get(h).unwrap().object, v);
+                }
+                for h in closed.iter().rev().take(50) {
+                    if !model.contains_key(h) {
+                        assert_eq!(t.get(*h), Err(Status::BAD_HANDLE));
+                    }
+                }
+            }
+        }
+        assert_eq!(t.len(), model.len());
+    }
+}

@@ -1,0 +1,14 @@
+//! Kernel objects and the handles that name them.
+//!
+//! Safe Rust only: the objects' semantics live here, above arch/ and mm/.
+
+#![deny(unsafe_code)]
+
+pub mod handle;
+pub mod koid;
+
+#[cfg(target_os = "none")]
+pub mod process;
+
+#[cfg(target_os = "none")]
+pub use process::{Object, Process, Thread, Vmar};

@@ -1,0 +1,171 @@
+//! Processes, their threads and root VMARs.
+//!
+//! A process owns an address space (its page tables and ASID), a handle table, and the
+//! frames its loader mapped. Ending it drains the handle table first: a process holds
+//! a handle to itself, and that cycle must break for the memory to come back.
+
+use super::handle::HandleTable;
+use super::koid;
+use crate::mm::aspace::{AddressSpace, MapError, Perms};
+use crate::mm::frames;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use libzircon::prelude::*;
+use spin::Mutex;
+
+/// Anything a handle can refer to.
+#[derive(Clone)]
+pub enum Object {
+    Process(Arc<Process>),
+    Thread(Arc<Thread>),
+    Vmar(Arc<Vmar>),
+}
+
+impl Object {
+    pub fn koid(&self) -> zx_koid_t {
+        match self {
+            Object::Process(p) => p.koid,
+            Object::Thread(t) => t.koid,
+            Object::Vmar(v) => v.koid,
+        }
+    }
+
+    pub fn obj_type(&self) -> zx_obj_type_t {
+        match self {
+            Object::Process(_) => ZX_OBJ_TYPE_PROCESS,
+            Object::Thread(_) => ZX_OBJ_TYPE_THREAD,
+            Object::Vmar(_) => ZX_OBJ_TYPE_VMAR,
+        }
+    }
+
+    /// The koid Zircon reports as `related_koid`: a thread's or a VMAR's process.
+    pub fn related_koid(&self) -> zx_koid_t {
+        match self {
+            Object::Process(_) => 0,
+            Object::Thread(t) => t.process_koid,
+            Object::Vmar(v) => v.process_koid,
+        }
+    }
+}
+
+/// The name Zircon objects carry: at most ZX_MAX_NAME_LEN - 1 bytes.
+#[derive(Clone, Copy)]
+pub struct Name {
+    bytes: [u8; ZX_MAX_NAME_LEN],
+    len: usize,
+}
+
+impl Name {
+    pub fn new(s: &str) -> Self {
+        let mut bytes = [0; ZX_MAX_NAME_LEN];
+        let mut len = s.len().min(ZX_MAX_NAME_LEN - 1);
+        while !s.is_char_boundary(len) {
+            len -= 1;
+        }
+        bytes[..len].copy_from_slice(&s.as_bytes()[..len]);
+        Name { bytes, len }
+    }
+
+    pub fn as_str(&self) -> &str {
+        core::str::from_utf8(&self.bytes[..self.len]).unwrap_or("?")
+    }
+}
+
+pub struct Process {
+    pub koid: zx_koid_t,
+    pub name: Name,
+    pub handles: Mutex<HandleTable<Object>>,
+    /// None once the process has ended.
+    aspace: Mutex<Option<AddressSpace>>,
+    /// Frames the loader mapped (code, data, stack, start-up block), freed at the end.
+    frames: Mutex<Vec<usize>>,
+}
+
+impl Process {
+    pub fn new(name: &str, handle_seed: u64) -> Result<Arc<Process>, MapError> {
+        Ok(Arc::new(Process {
+            koid: koid::next(),
+            name: Name::new(name),
+            handles: Mutex::new(HandleTable::new(handle_seed)),
+            aspace: Mutex::new(Some(AddressSpace::new()?)),
+            frames: Mutex::new(Vec::new()),
+        }))
+    }
+
+    /// Maps a fresh zeroed page at `va`, owned by the process; returns its frame.
+    pub fn map_new_page(&self, va: usize, perms: Perms) -> Result<usize, MapError> {
+        let mut owned = self.frames.lock();
+        owned.try_reserve(1).map_err(|_| MapError::NoMemory)?;
+        let pa = frames::alloc(1)?;
+        crate::mm::aspace::zero_frame(pa);
+        let mapped = match self.aspace.lock().as_mut() {
+            Some(aspace) => aspace.map(va, pa, perms),
+            None => Err(MapError::BadAddress),
+        };
+        if let Err(e) = mapped {
+            frames::free(pa, 1);
+            return Err(e);
+        }
+        owned.push(pa);
+        Ok(pa)
+    }
+
+    /// TTBR0 for running this process, if it has not ended.
+    pub fn ttbr0(&self) -> Option<u64> {
+        self.aspace.lock().as_ref().map(AddressSpace::ttbr0)
+    }
+
+    /// Where user address `va` leads, for fault reports.
+    pub fn translate(&self, va: usize) -> Option<(usize, Perms)> {
+        self.aspace.lock().as_mut()?.translate(va)
+    }
+
+    /// Ends the process's hold on everything: handles first (breaking the cycle through
+    /// its own handle), then the address space (its drop flushes the ASID from the TLB),
+    /// and only then the pages it mapped, so no translation outlives its frame.
+    pub fn tear_down(&self) {
+        let entries = self.handles.lock().drain();
+        drop(entries);
+        let aspace = self.aspace.lock().take();
+        drop(aspace);
+        let owned = core::mem::take(&mut *self.frames.lock());
+        for pa in owned {
+            frames::free(pa, 1);
+        }
+    }
+}
+
+pub struct Thread {
+    pub koid: zx_koid_t,
+    pub process_koid: zx_koid_t,
+    pub name: Name,
+}
+
+impl Thread {
+    pub fn new(process: &Process, name: &str) -> Arc<Thread> {
+        Arc::new(Thread {
+            koid: koid::next(),
+            process_koid: process.koid,
+            name: Name::new(name),
+        })
+    }
+}
+
+/// A virtual memory address region. Only the root VMAR exists until the VMAR issue.
+pub struct Vmar {
+    pub koid: zx_koid_t,
+    pub process_koid: zx_koid_t,
+    pub base: usize,
+    pub size: usize,
+}
+
+impl Vmar {
+    pub fn root(process: &Process, base: usize, size: usize) -> Arc<Vmar> {
+        Arc::new(Vmar {
+            koid: koid::next(),
+            process_koid: process.koid,
+            base,
+            size,
+        })
+    }
+}

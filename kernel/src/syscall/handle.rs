@@ -1,0 +1,76 @@
+//! Handle syscalls: close, close_many, duplicate, replace.
+
+use super::{copy_in, Syscalls, ZxResult};
+use libzircon::dispatch::UserPtrMut;
+use libzircon::prelude::*;
+use libzircon::Status;
+
+pub fn close(sys: &Syscalls, handle: zx_handle_t) -> ZxResult {
+    if handle == ZX_HANDLE_INVALID {
+        return Ok(());
+    }
+    let entry = sys.process.handles.lock().remove(handle)?;
+    // The object may die here; outside the table's lock.
+    drop(entry);
+    Ok(())
+}
+
+/// Closes every valid handle in the array, even past a bad one; any bad one (or a
+/// repeat) makes the result BAD_HANDLE.
+pub fn close_many(sys: &Syscalls, handles: usize, count: usize) -> ZxResult {
+    const CHUNK: usize = 64;
+    let mut result = Ok(());
+    let mut done = 0;
+    while done < count {
+        let n = (count - done).min(CHUNK);
+        let mut raw = [0u8; CHUNK * 4];
+        let offset = done.checked_mul(4).ok_or(Status::INVALID_ARGS)?;
+        let at = handles.checked_add(offset).ok_or(Status::INVALID_ARGS)?;
+        copy_in(&mut raw[..n * 4], at)?;
+        for value in raw[..n * 4].chunks_exact(4) {
+            let handle = u32::from_le_bytes([value[0], value[1], value[2], value[3]]);
+            if close(sys, handle).is_err() {
+                result = Err(Status::BAD_HANDLE);
+            }
+        }
+        done += n;
+    }
+    result
+}
+
+/// The rights a new handle gets: the source's, or a subset of them.
+fn derive_rights(source: zx_rights_t, requested: zx_rights_t) -> Result<zx_rights_t, Status> {
+    if requested == ZX_RIGHT_SAME_RIGHTS {
+        Ok(source)
+    } else if requested & !source == 0 {
+        Ok(requested)
+    } else {
+        Err(Status::INVALID_ARGS)
+    }
+}
+
+pub fn duplicate(
+    sys: &Syscalls,
+    handle: zx_handle_t,
+    rights: zx_rights_t,
+    out: UserPtrMut<zx_handle_t>,
+) -> ZxResult {
+    let entry = sys.lookup(handle)?;
+    if entry.rights & ZX_RIGHT_DUPLICATE == 0 {
+        return Err(Status::ACCESS_DENIED);
+    }
+    let rights = derive_rights(entry.rights, rights)?;
+    sys.add_handle_out(entry.object, rights, out)
+}
+
+/// The old handle is gone whatever happens after the lookup, as in Zircon.
+pub fn replace(
+    sys: &Syscalls,
+    handle: zx_handle_t,
+    rights: zx_rights_t,
+    out: UserPtrMut<zx_handle_t>,
+) -> ZxResult {
+    let entry = sys.process.handles.lock().remove(handle)?;
+    let rights = derive_rights(entry.rights, rights)?;
+    sys.add_handle_out(entry.object, rights, out)
+}

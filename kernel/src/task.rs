@@ -1,0 +1,101 @@
+//! Running a user thread: which one runs on this CPU, what happens when it traps, and
+//! how its turn ends (exit or a fatal fault).
+//!
+//! There is one CPU and one thread at a time for now; the scheduler arrives with
+//! threads. Exceptions from EL0 come here through the arch layer as a syscall or a
+//! decoded fault; the answer says whether the thread goes on.
+
+use crate::arch::aarch64::exceptions::TrapFrame;
+use crate::arch::aarch64::user;
+use crate::object::{Process, Thread};
+use alloc::string::String;
+use alloc::sync::Arc;
+use core::fmt::Write;
+use spin::Mutex;
+
+/// How a thread's run ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Exit {
+    /// zx_process_exit(code).
+    Exited(i64),
+    /// Killed for a fault it did not handle; the report says why.
+    Killed(String),
+}
+
+struct Running {
+    process: Arc<Process>,
+    thread: Arc<Thread>,
+    exit: Option<Exit>,
+}
+
+static CURRENT: Mutex<Option<Running>> = Mutex::new(None);
+
+/// The process whose thread is running (the caller of the current syscall).
+pub fn current_process() -> Option<Arc<Process>> {
+    CURRENT.lock().as_ref().map(|r| r.process.clone())
+}
+
+/// Ends the current thread's turn; the trap returns to the kernel, not to EL0.
+pub fn end_current(exit: Exit) {
+    if let Some(r) = CURRENT.lock().as_mut() {
+        r.exit.get_or_insert(exit);
+    }
+}
+
+/// Runs `thread` of `process` from `frame` until it exits or is killed.
+pub fn run(process: Arc<Process>, thread: Arc<Thread>, frame: &TrapFrame) -> Exit {
+    let Some(ttbr0) = process.ttbr0() else {
+        return Exit::Killed("the process has no address space".into());
+    };
+    *CURRENT.lock() = Some(Running {
+        process,
+        thread,
+        exit: None,
+    });
+    user::activate(ttbr0);
+    loop {
+        user::enter(frame);
+        let exit = CURRENT.lock().as_mut().and_then(|r| r.exit.take());
+        if let Some(exit) = exit {
+            user::deactivate();
+            *CURRENT.lock() = None;
+            return exit;
+        }
+    }
+}
+
+/// Value for the arch layer: 0 resumes the thread, anything else ends its turn.
+fn resume_or_leave() -> u64 {
+    let ended = CURRENT.lock().as_ref().is_none_or(|r| r.exit.is_some());
+    u64::from(ended)
+}
+
+/// A system call from EL0.
+pub fn on_syscall(frame: &mut TrapFrame) -> u64 {
+    let number = frame.x[16];
+    let mut args = [0u64; 8];
+    args.copy_from_slice(&frame.x[..8]);
+    match crate::syscall::dispatch(number, &args) {
+        Some(ret) => frame.x[0] = ret,
+        None => {
+            let pc = frame.elr.wrapping_sub(4);
+            end_current(Exit::Killed(alloc::format!(
+                "unknown syscall number {number:#x} (pc {pc:#x})"
+            )));
+        }
+    }
+    resume_or_leave()
+}
+
+/// A fault from EL0 the kernel does not resolve: the process is killed with a report.
+pub fn on_fault(description: core::fmt::Arguments, frame: &TrapFrame) -> u64 {
+    let mut report = String::new();
+    let _ = write!(report, "{description}, pc {:#x}, sp {:#x}", frame.elr, frame.sp);
+    end_current(Exit::Killed(report));
+    resume_or_leave()
+}
+
+/// The current thread's name, for reports.
+pub fn current_thread_name() -> Option<crate::object::process::Name> {
+    CURRENT.lock().as_ref().map(|r| r.thread.name)
+}

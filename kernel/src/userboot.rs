@@ -1,0 +1,79 @@
+//! Runs the programs in the boot image (a cpio archive passed as the initrd), one after
+//! another, printing each one's name and how it ended.
+//!
+//! Programs are the archive's files; an optional `manifest` lists the names to run, in
+//! order, one per line. The lines printed here are what test harnesses parse:
+//! `zrk: run NAME`, `zrk: killed NAME: REASON`, `zrk: exit NAME status N`, and
+//! `zrk: all programs done`.
+
+use crate::kprintln;
+use crate::loader;
+use crate::mm::frames;
+use crate::task::{self, Exit};
+
+/// ZX_TASK_RETCODE_EXCEPTION_KILL: the status of a process killed for a fault.
+const RETCODE_EXCEPTION_KILL: i64 = -1028;
+
+/// Runs every program; returns the status QEMU should exit with: 0 if all exited 0,
+/// else the last failure's status if it fits in 1..=255, else 1.
+pub fn run_all(archive: &[u8]) -> u32 {
+    let manifest = cpio_reader::iter_files(archive)
+        .find(|e| e.name() == "manifest")
+        .map(|e| core::str::from_utf8(e.file()).unwrap_or(""));
+    let mut result = 0u32;
+    let mut ran = 0;
+    let mut run_one = |name: &str, image: &[u8]| {
+        let status = run_program(name, image);
+        ran += 1;
+        if status != 0 {
+            result = u32::try_from(status).ok().filter(|s| (1..=255).contains(s)).unwrap_or(1);
+        }
+    };
+    match manifest {
+        Some(list) => {
+            for name in list.lines().map(str::trim).filter(|l| !l.is_empty()) {
+                match cpio_reader::iter_files(archive).find(|e| e.name() == name) {
+                    Some(entry) => run_one(name, entry.file()),
+                    None => run_one(name, &[]),
+                }
+            }
+        }
+        None => {
+            for entry in cpio_reader::iter_files(archive) {
+                let is_file = entry.mode().bits() & 0o170_000 == 0o100_000;
+                if is_file && entry.name() != "manifest" {
+                    run_one(entry.name(), entry.file());
+                }
+            }
+        }
+    }
+    kprintln!("zrk: all programs done ({ran} run)");
+    result
+}
+
+fn run_program(name: &str, image: &[u8]) -> i64 {
+    kprintln!("zrk: run {name}");
+    let free_before = frames::free_pages();
+    let exit = match loader::load(name, image, crate::random::next_u64()) {
+        Ok(loaded) => {
+            let process = loaded.process.clone();
+            let exit = task::run(loaded.process, loaded.thread, &loaded.frame);
+            process.tear_down();
+            exit
+        }
+        Err(e) => Exit::Killed(alloc::format!("cannot load: {e}")),
+    };
+    let status = match exit {
+        Exit::Exited(code) => code,
+        Exit::Killed(reason) => {
+            kprintln!("zrk: killed {name}: {reason}");
+            RETCODE_EXCEPTION_KILL
+        }
+    };
+    kprintln!("zrk: exit {name} status {status}");
+    let leaked = free_before as i64 - frames::free_pages() as i64;
+    if leaked != 0 {
+        log::error!("{name}: {leaked} pages not returned after exit");
+    }
+    status
+}

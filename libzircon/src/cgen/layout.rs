@@ -1,0 +1,206 @@
+//! Which header holds what: the include chain and contents of each generated file,
+//! laid out as Fuchsia lays out its public headers.
+
+use super::c_text;
+use crate::cdef::{AbiStruct, CConstGroup, CStruct, CTypedefGroup};
+use crate::{info, info_structs, limits, object_type, rights, signals, startup, time, types, vm};
+
+/// One generated header.
+pub struct Header {
+    /// Path under `include/`, e.g. `zircon/types.h`.
+    pub path: &'static str,
+    /// What the header is for, printed under the generated-file line.
+    pub purpose: &'static str,
+    pub items: &'static [Item],
+}
+
+/// A piece of a header, printed in order with a blank line between pieces.
+pub enum Item {
+    /// `#include` lines.
+    Includes(&'static [&'static str]),
+    /// `__BEGIN_CDECLS` / `__END_CDECLS`.
+    BeginCdecls,
+    EndCdecls,
+    Typedefs(&'static CTypedefGroup),
+    Consts(&'static CConstGroup),
+    Structs(&'static [&'static CStruct]),
+    /// The `ZX_OK`/`ZX_ERR_*` list.
+    StatusCodes,
+    /// The declarations of every syscall in the table.
+    Syscalls,
+    /// Hand-written C from [`c_text`].
+    Text(&'static str),
+}
+
+use Item::*;
+
+/// Every generated header, in include order (each one's includes come before it).
+pub const HEADERS: &[Header] = &[
+    Header {
+        path: "zircon/compiler.h",
+        purpose: "Compiler portability macros.",
+        items: &[Text(c_text::COMPILER)],
+    },
+    Header {
+        path: "zircon/errors.h",
+        purpose: "Status codes: ZX_OK and ZX_ERR_*.",
+        items: &[StatusCodes],
+    },
+    Header {
+        path: "zircon/limits.h",
+        purpose: "Page sizes.",
+        items: &[
+            Includes(&["<stdint.h>"]),
+            Consts(&limits::PAGE_CONSTS),
+            Consts(&limits::PAGE_RANGE_CONSTS),
+        ],
+    },
+    Header {
+        path: "zircon/rights.h",
+        purpose: "Handle rights.",
+        items: &[
+            Includes(&["<stdint.h>"]),
+            Typedefs(&rights::RIGHTS_TYPEDEFS),
+            Consts(&rights::RIGHT_CONSTS),
+            Consts(&rights::RIGHT_GROUP_CONSTS),
+            Consts(&rights::DEFAULT_RIGHT_CONSTS),
+        ],
+    },
+    Header {
+        path: "zircon/time.h",
+        purpose: "Times, durations and ticks, and saturating arithmetic on them.",
+        items: &[
+            Includes(&["<stdint.h>", "<zircon/compiler.h>"]),
+            Text(c_text::TIME_LIBC),
+            BeginCdecls,
+            Typedefs(&time::TIME_TYPEDEFS),
+            Consts(&time::TIME_CONSTS),
+            Text(c_text::TIME_FUNCTIONS),
+            EndCdecls,
+        ],
+    },
+    Header {
+        path: "zircon/types.h",
+        purpose: "The basic zx_* types, signals, VM options and object types.",
+        items: &[
+            Includes(&[
+                "<stdbool.h>",
+                "<stddef.h>",
+                "<stdint.h>",
+                "<zircon/compiler.h>",
+                "<zircon/errors.h>",
+                "<zircon/limits.h>",
+                "<zircon/rights.h>",
+                "<zircon/time.h>",
+            ]),
+            Text(c_text::TYPES_STDATOMIC),
+            BeginCdecls,
+            Typedefs(&types::HANDLE_TYPEDEFS),
+            Consts(&types::HANDLE_CONSTS),
+            Typedefs(&types::STATUS_TYPEDEFS),
+            Typedefs(&types::CLOCK_TYPEDEFS),
+            Consts(&types::CLOCK_CONSTS),
+            Typedefs(&signals::SIGNAL_TYPEDEFS),
+            Consts(&signals::SIGNAL_SET_CONSTS),
+            Consts(&signals::GENERIC_SIGNAL_CONSTS),
+            Consts(&signals::USER_SIGNAL_CONSTS),
+            Consts(&signals::TYPED_SIGNAL_CONSTS),
+            Typedefs(&types::KOID_TYPEDEFS),
+            Consts(&types::KOID_CONSTS),
+            Consts(&vm::VMO_CREATE_CONSTS),
+            Consts(&vm::VMO_OP_CONSTS),
+            Structs(&[&vm::zx_vmo_lock_state_t::C]),
+            Consts(&vm::VMAR_OP_CONSTS),
+            Consts(&vm::VMO_CHILD_CONSTS),
+            Typedefs(&vm::VM_OPTION_TYPEDEFS),
+            Consts(&vm::VM_OPTION_CONSTS),
+            Consts(&vm::VM_ALIGN_BASE_CONSTS),
+            Consts(&vm::VM_ALIGN_CONSTS),
+            Typedefs(&types::ADDRESS_TYPEDEFS),
+            Consts(&types::NAME_CONSTS),
+            Consts(&vm::CACHE_POLICY_CONSTS),
+            Consts(&vm::CACHE_FLUSH_CONSTS),
+            Typedefs(&object_type::OBJECT_TYPE_TYPEDEFS),
+            Consts(&object_type::OBJECT_TYPE_CONSTS),
+            Text(c_text::FUTEX_TYPEDEF),
+            Consts(&types::PROCESS_CONSTS),
+            EndCdecls,
+        ],
+    },
+    Header {
+        path: "zircon/syscalls/object.h",
+        purpose: "zx_object_get_info topics and records, and object properties.",
+        items: &[
+            Includes(&["<zircon/types.h>"]),
+            BeginCdecls,
+            Typedefs(&info::TOPIC_TYPEDEFS),
+            Text(c_text::INFO_TOPIC_MACRO),
+            Consts(&info::TOPIC_CONSTS),
+            Consts(&info::TASK_RETCODE_CONSTS),
+            Consts(&info::INFO_MISC_CONSTS),
+            Typedefs(&info::PROCESS_INFO_TYPEDEFS),
+            Consts(&info::PROCESS_INFO_FLAG_CONSTS),
+            Consts(&info::VMO_INFO_FLAG_CONSTS),
+            Text(c_text::VMO_TYPE_MACRO),
+            Structs(info_structs::INFO_STRUCTS),
+            Consts(&info::PROPERTY_CONSTS),
+            EndCdecls,
+        ],
+    },
+    Header {
+        path: "zircon/syscalls/types.h",
+        purpose: "Forward declarations for the syscall prototypes.",
+        items: &[
+            Includes(&["<zircon/compiler.h>"]),
+            BeginCdecls,
+            Text(c_text::SYSCALL_FORWARD_DECLARATIONS),
+            EndCdecls,
+        ],
+    },
+    Header {
+        path: "zircon/syscalls.h",
+        purpose: "The system calls. Include this one; it brings in the others.",
+        items: &[
+            Includes(&[
+                "<zircon/compiler.h>",
+                "<zircon/syscalls/object.h>",
+                "<zircon/syscalls/types.h>",
+                "<zircon/types.h>",
+            ]),
+            BeginCdecls,
+            Syscalls,
+            EndCdecls,
+        ],
+    },
+    Header {
+        path: "zircon/process.h",
+        purpose: "The start-up handles of the calling process.",
+        items: &[
+            Includes(&["<stdint.h>", "<zircon/types.h>"]),
+            BeginCdecls,
+            Text(c_text::PROCESS_ACCESSORS),
+            EndCdecls,
+        ],
+    },
+    Header {
+        path: "zircon/status.h",
+        purpose: "Names of status codes.",
+        items: &[
+            Includes(&["<zircon/types.h>"]),
+            BeginCdecls,
+            Text(c_text::STATUS_STRING),
+            EndCdecls,
+        ],
+    },
+    Header {
+        path: "zircon/zrk-startup.h",
+        purpose: "The start-up block a process receives in x0 (this kernel's own ABI).",
+        items: &[
+            Includes(&["<stdint.h>", "<zircon/types.h>"]),
+            BeginCdecls,
+            Consts(&startup::STARTUP_CONSTS),
+            Structs(&[&startup::zrk_startup_t::C]),
+            EndCdecls,
+        ],
+    },
+];

@@ -1,0 +1,57 @@
+//! The start-up block: how a process learns its handles and arguments.
+//!
+//! This is our own ABI (Fuchsia passes start-up handles over a channel instead). The
+//! kernel maps one read-only page holding the block and passes its address to `_start`
+//! in `x0`; crt0 reads it, and programs use the accessors of `<zircon/process.h>`
+//! (`zx_process_self()` and friends). The layout is the one `userspace/` defined first
+//! (`<zrk/startup.h>`); the kernel fills it from here.
+
+use crate::ctypes::*;
+use crate::types::zx_handle_t;
+
+c_consts! {
+    /// Identification of the start-up block.
+    pub const STARTUP_CONSTS: hex = {
+        /// "ZRKSTART" read as a little-endian word.
+        ZRK_STARTUP_MAGIC: uint64_t = 0x54524154534b525a;
+        /// The layout below; bumped on any change.
+        ZRK_STARTUP_VERSION: uint32_t = 1;
+    }
+}
+
+c_struct! {
+    /// The block at the address `_start` receives in `x0`.
+    pub struct zrk_startup_t (zrk_startup) {
+        /// `ZRK_STARTUP_MAGIC`.
+        pub magic: uint64_t,
+        /// `ZRK_STARTUP_VERSION`.
+        pub version: uint32_t,
+        /// At least 1: `argv[0]` is the program's name.
+        pub argc: uint32_t,
+        /// User address of a NULL-terminated `char*[]` inside the same page.
+        pub argv: uint64_t,
+        /// The process itself (`ZX_OBJ_TYPE_PROCESS`).
+        pub process: zx_handle_t,
+        /// Its root VMAR (`ZX_OBJ_TYPE_VMAR`).
+        pub vmar_root: zx_handle_t,
+        /// Its first thread (`ZX_OBJ_TYPE_THREAD`).
+        pub thread: zx_handle_t,
+        /// `ZX_HANDLE_INVALID` until the kernel hands out a VMEX resource.
+        pub vmex_resource: zx_handle_t,
+        /// `ZX_HANDLE_INVALID` until the kernel hands out an info resource.
+        pub info_resource: zx_handle_t,
+        pub reserved: uint32_t,
+        /// Lowest address of the stack mapping.
+        pub stack_base: uint64_t,
+        pub stack_size: uint64_t,
+    }
+}
+
+// The layout userspace/include/zrk/startup.h was written with.
+const _: () = {
+    assert!(size_of::<zrk_startup_t>() == 64);
+    assert!(core::mem::offset_of!(zrk_startup_t, argv) == 16);
+    assert!(core::mem::offset_of!(zrk_startup_t, process) == 24);
+    assert!(core::mem::offset_of!(zrk_startup_t, info_resource) == 40);
+    assert!(core::mem::offset_of!(zrk_startup_t, stack_base) == 48);
+};

@@ -1,0 +1,226 @@
+//! Host checks of the built library: it is compiled for `aarch64-unknown-none` (in a
+//! target directory of its own, so it never waits on the outer build's lock), then
+//! inspected with the cross binutils and linked into a C program.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use libzircon::syscalls::{Kind, SYSCALLS};
+
+const TARGET: &str = "aarch64-unknown-none";
+
+/// Builds `libzircon_stubs.a` once per test run and returns its path.
+fn library() -> &'static Path {
+    static LIBRARY: OnceLock<PathBuf> = OnceLock::new();
+    LIBRARY.get_or_init(|| {
+        let target_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("zircon-stubs");
+        let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml");
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+        let status = Command::new(cargo)
+            .args(["build", "--release", "--target", TARGET, "--manifest-path"])
+            .arg(&manifest)
+            .arg("--target-dir")
+            .arg(&target_dir)
+            .status()
+            .expect("run cargo to build the stubs library");
+        assert!(
+            status.success(),
+            "building zircon-stubs for {TARGET} failed"
+        );
+        target_dir
+            .join(TARGET)
+            .join("release")
+            .join("libzircon_stubs.a")
+    })
+}
+
+/// Runs one of the cross tools, failing clearly when it is not installed.
+fn run(tool: &str, args: &[&std::ffi::OsStr]) -> String {
+    let output = match Command::new(tool).args(args).output() {
+        Ok(output) => output,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => panic!(
+            "{tool} is not installed: these tests inspect the aarch64 library with it. \
+             Install binutils-aarch64-linux-gnu and gcc-aarch64-linux-gnu (scripts/setup does)."
+        ),
+        Err(e) => panic!("could not run {tool}: {e}"),
+    };
+    assert!(
+        output.status.success(),
+        "{tool} failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// The global functions the library defines (`nm` type `T`).
+fn defined_functions() -> Vec<String> {
+    let nm = run(
+        "aarch64-linux-gnu-nm",
+        &[
+            "-g".as_ref(),
+            "--defined-only".as_ref(),
+            library().as_os_str(),
+        ],
+    );
+    nm.lines()
+        .filter_map(|line| {
+            let mut fields = line.split_whitespace();
+            let (_, kind, name) = (fields.next()?, fields.next()?, fields.next()?);
+            (kind == "T").then(|| name.to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn library_defines_every_syscall_of_the_table_under_both_names() {
+    let defined = defined_functions();
+    // zx_status_get_string is no syscall (it is declared in <zircon/status.h>), but the
+    // library answers it too.
+    let names = SYSCALLS.iter().map(|s| s.name).chain(["status_get_string"]);
+    for name in names {
+        for name in [format!("zx_{name}"), format!("_zx_{name}")] {
+            assert!(
+                defined.contains(&name),
+                "libzircon_stubs.a does not define {name}"
+            );
+        }
+    }
+}
+
+/// The instructions of each function in the disassembly, by symbol name.
+fn disassembly() -> Vec<(String, Vec<String>)> {
+    let text = run(
+        "aarch64-linux-gnu-objdump",
+        &[
+            "-d".as_ref(),
+            "--no-show-raw-insn".as_ref(),
+            library().as_os_str(),
+        ],
+    );
+    let mut functions: Vec<(String, Vec<String>)> = Vec::new();
+    for line in text.lines() {
+        if let Some(name) = line
+            .strip_suffix(">:")
+            .and_then(|l| l.split_once(" <"))
+            .map(|(_, n)| n)
+        {
+            functions.push((name.to_string(), Vec::new()));
+        } else if let (Some((_, instructions)), Some((_, insn))) =
+            (functions.last_mut(), line.split_once(":\t"))
+        {
+            // "mov\tx16, #0xd   // #13" -> "mov x16, #0xd"
+            let insn = insn.split("//").next().unwrap().replace('\t', " ");
+            instructions.push(insn.trim().to_string());
+        }
+    }
+    functions
+}
+
+#[test]
+fn each_kernel_stub_passes_its_number_in_x16_and_traps() {
+    let functions = disassembly();
+    for syscall in SYSCALLS.iter().filter(|s| !s.is_user_level()) {
+        let name = format!("zx_{}", syscall.name);
+        let (_, body) = functions
+            .iter()
+            .find(|(n, _)| *n == name)
+            .unwrap_or_else(|| panic!("no code for {name} in the disassembly"));
+        let number = syscall.number.unwrap();
+        let mov = format!("mov x16, #{number:#x}");
+        let at = body.iter().position(|i| *i == mov);
+        let at = at.unwrap_or_else(|| panic!("{name} never loads {mov}: {body:?}"));
+        assert_eq!(
+            body.get(at + 1).map(String::as_str),
+            Some("svc #0x0"),
+            "{name}: {body:?}"
+        );
+        match syscall.kind {
+            Kind::NoReturn => assert!(!body.iter().any(|i| i == "ret"), "{name} returns"),
+            Kind::Blocking => assert!(
+                body.iter().any(|i| i == "cmn w0, #0x6"),
+                "{name} never retries"
+            ),
+            _ => assert_eq!(
+                body.get(at + 2).map(String::as_str),
+                Some("ret"),
+                "{name}: {body:?}"
+            ),
+        }
+        // Arguments stay where the caller put them: nothing before the trap writes x0-x7.
+        let clobbers_args = body[..at].iter().any(|i| {
+            let dest = i.split_whitespace().nth(1).unwrap_or("");
+            !i.starts_with("stp")
+                && (0..8).any(|r| dest == format!("x{r},") || dest == format!("w{r},"))
+        });
+        assert!(
+            !clobbers_args,
+            "{name} changes an argument register: {body:?}"
+        );
+    }
+}
+
+#[test]
+fn a_c_program_links_against_the_library_with_picolibc() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("zircon-stubs-link");
+    std::fs::create_dir_all(&dir).unwrap();
+    let source = dir.join("program.c");
+    std::fs::write(
+        &source,
+        r#"#include <stdatomic.h>
+#include <string.h>
+#include <zircon/status.h>
+#include <zircon/syscalls.h>
+
+static atomic_int word;
+
+int main(void) {
+  static const char message[] = "hello from C\n";
+  zx_debug_write(message, strlen(message));
+  zx_handle_t vmo = ZX_HANDLE_INVALID;
+  zx_status_t status = zx_vmo_create(zx_system_get_page_size(), 0, &vmo);
+  atomic_fetch_add(&word, 1);
+  zx_futex_wake(&word, 1);
+  zx_nanosleep(zx_deadline_after(ZX_MSEC(1)) + zx_ticks_get() / zx_ticks_per_second());
+  zx_handle_close(vmo);
+  zx_debug_write(zx_status_get_string(status), 5);
+  zx_process_exit(status + zx_clock_get_monotonic());
+}
+"#,
+    )
+    .unwrap();
+    let include = Path::new(env!("CARGO_MANIFEST_DIR")).join("../include");
+    let lib_dir = library().parent().unwrap();
+    let output = dir.join("program.elf");
+    run(
+        "aarch64-linux-gnu-gcc",
+        &[
+            "--specs=picolibc.specs".as_ref(),
+            "-O2".as_ref(),
+            "-std=c11".as_ref(),
+            "-Wall".as_ref(),
+            "-Wextra".as_ref(),
+            "-Werror".as_ref(),
+            "-I".as_ref(),
+            include.as_os_str(),
+            source.as_os_str(),
+            "-L".as_ref(),
+            lib_dir.as_os_str(),
+            "-lzircon_stubs".as_ref(),
+            "-o".as_ref(),
+            output.as_os_str(),
+        ],
+    );
+    let nm = run("aarch64-linux-gnu-nm", &[output.as_os_str()]);
+    for name in [
+        "zx_vmo_create",
+        "zx_nanosleep",
+        "zx_clock_get_monotonic",
+        "zx_process_exit",
+    ] {
+        assert!(
+            nm.lines().any(|l| l.ends_with(&format!(" T {name}"))),
+            "{name} not linked"
+        );
+    }
+}

@@ -1,0 +1,87 @@
+// The C half of process start-up, and the process-level hooks picolibc calls.
+//
+// _start (crt0.S) calls __zrk_start with the start-up block. In order, it: zeroes .bss
+// (so no C code sees stale data), checks the block, gives the main thread its TLS block
+// (picolibc keeps errno there, reached through TPIDR_EL0), runs constructors, calls
+// main(argc, argv, envp) and hands main's result to exit(), which ends in _exit() and
+// zx_process_exit(). The accessors of <zircon/process.h> read the handles kept here.
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <zircon/process.h>
+#include <zircon/syscalls.h>
+#include <zrk/startup.h>
+
+#include "runtime.h"
+
+_Static_assert(sizeof(zrk_startup_t) == 64, "start-up block layout is ABI");
+_Static_assert(offsetof(zrk_startup_t, argv) == 16, "start-up block layout is ABI");
+_Static_assert(offsetof(zrk_startup_t, process) == 24, "start-up block layout is ABI");
+_Static_assert(offsetof(zrk_startup_t, stack_base) == 48, "start-up block layout is ABI");
+
+// Linker-script symbols (linker/user.ld). Declared as arrays so their addresses are
+// taken, never their (meaningless) contents.
+extern char __bss_start[], __bss_end[];
+extern char __zrk_main_tls[];
+
+// picolibc: copy the TLS template into a block, and point TPIDR_EL0 at a block.
+void _init_tls(void* tls);
+void _set_tls(void* tls);
+void __libc_init_array(void);
+
+int main(int argc, char** argv, char** envp);
+
+static const zrk_startup_t* startup;
+// picolibc's (empty) environment: zrk passes no environment yet.
+extern char** environ;
+
+const zrk_startup_t* zrk_startup(void) { return startup; }
+
+zx_handle_t zx_process_self(void) { return startup->process; }
+zx_handle_t zx_vmar_root_self(void) { return startup->vmar_root; }
+zx_handle_t zx_thread_self(void) { return startup->thread; }
+// zrk has no jobs yet: there is no default job to hand out.
+zx_handle_t zx_job_default(void) { return ZX_HANDLE_INVALID; }
+
+// Fuchsia also exports the underscore names; C code written for it may call those.
+zx_handle_t _zx_process_self(void) __attribute__((alias("zx_process_self")));
+zx_handle_t _zx_vmar_root_self(void) __attribute__((alias("zx_vmar_root_self")));
+zx_handle_t _zx_thread_self(void) __attribute__((alias("zx_thread_self")));
+zx_handle_t _zx_job_default(void) __attribute__((alias("zx_job_default")));
+
+// A start-up failure cannot use stdio (TLS may not be set up): write raw and leave.
+static __attribute__((noreturn)) void startup_failed(const char* message) {
+  zx_debug_write(message, strlen(message));
+  zx_process_exit(ZRK_EXIT_BAD_STARTUP);
+}
+
+__attribute__((noreturn, used)) void __zrk_start(const zrk_startup_t* block) {
+  // The loader zero-fills .bss already; zeroing it again costs little and means the
+  // runtime does not depend on that. memset touches neither .bss nor TLS.
+  memset(__bss_start, 0, (size_t)(__bss_end - __bss_start));
+
+  if (block == NULL || block->magic != ZRK_STARTUP_MAGIC) {
+    startup_failed("zrk runtime: no start-up block in x0\n");
+  }
+  if (block->version != ZRK_STARTUP_VERSION) {
+    startup_failed("zrk runtime: unknown start-up block version\n");
+  }
+  startup = block;
+
+  _init_tls(__zrk_main_tls);
+  _set_tls(__zrk_main_tls);
+
+  __libc_init_array();
+
+  char** argv = (char**)(uintptr_t)block->argv;
+  exit(main((int)block->argc, argv, environ));
+}
+
+// The end of every exit path (exit(), _Exit(), abort()). Flushes the console's
+// partial line, since picolibc's exit() does not flush stdio.
+__attribute__((noreturn)) void _exit(int status) {
+  __zrk_console_flush();
+  zx_process_exit((int64_t)status);
+}
