@@ -71,7 +71,9 @@ pub fn load(name: &str, image: &[u8], handle_seed: u64) -> Result<Loaded, LoadEr
         return Err(LoadError::WrongKind("not AArch64"));
     }
     if elf.ehdr.e_type != ET_EXEC {
-        return Err(LoadError::WrongKind("not ET_EXEC (position-dependent static)"));
+        return Err(LoadError::WrongKind(
+            "not ET_EXEC (position-dependent static)",
+        ));
     }
     let process = Process::new(name, handle_seed)?;
     // Tear the half-built process down on any error below.
@@ -102,7 +104,9 @@ fn populate(
     image: &[u8],
     name: &str,
 ) -> Result<(u64, Arc<Thread>), LoadError> {
-    let segments = elf.segments().ok_or(LoadError::BadSegment("no program headers"))?;
+    let segments = elf
+        .segments()
+        .ok_or(LoadError::BadSegment("no program headers"))?;
     let mut loaded_any = false;
     for ph in segments.iter().filter(|ph| ph.p_type == PT_LOAD) {
         load_segment(process, image, &ph)?;
@@ -114,7 +118,11 @@ fn populate(
     let entry = elf.ehdr.e_entry;
     match process.translate(entry as usize) {
         Some((_, perms)) if perms.execute => {}
-        _ => return Err(LoadError::BadSegment("entry point is not in executable memory")),
+        _ => {
+            return Err(LoadError::BadSegment(
+                "entry point is not in executable memory",
+            ))
+        }
     }
 
     let rw = Perms {
@@ -203,7 +211,9 @@ fn load_segment(
         let pa = process.map_new_page(page_va, perms)?;
         // The part of the file that lands in this page.
         let seg_lo = page_va.max(vaddr) - vaddr;
-        let seg_hi = (page_va + PAGE_SIZE).min(vaddr + filesz).saturating_sub(vaddr);
+        let seg_hi = (page_va + PAGE_SIZE)
+            .min(vaddr + filesz)
+            .saturating_sub(vaddr);
         if seg_lo < seg_hi {
             write_frame(pa, vaddr + seg_lo - page_va, &file[seg_lo..seg_hi]);
         }

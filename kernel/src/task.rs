@@ -24,7 +24,6 @@ pub enum Exit {
 
 struct Running {
     process: Arc<Process>,
-    thread: Arc<Thread>,
     exit: Option<Exit>,
 }
 
@@ -47,9 +46,9 @@ pub fn run(process: Arc<Process>, thread: Arc<Thread>, frame: &TrapFrame) -> Exi
     let Some(ttbr0) = process.ttbr0() else {
         return Exit::Killed("the process has no address space".into());
     };
+    thread.registers.lock().restore();
     *CURRENT.lock() = Some(Running {
         process,
-        thread,
         exit: None,
     });
     user::activate(ttbr0);
@@ -59,6 +58,7 @@ pub fn run(process: Arc<Process>, thread: Arc<Thread>, frame: &TrapFrame) -> Exi
         if let Some(exit) = exit {
             user::deactivate();
             *CURRENT.lock() = None;
+            thread.registers.lock().save();
             return exit;
         }
     }
@@ -90,12 +90,11 @@ pub fn on_syscall(frame: &mut TrapFrame) -> u64 {
 /// A fault from EL0 the kernel does not resolve: the process is killed with a report.
 pub fn on_fault(description: core::fmt::Arguments, frame: &TrapFrame) -> u64 {
     let mut report = String::new();
-    let _ = write!(report, "{description}, pc {:#x}, sp {:#x}", frame.elr, frame.sp);
+    let _ = write!(
+        report,
+        "{description}, pc {:#x}, sp {:#x}",
+        frame.elr, frame.sp
+    );
     end_current(Exit::Killed(report));
     resume_or_leave()
-}
-
-/// The current thread's name, for reports.
-pub fn current_thread_name() -> Option<crate::object::process::Name> {
-    CURRENT.lock().as_ref().map(|r| r.thread.name)
 }

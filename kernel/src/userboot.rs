@@ -26,7 +26,10 @@ pub fn run_all(archive: &[u8]) -> u32 {
         let status = run_program(name, image);
         ran += 1;
         if status != 0 {
-            result = u32::try_from(status).ok().filter(|s| (1..=255).contains(s)).unwrap_or(1);
+            result = u32::try_from(status)
+                .ok()
+                .filter(|s| (1..=255).contains(s))
+                .unwrap_or(1);
         }
     };
     match manifest {

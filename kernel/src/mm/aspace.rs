@@ -55,7 +55,11 @@ fn asid_limit() -> usize {
     let mmfr0: u64;
     // SAFETY: reads an ID register.
     unsafe { core::arch::asm!("mrs {0}, id_aa64mmfr0_el1", out(reg) mmfr0) };
-    if (mmfr0 >> 4) & 0xf == 2 { 1 << 16 } else { 1 << 8 }
+    if (mmfr0 >> 4) & 0xf == 2 {
+        1 << 16
+    } else {
+        1 << 8
+    }
 }
 
 fn alloc_asid() -> Option<u16> {
@@ -135,10 +139,6 @@ impl AddressSpace {
         self.root | (self.asid as u64) << 48
     }
 
-    pub fn asid(&self) -> u16 {
-        self.asid
-    }
-
     /// The level-3 slot for `va`, creating tables on the way if `create`.
     fn slot(&mut self, va: usize, create: bool) -> Result<Option<&'static mut u64>, MapError> {
         let mut table = self.root;
@@ -164,7 +164,10 @@ impl AddressSpace {
 
     /// Maps the page at `va` to the frame at `pa`.
     pub fn map(&mut self, va: usize, pa: usize, perms: Perms) -> Result<(), MapError> {
-        if va % PAGE_SIZE != 0 || pa % PAGE_SIZE != 0 || va < USER_BASE || va >= USER_END {
+        if !va.is_multiple_of(PAGE_SIZE)
+            || !pa.is_multiple_of(PAGE_SIZE)
+            || !(USER_BASE..USER_END).contains(&va)
+        {
             return Err(MapError::BadAddress);
         }
         if perms.write && perms.execute {
@@ -190,20 +193,6 @@ impl AddressSpace {
         Ok(())
     }
 
-    /// Removes the mapping at `va`; returns the frame it pointed to.
-    pub fn unmap(&mut self, va: usize) -> Option<usize> {
-        let slot = self.slot(va, false).ok().flatten()?;
-        if *slot & pte::VALID == 0 {
-            return None;
-        }
-        let pa = (*slot & pte::ADDR_MASK) as usize;
-        *slot = 0;
-        let arg = ((va as u64) >> 12) & ((1 << 44) - 1) | (self.asid as u64) << 48;
-        // SAFETY: invalidates this ASID's entry for `va` on every CPU.
-        unsafe { core::arch::asm!("dsb ishst", "tlbi vae1is, {0}", "dsb ish", "isb", in(reg) arg) };
-        Some(pa)
-    }
-
     /// The frame mapped at `va` and whether it is writable and executable.
     pub fn translate(&mut self, va: usize) -> Option<(usize, Perms)> {
         let desc = *self.slot(va & !(PAGE_SIZE - 1), false).ok().flatten()?;
@@ -223,7 +212,9 @@ impl Drop for AddressSpace {
     fn drop(&mut self) {
         let arg = (self.asid as u64) << 48;
         // SAFETY: forgets every TLB entry tagged with this ASID before it is reused.
-        unsafe { core::arch::asm!("dsb ishst", "tlbi aside1is, {0}", "dsb ish", "isb", in(reg) arg) };
+        unsafe {
+            core::arch::asm!("dsb ishst", "tlbi aside1is, {0}", "dsb ish", "isb", in(reg) arg)
+        };
         for &pa in &self.tables {
             frames::free(pa as usize, 1);
         }

@@ -127,10 +127,12 @@ impl<O: Clone> HandleTable<O> {
     }
 
     /// Number of live handles.
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.live
     }
 
+    #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.live == 0
     }

@@ -6,6 +6,7 @@
 
 use super::handle::HandleTable;
 use super::koid;
+use crate::arch::aarch64::user::UserRegisters;
 use crate::mm::aspace::{AddressSpace, MapError, Perms};
 use crate::mm::frames;
 use alloc::sync::Arc;
@@ -48,8 +49,10 @@ impl Object {
     }
 }
 
-/// The name Zircon objects carry: at most ZX_MAX_NAME_LEN - 1 bytes.
+/// The name Zircon objects carry: at most ZX_MAX_NAME_LEN - 1 bytes. Read through
+/// ZX_PROP_NAME, which arrives with the property syscalls (issue 4).
 #[derive(Clone, Copy)]
+#[allow(dead_code)]
 pub struct Name {
     bytes: [u8; ZX_MAX_NAME_LEN],
     len: usize,
@@ -66,6 +69,7 @@ impl Name {
         Name { bytes, len }
     }
 
+    #[allow(dead_code)]
     pub fn as_str(&self) -> &str {
         core::str::from_utf8(&self.bytes[..self.len]).unwrap_or("?")
     }
@@ -73,6 +77,7 @@ impl Name {
 
 pub struct Process {
     pub koid: zx_koid_t,
+    #[allow(dead_code)]
     pub name: Name,
     pub handles: Mutex<HandleTable<Object>>,
     /// None once the process has ended.
@@ -138,7 +143,10 @@ impl Process {
 pub struct Thread {
     pub koid: zx_koid_t,
     pub process_koid: zx_koid_t,
+    #[allow(dead_code)]
     pub name: Name,
+    /// FP/SIMD registers and thread pointers while the thread is not on a CPU.
+    pub registers: Mutex<UserRegisters>,
 }
 
 impl Thread {
@@ -147,11 +155,14 @@ impl Thread {
             koid: koid::next(),
             process_koid: process.koid,
             name: Name::new(name),
+            registers: Mutex::new(UserRegisters::default()),
         })
     }
 }
 
-/// A virtual memory address region. Only the root VMAR exists until the VMAR issue.
+/// A virtual memory address region. Only the root VMAR exists until the VMAR issue,
+/// which reads its range (ZX_INFO_VMAR, mapping).
+#[allow(dead_code)]
 pub struct Vmar {
     pub koid: zx_koid_t,
     pub process_koid: zx_koid_t,

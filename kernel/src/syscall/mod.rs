@@ -70,7 +70,11 @@ fn copy_out(dst: usize, src: &[u8]) -> ZxResult {
 
 /// An optional out-pointer: NULL means the caller does not want the value.
 fn copy_out_optional(dst: usize, src: &[u8]) -> ZxResult {
-    if dst == 0 { Ok(()) } else { copy_out(dst, src) }
+    if dst == 0 {
+        Ok(())
+    } else {
+        copy_out(dst, src)
+    }
 }
 
 /// For syscalls whose objects arrive with later issues (VMOs: issue 4; VMARs: issue 5;
@@ -127,7 +131,15 @@ impl SyscallHandler for Syscalls {
         actual: UserPtrMut<size_t>,
         avail: UserPtrMut<size_t>,
     ) -> ZxResult {
-        object::get_info(self, handle, topic, buffer.addr(), buffer_size, actual, avail)
+        object::get_info(
+            self,
+            handle,
+            topic,
+            buffer.addr(),
+            buffer_size,
+            actual,
+            avail,
+        )
     }
 
     fn object_get_property(

@@ -14,14 +14,15 @@ macro_rules! stub_return_type {
     ($kind:ident $ret:ident) => { $ret };
 }
 
-/// The instructions of a stub, by the syscall's kind. Each stub also defines the
-/// `_zx_` name as a second global label at its first instruction.
+/// The instructions of a stub, by the syscall's kind. As in Fuchsia, `_zx_<name>` is
+/// the function (a strong symbol) and `zx_<name>` a weak second label at its first
+/// instruction, so a program may wrap or replace the public name.
 macro_rules! stub_body {
     (call $name:ident $number:literal) => {
         core::arch::naked_asm!(
-            concat!(".globl _zx_", stringify!($name)),
-            concat!(".type _zx_", stringify!($name), ", %function"),
-            concat!("_zx_", stringify!($name), ":"),
+            concat!(".weak zx_", stringify!($name)),
+            concat!(".type zx_", stringify!($name), ", %function"),
+            concat!("zx_", stringify!($name), ":"),
             "mov x16, #{number}",
             "svc #0",
             "ret",
@@ -33,9 +34,9 @@ macro_rules! stub_body {
     // see -6. x0 holds the result by then, so the arguments are kept on the stack.
     (blocking $name:ident $number:literal) => {
         core::arch::naked_asm!(
-            concat!(".globl _zx_", stringify!($name)),
-            concat!(".type _zx_", stringify!($name), ", %function"),
-            concat!("_zx_", stringify!($name), ":"),
+            concat!(".weak zx_", stringify!($name)),
+            concat!(".type zx_", stringify!($name), ", %function"),
+            concat!("zx_", stringify!($name), ":"),
             "stp x0, x1, [sp, #-64]!",
             "stp x2, x3, [sp, #16]",
             "stp x4, x5, [sp, #32]",
@@ -60,9 +61,9 @@ macro_rules! stub_body {
     // into whatever follows.
     (noreturn $name:ident $number:literal) => {
         core::arch::naked_asm!(
-            concat!(".globl _zx_", stringify!($name)),
-            concat!(".type _zx_", stringify!($name), ", %function"),
-            concat!("_zx_", stringify!($name), ":"),
+            concat!(".weak zx_", stringify!($name)),
+            concat!(".type zx_", stringify!($name), ", %function"),
+            concat!("zx_", stringify!($name), ":"),
             "mov x16, #{number}",
             "svc #0",
             "2:",
@@ -89,7 +90,7 @@ macro_rules! kernel_stubs {
             /// The C contract of the syscall: pointer arguments name memory of the sizes
             /// the call reads or writes.
             #[unsafe(naked)]
-            #[export_name = concat!("zx_", stringify!($name))]
+            #[export_name = concat!("_zx_", stringify!($name))]
             pub unsafe extern "C" fn $name($($p: $(* $q)? $t),*) -> stub_return_type!($kind $ret) {
                 stub_body!($kind $name $number)
             }

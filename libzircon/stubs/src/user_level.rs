@@ -25,25 +25,33 @@ fn counter_frequency() -> u64 {
     frequency
 }
 
-/// Defines each call as `zx_<name>` and, calling it, `_zx_<name>`.
+/// A weak function symbol `alias` that branches to `target`. The public `zx_` names are
+/// weak, as in Fuchsia, so a program may wrap or replace them.
+macro_rules! weak_alias {
+    ($alias:expr, $target:expr) => {
+        core::arch::global_asm!(
+            concat!(".pushsection .text.", $alias, ",\"ax\",%progbits"),
+            ".p2align 2",
+            concat!(".weak ", $alias),
+            concat!(".type ", $alias, ", %function"),
+            concat!($alias, ":"),
+            concat!("b ", $target),
+            concat!(".size ", $alias, ", . - ", $alias),
+            ".popsection",
+        );
+    };
+}
+
+/// Defines each call as `_zx_<name>`, and `zx_<name>` as a weak alias of it.
 macro_rules! user_level_calls {
     ($( $(#[doc = $doc:literal])* fn $name:ident($($p:ident: $t:ty),*) -> $ret:ty $body:block )*) => {
         $(
             $(#[doc = $doc])*
-            #[export_name = concat!("zx_", stringify!($name))]
+            #[export_name = concat!("_zx_", stringify!($name))]
             pub extern "C" fn $name($($p: $t),*) -> $ret $body
-        )*
 
-        /// The `_zx_` names of the calls above.
-        pub mod underscore_names {
-            use super::*;
-            $(
-                #[export_name = concat!("_zx_", stringify!($name))]
-                pub extern "C" fn $name($($p: $t),*) -> $ret {
-                    super::$name($($p),*)
-                }
-            )*
-        }
+            weak_alias!(concat!("zx_", stringify!($name)), concat!("_zx_", stringify!($name)));
+        )*
     };
 }
 
@@ -73,12 +81,18 @@ user_level_calls! {
         clock_get_monotonic().saturating_add(nanoseconds)
     }
 
-    /// The name of a status code (`<zircon/status.h>`; not a syscall, so not in the
-    /// table), or "(UNKNOWN)".
-    fn status_get_string(status: zx_status_t) -> *const c_char {
-        Status::from_raw(status).c_name().as_ptr()
-    }
 }
+
+/// The name of a status code, or "(UNKNOWN)": `<zircon/status.h>`, which is no syscall
+/// (so not in the table). Both of its names are weak, so a C runtime that still
+/// carries its own definition links as before.
+#[export_name = "__zircon_stubs_status_get_string"]
+pub extern "C" fn status_get_string(status: zx_status_t) -> *const c_char {
+    Status::from_raw(status).c_name().as_ptr()
+}
+
+weak_alias!("zx_status_get_string", "__zircon_stubs_status_get_string");
+weak_alias!("_zx_status_get_string", "__zircon_stubs_status_get_string");
 
 /// Fails to compile if a user-level call above and its table entry disagree.
 macro_rules! check_user_level_signatures {

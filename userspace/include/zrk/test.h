@@ -42,7 +42,7 @@
 
 #include <zircon/syscalls.h>
 #include <zircon/types.h>
-#include <zrk/status.h>
+#include <zircon/status.h>
 
 #ifndef ZRK_TEST_MAX_CASES
 #define ZRK_TEST_MAX_CASES 256

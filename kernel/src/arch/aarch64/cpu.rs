@@ -79,7 +79,14 @@ pub fn wait_for_interrupt() {
 /// (for waiting inside a syscall, where exception entry masked them).
 pub fn wait_for_interrupt_enabled() {
     // SAFETY: unmask, wait, mask again; handlers are installed.
-    unsafe { core::arch::asm!("msr daifclr, #2", "wfi", "msr daifset, #2", options(nomem, nostack)) };
+    unsafe {
+        core::arch::asm!(
+            "msr daifclr, #2",
+            "wfi",
+            "msr daifset, #2",
+            options(nomem, nostack)
+        )
+    };
 }
 
 /// Faults on purpose, for testing the fault report (`crash=null` / `crash=undef`).

@@ -62,7 +62,11 @@ impl fmt::Display for UserFault {
         match ec {
             0x00 => write!(f, "undefined instruction"),
             0x20 | 0x24 => {
-                let what = if ec == 0x20 { "instruction abort" } else { "data abort" };
+                let what = if ec == 0x20 {
+                    "instruction abort"
+                } else {
+                    "data abort"
+                };
                 let access = if ec == 0x20 {
                     "execute"
                 } else if esr & (1 << 6) != 0 {
@@ -70,7 +74,11 @@ impl fmt::Display for UserFault {
                 } else {
                     "read"
                 };
-                write!(f, "{what} ({}, {access}) at {far:#x}", fault_status(esr & 0x3f))
+                write!(
+                    f,
+                    "{what} ({}, {access}) at {far:#x}",
+                    fault_status(esr & 0x3f)
+                )
             }
             0x22 => write!(f, "PC alignment fault at {far:#x}"),
             0x26 => write!(f, "SP alignment fault"),

@@ -138,7 +138,11 @@ pub fn copy_from_user(dst: &mut [u8], src: usize) -> Result<(), BadUserAccess> {
     // SAFETY: dst is a valid kernel buffer; the routine touches user memory only with
     // unprivileged loads, and a fault returns the count left instead of crashing.
     let left = unsafe { uaccess_copy_from_user(dst.as_mut_ptr(), src, dst.len()) };
-    if left == 0 { Ok(()) } else { Err(BadUserAccess) }
+    if left == 0 {
+        Ok(())
+    } else {
+        Err(BadUserAccess)
+    }
 }
 
 /// Copies `src` to user address `dst`.
@@ -151,7 +155,11 @@ pub fn copy_to_user(dst: usize, src: &[u8]) -> Result<(), BadUserAccess> {
     }
     // SAFETY: as above, with unprivileged stores.
     let left = unsafe { uaccess_copy_to_user(dst, src.as_ptr(), src.len()) };
-    if left == 0 { Ok(()) } else { Err(BadUserAccess) }
+    if left == 0 {
+        Ok(())
+    } else {
+        Err(BadUserAccess)
+    }
 }
 
 /// If a kernel data abort happened inside the copy routines, resumes at their fix-up
@@ -170,5 +178,96 @@ pub fn fixup(frame: &mut TrapFrame) -> bool {
         true
     } else {
         false
+    }
+}
+
+/// A thread's FP/SIMD registers and thread pointer: what the kernel (soft-float, never
+/// touching them) must carry from one run of a thread to the next, and must not let
+/// leak from one thread to another.
+#[repr(C, align(16))]
+#[derive(Clone, Default)]
+pub struct UserRegisters {
+    q: [u128; 32],
+    fpcr: u64,
+    fpsr: u64,
+    tpidr_el0: u64,
+    tpidrro_el0: u64,
+}
+
+impl UserRegisters {
+    /// Captures this CPU's user FP/SIMD state and thread pointers.
+    pub fn save(&mut self) {
+        let q = self.q.as_mut_ptr();
+        // SAFETY: stores the 32 q registers into `self.q` (512 bytes, 16-byte aligned)
+        // and reads system registers; the kernel itself never uses FP/SIMD.
+        unsafe {
+            core::arch::asm!(
+                ".arch_extension fp",
+                ".arch_extension simd",
+                "stp q0, q1, [{q}, #0]",
+                "stp q2, q3, [{q}, #32]",
+                "stp q4, q5, [{q}, #64]",
+                "stp q6, q7, [{q}, #96]",
+                "stp q8, q9, [{q}, #128]",
+                "stp q10, q11, [{q}, #160]",
+                "stp q12, q13, [{q}, #192]",
+                "stp q14, q15, [{q}, #224]",
+                "stp q16, q17, [{q}, #256]",
+                "stp q18, q19, [{q}, #288]",
+                "stp q20, q21, [{q}, #320]",
+                "stp q22, q23, [{q}, #352]",
+                "stp q24, q25, [{q}, #384]",
+                "stp q26, q27, [{q}, #416]",
+                "stp q28, q29, [{q}, #448]",
+                "stp q30, q31, [{q}, #480]",
+                "mrs {fpcr}, fpcr",
+                "mrs {fpsr}, fpsr",
+                "mrs {tp}, tpidr_el0",
+                "mrs {tpro}, tpidrro_el0",
+                q = in(reg) q,
+                fpcr = out(reg) self.fpcr,
+                fpsr = out(reg) self.fpsr,
+                tp = out(reg) self.tpidr_el0,
+                tpro = out(reg) self.tpidrro_el0,
+            )
+        };
+    }
+
+    /// Loads this state into the CPU, for the thread about to run.
+    pub fn restore(&self) {
+        let q = self.q.as_ptr();
+        // SAFETY: loads the q registers from `self.q` and writes the user-visible
+        // system registers; the kernel itself never uses FP/SIMD.
+        unsafe {
+            core::arch::asm!(
+                ".arch_extension fp",
+                ".arch_extension simd",
+                "ldp q0, q1, [{q}, #0]",
+                "ldp q2, q3, [{q}, #32]",
+                "ldp q4, q5, [{q}, #64]",
+                "ldp q6, q7, [{q}, #96]",
+                "ldp q8, q9, [{q}, #128]",
+                "ldp q10, q11, [{q}, #160]",
+                "ldp q12, q13, [{q}, #192]",
+                "ldp q14, q15, [{q}, #224]",
+                "ldp q16, q17, [{q}, #256]",
+                "ldp q18, q19, [{q}, #288]",
+                "ldp q20, q21, [{q}, #320]",
+                "ldp q22, q23, [{q}, #352]",
+                "ldp q24, q25, [{q}, #384]",
+                "ldp q26, q27, [{q}, #416]",
+                "ldp q28, q29, [{q}, #448]",
+                "ldp q30, q31, [{q}, #480]",
+                "msr fpcr, {fpcr}",
+                "msr fpsr, {fpsr}",
+                "msr tpidr_el0, {tp}",
+                "msr tpidrro_el0, {tpro}",
+                q = in(reg) q,
+                fpcr = in(reg) self.fpcr,
+                fpsr = in(reg) self.fpsr,
+                tp = in(reg) self.tpidr_el0,
+                tpro = in(reg) self.tpidrro_el0,
+            )
+        };
     }
 }
