@@ -80,7 +80,6 @@ user_level_calls! {
     fn deadline_after(nanoseconds: zx_duration_t) -> zx_time_t {
         clock_get_monotonic().saturating_add(nanoseconds)
     }
-
 }
 
 /// The name of a status code, or "(UNKNOWN)": `<zircon/status.h>`, which is no syscall

@@ -53,8 +53,8 @@ fn run(tool: &str, args: &[&std::ffi::OsStr]) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-/// The global functions the library defines (`nm` type `T`).
-fn defined_functions() -> Vec<String> {
+/// The global symbols the library defines, with their `nm` type (`T` strong, `W` weak).
+fn defined_symbols() -> Vec<(String, String)> {
     let nm = run(
         "aarch64-linux-gnu-nm",
         &[
@@ -67,25 +67,40 @@ fn defined_functions() -> Vec<String> {
         .filter_map(|line| {
             let mut fields = line.split_whitespace();
             let (_, kind, name) = (fields.next()?, fields.next()?, fields.next()?);
-            (kind == "T").then(|| name.to_string())
+            Some((name.to_string(), kind.to_string()))
         })
         .collect()
 }
 
 #[test]
 fn library_defines_every_syscall_of_the_table_under_both_names() {
-    let defined = defined_functions();
-    // zx_status_get_string is no syscall (it is declared in <zircon/status.h>), but the
-    // library answers it too.
-    let names = SYSCALLS.iter().map(|s| s.name).chain(["status_get_string"]);
-    for name in names {
-        for name in [format!("zx_{name}"), format!("_zx_{name}")] {
-            assert!(
-                defined.contains(&name),
-                "libzircon_stubs.a does not define {name}"
-            );
-        }
+    let defined = defined_symbols();
+    let kind_of = |name: &str| {
+        defined
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, kind)| kind.as_str())
+            .unwrap_or_else(|| panic!("libzircon_stubs.a does not define {name}"))
+    };
+    // As in Fuchsia: `_zx_<name>` is the function, `zx_<name>` a weak alias of it.
+    for syscall in SYSCALLS {
+        assert_eq!(
+            kind_of(&format!("_zx_{}", syscall.name)),
+            "T",
+            "_zx_{}",
+            syscall.name
+        );
+        assert_eq!(
+            kind_of(&format!("zx_{}", syscall.name)),
+            "W",
+            "zx_{}",
+            syscall.name
+        );
     }
+    // zx_status_get_string is no syscall (<zircon/status.h> declares it); both of its
+    // names are weak so a runtime's own definition still links.
+    assert_eq!(kind_of("zx_status_get_string"), "W");
+    assert_eq!(kind_of("_zx_status_get_string"), "W");
 }
 
 /// The instructions of each function in the disassembly, by symbol name.
@@ -121,10 +136,11 @@ fn disassembly() -> Vec<(String, Vec<String>)> {
 fn each_kernel_stub_passes_its_number_in_x16_and_traps() {
     let functions = disassembly();
     for syscall in SYSCALLS.iter().filter(|s| !s.is_user_level()) {
+        // objdump labels the code with one of the two names at its address.
         let name = format!("zx_{}", syscall.name);
         let (_, body) = functions
             .iter()
-            .find(|(n, _)| *n == name)
+            .find(|(n, _)| *n == name || *n == format!("_{name}"))
             .unwrap_or_else(|| panic!("no code for {name} in the disassembly"));
         let number = syscall.number.unwrap();
         let mov = format!("mov x16, #{number:#x}");
@@ -219,7 +235,7 @@ int main(void) {
         "zx_process_exit",
     ] {
         assert!(
-            nm.lines().any(|l| l.ends_with(&format!(" T {name}"))),
+            nm.lines().any(|l| l.ends_with(&format!(" W {name}"))),
             "{name} not linked"
         );
     }
