@@ -1,11 +1,10 @@
 //! Builds a process from a static ELF executable: its segments, a stack, the start-up
 //! block, and the handles it starts with.
 //!
-//! The start-up block is how a process learns its handles (Zircon passes them in a
-//! channel message; we have no channels yet): `x0` holds its address when `_start`
-//! runs. Layout (`zrk_startup_t`, 64 bytes, then argv and the name in the same page):
-//! magic u64, version u32, argc u32, argv u64, process, vmar_root, thread,
-//! vmex_resource, info_resource, reserved (u32 each), stack_base u64, stack_size u64.
+//! The start-up block (libzircon's `zrk_startup_t`, `<zircon/zrk-startup.h>`) is how a
+//! process learns its handles (Zircon passes them in a channel message; we have no
+//! channels yet): `x0` holds its address when `_start` runs. argv and the program's
+//! name follow it in the same read-only page.
 
 use crate::arch::aarch64::exceptions::TrapFrame;
 use crate::arch::aarch64::user::{USER_BASE, USER_END};
@@ -16,11 +15,10 @@ use alloc::sync::Arc;
 use elf::abi::{EM_AARCH64, ET_EXEC, PF_R, PF_W, PF_X, PT_LOAD};
 use elf::endian::LittleEndian;
 use elf::ElfBytes;
+use libzircon::cdef::AbiStruct;
 use libzircon::prelude::*;
+use libzircon::startup::{zrk_startup_t, ZRK_STARTUP_MAGIC, ZRK_STARTUP_VERSION};
 
-pub const STARTUP_MAGIC: u64 = u64::from_le_bytes(*b"ZRKSTART");
-pub const STARTUP_VERSION: u32 = 1;
-const STARTUP_SIZE: usize = 64;
 
 /// The stack: 256 KiB ending at 256 GiB, with unmapped pages below it.
 pub const STACK_TOP: usize = 0x0000_0040_0000_0000;
@@ -154,23 +152,26 @@ fn populate(
         execute: false,
     };
     let page = process.map_new_page(STARTUP_VA, ro)?;
-    let argv = STARTUP_VA + STARTUP_SIZE;
-    let name_va = argv + 16;
-    let mut block = [0u8; STARTUP_SIZE + 16];
-    let mut put = |at: usize, bytes: &[u8]| block[at..at + bytes.len()].copy_from_slice(bytes);
-    put(0, &STARTUP_MAGIC.to_le_bytes());
-    put(8, &STARTUP_VERSION.to_le_bytes());
-    put(12, &1u32.to_le_bytes());
-    put(16, &(argv as u64).to_le_bytes());
-    put(24, &h_process.to_le_bytes());
-    put(28, &h_vmar.to_le_bytes());
-    put(32, &h_thread.to_le_bytes());
-    put(36, &ZX_HANDLE_INVALID.to_le_bytes());
-    put(40, &ZX_HANDLE_INVALID.to_le_bytes());
-    put(48, &((STACK_TOP - STACK_SIZE) as u64).to_le_bytes());
-    put(56, &(STACK_SIZE as u64).to_le_bytes());
-    put(64, &(name_va as u64).to_le_bytes()); // argv[0]; argv[1] stays NULL
-    write_frame(page, 0, &block);
+    let block_size = core::mem::size_of::<zrk_startup_t>();
+    let argv = STARTUP_VA + block_size;
+    let name_va = argv + 16; // argv[0], then argv[1] = NULL
+    let block = zrk_startup_t {
+        magic: ZRK_STARTUP_MAGIC,
+        version: ZRK_STARTUP_VERSION,
+        argc: 1,
+        argv: argv as u64,
+        process: h_process,
+        vmar_root: h_vmar,
+        thread: h_thread,
+        vmex_resource: ZX_HANDLE_INVALID,
+        info_resource: ZX_HANDLE_INVALID,
+        reserved: 0,
+        stack_base: (STACK_TOP - STACK_SIZE) as u64,
+        stack_size: STACK_SIZE as u64,
+    };
+    write_frame(page, 0, block.as_bytes());
+    write_frame(page, block_size, &(name_va as u64).to_le_bytes());
+    // The page is zeroed, so the name stays NUL-terminated.
     let name = &name.as_bytes()[..name.len().min(PAGE_SIZE - (name_va - STARTUP_VA) - 1)];
     write_frame(page, name_va - STARTUP_VA, name);
     Ok((entry, thread))
