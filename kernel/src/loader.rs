@@ -19,7 +19,6 @@ use libzircon::cdef::AbiStruct;
 use libzircon::prelude::*;
 use libzircon::startup::{zrk_startup_t, ZRK_STARTUP_MAGIC, ZRK_STARTUP_VERSION};
 
-
 /// The stack: 256 KiB ending at 256 GiB, with unmapped pages below it.
 pub const STACK_TOP: usize = 0x0000_0040_0000_0000;
 pub const STACK_SIZE: usize = 256 * 1024;
