@@ -236,6 +236,9 @@ fn init_memory(
     for r in free.iter() {
         frames::add_region(r.start as usize, (r.start + r.size) as usize);
     }
+    if let (Some(first), Some(last)) = (free.iter().next(), free.iter().last()) {
+        frames::init_refcounts(first.start as usize, (last.start + last.size) as usize);
+    }
     mm::MemoryReport {
         ram_bytes,
         usable_bytes: usable,

@@ -1,8 +1,10 @@
 //! Physical page frames: buddy_system_allocator's `FrameAllocator` behind our lock, with a
 //! count of free pages that tests read. Failure is `Err(NoMemory)`, never a panic.
 
+use alloc::vec::Vec;
 use buddy_system_allocator::FrameAllocator;
-use spin::Mutex;
+use core::sync::atomic::{AtomicU32, Ordering};
+use spin::{Mutex, Once};
 
 pub const PAGE_SIZE: usize = 4096;
 
@@ -51,6 +53,69 @@ pub fn free(pa: usize, count: usize) {
     f.free += pages;
 }
 
+/// Reference counts of single pages that VMOs share (copy-on-write children): one
+/// counter per page of RAM between the lowest and highest free address.
+struct RefCounts {
+    base: usize,
+    counts: Vec<AtomicU32>,
+}
+
+static REFCOUNTS: Once<RefCounts> = Once::new();
+
+/// Sets up reference counting for pages in `[start, end)`. Called once at boot, after the
+/// heap exists.
+pub fn init_refcounts(start: usize, end: usize) {
+    REFCOUNTS.call_once(|| {
+        let n = end.saturating_sub(start) / PAGE_SIZE;
+        let mut counts = Vec::with_capacity(n);
+        counts.resize_with(n, || AtomicU32::new(0));
+        RefCounts {
+            base: start,
+            counts,
+        }
+    });
+}
+
+fn refcount(pa: usize) -> Option<&'static AtomicU32> {
+    let rc = REFCOUNTS.get()?;
+    rc.counts.get(pa.checked_sub(rc.base)? / PAGE_SIZE)
+}
+
+/// Allocates one page with reference count 1.
+pub fn alloc_shared_page() -> Result<usize, NoMemory> {
+    let pa = alloc(1)?;
+    match refcount(pa) {
+        Some(rc) => {
+            rc.store(1, Ordering::Relaxed);
+            Ok(pa)
+        }
+        None => {
+            free(pa, 1);
+            Err(NoMemory)
+        }
+    }
+}
+
+/// Takes another reference to a page from [`alloc_shared_page`].
+pub fn add_ref(pa: usize) {
+    if let Some(rc) = refcount(pa) {
+        rc.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// Drops a reference; the last one frees the page.
+pub fn release(pa: usize) {
+    if let Some(rc) = refcount(pa) {
+        if rc.fetch_sub(1, Ordering::AcqRel) == 1 {
+            free(pa, 1);
+        }
+    }
+}
+
+pub fn ref_count(pa: usize) -> u32 {
+    refcount(pa).map_or(0, |rc| rc.load(Ordering::Relaxed))
+}
+
 pub fn free_pages() -> usize {
     FRAMES.lock().free
 }
@@ -79,5 +144,16 @@ mod tests {
         free(b, 8);
         assert_eq!(free_pages(), 16);
         assert_eq!(total_pages(), 16);
+
+        // Shared pages live until their last reference goes.
+        init_refcounts(0x10_0000, 0x10_0000 + 16 * PAGE_SIZE);
+        let p = alloc_shared_page().unwrap();
+        add_ref(p);
+        assert_eq!(ref_count(p), 2);
+        release(p);
+        assert_eq!(free_pages(), 15);
+        release(p);
+        assert_eq!(ref_count(p), 0);
+        assert_eq!(free_pages(), 16);
     }
 }
