@@ -239,6 +239,7 @@ fn init_memory(
     if let (Some(first), Some(last)) = (free.iter().next(), free.iter().last()) {
         frames::init_refcounts(first.start as usize, (last.start + last.size) as usize);
     }
+    mm::set_usable_bytes(usable);
     mm::MemoryReport {
         ram_bytes,
         usable_bytes: usable,

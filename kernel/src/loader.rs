@@ -10,7 +10,7 @@ use crate::arch::aarch64::exceptions::TrapFrame;
 use crate::arch::aarch64::user::{USER_BASE, USER_END};
 use crate::mm::aspace::{write_frame, MapError, Perms};
 use crate::mm::frames::PAGE_SIZE;
-use crate::object::{Object, Process, Thread, Vmar};
+use crate::object::{Object, Process, Resource, Thread, Vmar};
 use alloc::sync::Arc;
 use elf::abi::{EM_AARCH64, ET_EXEC, PF_R, PF_W, PF_X, PT_LOAD};
 use elf::endian::LittleEndian;
@@ -133,15 +133,17 @@ fn populate(
 
     let thread = Thread::new(process, name);
     let vmar = Vmar::root(process, USER_BASE, USER_END - USER_BASE);
-    let (h_process, h_vmar, h_thread) = {
+    let (h_process, h_vmar, h_thread, h_info) = {
         let mut handles = process.handles.lock();
         let p = handles.add(Object::Process(process.clone()), ZX_DEFAULT_PROCESS_RIGHTS);
         let v = handles.add(Object::Vmar(vmar), ZX_DEFAULT_VMAR_RIGHTS);
         let t = handles.add(Object::Thread(thread.clone()), ZX_DEFAULT_THREAD_RIGHTS);
+        let i = handles.add(Object::Resource(Resource::info()), ZX_DEFAULT_RESOURCE_RIGHTS);
         (
             p.map_err(LoadError::Handles)?,
             v.map_err(LoadError::Handles)?,
             t.map_err(LoadError::Handles)?,
+            i.map_err(LoadError::Handles)?,
         )
     };
 
@@ -163,7 +165,7 @@ fn populate(
         vmar_root: h_vmar,
         thread: h_thread,
         vmex_resource: ZX_HANDLE_INVALID,
-        info_resource: ZX_HANDLE_INVALID,
+        info_resource: h_info,
         reserved: 0,
         stack_base: (STACK_TOP - STACK_SIZE) as u64,
         stack_size: STACK_SIZE as u64,

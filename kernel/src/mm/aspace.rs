@@ -9,6 +9,7 @@ use super::paging::phys_to_virt;
 use crate::arch::aarch64::pte::{self, ENTRIES};
 use crate::arch::aarch64::user::{USER_BASE, USER_END};
 use alloc::vec::Vec;
+use core::sync::atomic::{AtomicUsize, Ordering};
 use spin::Mutex;
 
 /// EL0 access bits: AP[1] (EL0 may access) and AP[2] (read-only).
@@ -38,6 +39,13 @@ impl From<NoMemory> for MapError {
     fn from(_: NoMemory) -> Self {
         MapError::NoMemory
     }
+}
+
+/// Frames holding user page tables, for ZX_INFO_KMEM_STATS.
+static TABLE_PAGES: AtomicUsize = AtomicUsize::new(0);
+
+pub fn table_pages() -> usize {
+    TABLE_PAGES.load(Ordering::Relaxed)
 }
 
 /// ASIDs 1..=max in use; 0 is the kernel's reserved ASID.
@@ -127,6 +135,7 @@ impl AddressSpace {
             }
         };
         zero_frame(root);
+        TABLE_PAGES.fetch_add(1, Ordering::Relaxed);
         Ok(AddressSpace {
             root: root as u64,
             asid,
@@ -152,6 +161,7 @@ impl AddressSpace {
                 let pa = frames::alloc(1)?;
                 zero_frame(pa);
                 self.tables.push(pa as u64);
+                TABLE_PAGES.fetch_add(1, Ordering::Relaxed);
                 // Publish the zeroed table before linking it in.
                 // SAFETY: a barrier only.
                 unsafe { core::arch::asm!("dsb ishst") };
@@ -218,6 +228,7 @@ impl Drop for AddressSpace {
         for &pa in &self.tables {
             frames::free(pa as usize, 1);
         }
+        TABLE_PAGES.fetch_sub(self.tables.len() + 1, Ordering::Relaxed);
         frames::free(self.root as usize, 1);
         free_asid(self.asid);
     }

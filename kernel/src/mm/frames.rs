@@ -3,7 +3,7 @@
 
 use alloc::vec::Vec;
 use buddy_system_allocator::FrameAllocator;
-use core::sync::atomic::{AtomicU32, Ordering};
+use core::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use spin::{Mutex, Once};
 
 pub const PAGE_SIZE: usize = 4096;
@@ -62,6 +62,14 @@ struct RefCounts {
 
 static REFCOUNTS: Once<RefCounts> = Once::new();
 
+/// Pages handed out through [`alloc_shared_page`] and not yet freed: VMO memory.
+static SHARED_IN_USE: AtomicUsize = AtomicUsize::new(0);
+
+/// Pages of VMO memory in use (for ZX_INFO_KMEM_STATS).
+pub fn shared_pages_in_use() -> usize {
+    SHARED_IN_USE.load(Ordering::Relaxed)
+}
+
 /// Sets up reference counting for pages in `[start, end)`. Called once at boot, after the
 /// heap exists.
 pub fn init_refcounts(start: usize, end: usize) {
@@ -87,6 +95,7 @@ pub fn alloc_shared_page() -> Result<usize, NoMemory> {
     match refcount(pa) {
         Some(rc) => {
             rc.store(1, Ordering::Relaxed);
+            SHARED_IN_USE.fetch_add(1, Ordering::Relaxed);
             Ok(pa)
         }
         None => {
@@ -107,6 +116,7 @@ pub fn add_ref(pa: usize) {
 pub fn release(pa: usize) {
     if let Some(rc) = refcount(pa) {
         if rc.fetch_sub(1, Ordering::AcqRel) == 1 {
+            SHARED_IN_USE.fetch_sub(1, Ordering::Relaxed);
             free(pa, 1);
         }
     }

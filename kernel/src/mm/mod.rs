@@ -17,6 +17,42 @@ pub mod paging;
 use crate::bsp::devicetree::PhysRange;
 use regions::RegionSet;
 
+/// RAM the kernel manages (after `mem=`), set once at boot.
+#[cfg(target_os = "none")]
+static USABLE_BYTES: core::sync::atomic::AtomicU64 = core::sync::atomic::AtomicU64::new(0);
+
+#[cfg(target_os = "none")]
+pub fn set_usable_bytes(bytes: u64) {
+    USABLE_BYTES.store(bytes, core::sync::atomic::Ordering::Relaxed);
+}
+
+/// Where memory is, for ZX_INFO_KMEM_STATS (Fuchsia's layout).
+#[cfg(target_os = "none")]
+pub fn kmem_stats() -> libzircon::prelude::zx_info_kmem_stats_t {
+    let page = frames::PAGE_SIZE as u64;
+    let total = USABLE_BYTES.load(core::sync::atomic::Ordering::Relaxed);
+    let free = frames::free_pages() as u64 * page;
+    let (heap_total, heap_used) = heap::stats();
+    let vmo = frames::shared_pages_in_use() as u64 * page;
+    let mmu = aspace::table_pages() as u64 * page;
+    let managed = frames::total_pages() as u64 * page;
+    let heap_total = heap_total as u64;
+    // The image, the device tree, the boot image: RAM neither allocator manages.
+    let wired = total.saturating_sub(managed + heap_total);
+    let other = managed.saturating_sub(free + vmo + mmu);
+    libzircon::prelude::zx_info_kmem_stats_t {
+        total_bytes: total,
+        free_bytes: free,
+        wired_bytes: wired,
+        total_heap_bytes: heap_total,
+        free_heap_bytes: heap_total.saturating_sub(heap_used as u64),
+        vmo_bytes: vmo,
+        mmu_overhead_bytes: mmu,
+        ipc_bytes: 0,
+        other_bytes: other,
+    }
+}
+
 /// Linear-map granularity: RAM is usable only in whole 2 MiB blocks.
 pub const LINEAR_ALIGN: u64 = 2 << 20;
 

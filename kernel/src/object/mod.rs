@@ -11,4 +11,4 @@ pub mod koid;
 pub mod process;
 
 #[cfg(target_os = "none")]
-pub use process::{Object, Process, Thread, Vmar};
+pub use process::{Object, Process, Resource, ResourceKind, Thread, Vmar};

@@ -20,6 +20,7 @@ pub enum Object {
     Process(Arc<Process>),
     Thread(Arc<Thread>),
     Vmar(Arc<Vmar>),
+    Resource(Arc<Resource>),
 }
 
 impl Object {
@@ -28,6 +29,7 @@ impl Object {
             Object::Process(p) => p.koid,
             Object::Thread(t) => t.koid,
             Object::Vmar(v) => v.koid,
+            Object::Resource(r) => r.koid,
         }
     }
 
@@ -36,6 +38,7 @@ impl Object {
             Object::Process(_) => ZX_OBJ_TYPE_PROCESS,
             Object::Thread(_) => ZX_OBJ_TYPE_THREAD,
             Object::Vmar(_) => ZX_OBJ_TYPE_VMAR,
+            Object::Resource(_) => ZX_OBJ_TYPE_RESOURCE,
         }
     }
 
@@ -45,6 +48,7 @@ impl Object {
             Object::Process(_) => 0,
             Object::Thread(t) => t.process_koid,
             Object::Vmar(v) => v.process_koid,
+            Object::Resource(_) => 0,
         }
     }
 }
@@ -178,5 +182,35 @@ impl Vmar {
             base,
             size,
         })
+    }
+}
+
+/// What a resource grants.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResourceKind {
+    /// Fuchsia's info resource (system resource, INFO base): reading kernel-wide
+    /// statistics such as ZX_INFO_KMEM_STATS.
+    Info,
+}
+
+/// A resource: a capability to use a kernel-wide facility.
+pub struct Resource {
+    pub koid: zx_koid_t,
+    pub kind: ResourceKind,
+}
+
+static INFO_RESOURCE: spin::Once<Arc<Resource>> = spin::Once::new();
+
+impl Resource {
+    /// The one info resource; boot programs each get a handle to it.
+    pub fn info() -> Arc<Resource> {
+        INFO_RESOURCE
+            .call_once(|| {
+                Arc::new(Resource {
+                    koid: koid::next(),
+                    kind: ResourceKind::Info,
+                })
+            })
+            .clone()
     }
 }

@@ -1,6 +1,7 @@
 //! zx_object_get_info (other object syscalls arrive with the objects they serve).
 
 use super::{copy_out, copy_out_optional, Syscalls, ZxResult};
+use crate::object::{Object, ResourceKind};
 use libzircon::cdef::AbiStruct;
 use libzircon::dispatch::UserPtrMut;
 use libzircon::prelude::*;
@@ -27,6 +28,15 @@ pub fn get_info(
                 ..Default::default()
             };
             single_record(&record, buffer, buffer_size, actual, avail)
+        }
+        ZX_INFO_KMEM_STATS => {
+            let entry = sys.lookup(handle)?;
+            match entry.object {
+                Object::Resource(r) if r.kind == ResourceKind::Info => {}
+                Object::Resource(_) => return Err(Status::ACCESS_DENIED),
+                _ => return Err(Status::WRONG_TYPE),
+            }
+            single_record(&crate::mm::kmem_stats(), buffer, buffer_size, actual, avail)
         }
         _ => Err(Status::NOT_SUPPORTED),
     }
