@@ -66,6 +66,7 @@ fn run_program(name: &str, image: &[u8]) -> i64 {
         }
         Err(e) => Exit::Killed(alloc::format!("cannot load: {e}")),
     };
+    crate::drivers::console::finish_user_line();
     let status = match exit {
         Exit::Exited(code) => code,
         Exit::Killed(reason) => {

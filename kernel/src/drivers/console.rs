@@ -11,6 +11,8 @@ use spin::Mutex;
 
 static CONSOLE: Mutex<Option<Pl011>> = Mutex::new(None);
 static SEMIHOSTING_FALLBACK: AtomicBool = AtomicBool::new(false);
+/// Whether the last byte user space wrote ended a line.
+static USER_LINE_OPEN: AtomicBool = AtomicBool::new(false);
 
 pub fn install(uart: Pl011) {
     *CONSOLE.lock() = Some(uart);
@@ -40,6 +42,9 @@ pub fn write_fmt(args: fmt::Arguments) {
 
 /// Writes raw bytes (from user space: not necessarily UTF-8), '\n' as "\r\n".
 pub fn write_bytes(bytes: &[u8]) {
+    if let Some(&last) = bytes.last() {
+        USER_LINE_OPEN.store(last != b'\n', Ordering::Relaxed);
+    }
     let _irqs = IrqGuard::new();
     let mut slot = CONSOLE.lock();
     match slot.as_mut() {
@@ -53,6 +58,13 @@ pub fn write_bytes(bytes: &[u8]) {
         }
         None if SEMIHOSTING_FALLBACK.load(Ordering::Relaxed) => semihosting::write(bytes),
         None => {}
+    }
+}
+
+/// Ends a line user space left open, so the kernel's next line starts fresh.
+pub fn finish_user_line() {
+    if USER_LINE_OPEN.swap(false, Ordering::Relaxed) {
+        write_bytes(b"\n");
     }
 }
 
