@@ -138,7 +138,10 @@ fn populate(
         let p = handles.add(Object::Process(process.clone()), ZX_DEFAULT_PROCESS_RIGHTS);
         let v = handles.add(Object::Vmar(vmar), ZX_DEFAULT_VMAR_RIGHTS);
         let t = handles.add(Object::Thread(thread.clone()), ZX_DEFAULT_THREAD_RIGHTS);
-        let i = handles.add(Object::Resource(Resource::info()), ZX_DEFAULT_RESOURCE_RIGHTS);
+        let i = handles.add(
+            Object::Resource(Resource::info()),
+            ZX_DEFAULT_RESOURCE_RIGHTS,
+        );
         (
             p.map_err(LoadError::Handles)?,
             v.map_err(LoadError::Handles)?,

@@ -42,6 +42,36 @@ impl Object {
         }
     }
 
+    /// The signals the object asserts now; None if it cannot be waited on.
+    pub fn signals(&self) -> Option<zx_signals_t> {
+        match self {
+            // Only live processes and threads can be named by a handle here: a process
+            // ends with its handle table, and a thread with its process.
+            Object::Process(_) => Some(0),
+            Object::Thread(_) => Some(ZX_THREAD_RUNNING),
+            Object::Vmar(_) | Object::Resource(_) => None,
+        }
+    }
+
+    /// The object's name (ZX_PROP_NAME), for objects that have one.
+    pub fn name(&self) -> Option<Name> {
+        match self {
+            Object::Process(p) => Some(*p.name.lock()),
+            Object::Thread(t) => Some(*t.name.lock()),
+            Object::Vmar(_) | Object::Resource(_) => None,
+        }
+    }
+
+    /// Renames the object; false if it has no name.
+    pub fn set_name(&self, name: Name) -> bool {
+        match self {
+            Object::Process(p) => *p.name.lock() = name,
+            Object::Thread(t) => *t.name.lock() = name,
+            Object::Vmar(_) | Object::Resource(_) => return false,
+        }
+        true
+    }
+
     /// The koid Zircon reports as `related_koid`: a thread's or a VMAR's process.
     pub fn related_koid(&self) -> zx_koid_t {
         match self {
@@ -53,10 +83,8 @@ impl Object {
     }
 }
 
-/// The name Zircon objects carry: at most ZX_MAX_NAME_LEN - 1 bytes. Read through
-/// ZX_PROP_NAME, which arrives with the property syscalls (issue 4).
+/// The name Zircon objects carry: at most ZX_MAX_NAME_LEN - 1 bytes.
 #[derive(Clone, Copy)]
-#[allow(dead_code)]
 pub struct Name {
     bytes: [u8; ZX_MAX_NAME_LEN],
     len: usize,
@@ -73,16 +101,27 @@ impl Name {
         Name { bytes, len }
     }
 
-    #[allow(dead_code)]
-    pub fn as_str(&self) -> &str {
-        core::str::from_utf8(&self.bytes[..self.len]).unwrap_or("?")
+    /// From raw bytes: up to the first NUL, at most ZX_MAX_NAME_LEN - 1 of them.
+    pub fn from_bytes(raw: &[u8]) -> Self {
+        let len = raw
+            .iter()
+            .position(|&b| b == 0)
+            .unwrap_or(raw.len())
+            .min(ZX_MAX_NAME_LEN - 1);
+        let mut bytes = [0; ZX_MAX_NAME_LEN];
+        bytes[..len].copy_from_slice(&raw[..len]);
+        Name { bytes, len }
+    }
+
+    /// All ZX_MAX_NAME_LEN bytes, NUL-padded, as ZX_PROP_NAME returns them.
+    pub fn padded(&self) -> &[u8; ZX_MAX_NAME_LEN] {
+        &self.bytes
     }
 }
 
 pub struct Process {
     pub koid: zx_koid_t,
-    #[allow(dead_code)]
-    pub name: Name,
+    pub name: Mutex<Name>,
     pub handles: Mutex<HandleTable<Object>>,
     /// None once the process has ended.
     aspace: Mutex<Option<AddressSpace>>,
@@ -94,7 +133,7 @@ impl Process {
     pub fn new(name: &str, handle_seed: u64) -> Result<Arc<Process>, MapError> {
         Ok(Arc::new(Process {
             koid: koid::next(),
-            name: Name::new(name),
+            name: Mutex::new(Name::new(name)),
             handles: Mutex::new(HandleTable::new(handle_seed)),
             aspace: Mutex::new(Some(AddressSpace::new()?)),
             frames: Mutex::new(Vec::new()),
@@ -147,8 +186,7 @@ impl Process {
 pub struct Thread {
     pub koid: zx_koid_t,
     pub process_koid: zx_koid_t,
-    #[allow(dead_code)]
-    pub name: Name,
+    pub name: Mutex<Name>,
     /// FP/SIMD registers and thread pointers while the thread is not on a CPU.
     pub registers: Mutex<UserRegisters>,
 }
@@ -158,7 +196,7 @@ impl Thread {
         Arc::new(Thread {
             koid: koid::next(),
             process_koid: process.koid,
-            name: Name::new(name),
+            name: Mutex::new(Name::new(name)),
             registers: Mutex::new(UserRegisters::default()),
         })
     }

@@ -144,32 +144,32 @@ impl SyscallHandler for Syscalls {
 
     fn object_get_property(
         &mut self,
-        _handle: zx_handle_t,
-        _property: uint32_t,
-        _value: UserPtrMut<c_void>,
-        _value_size: size_t,
+        handle: zx_handle_t,
+        property: uint32_t,
+        value: UserPtrMut<c_void>,
+        value_size: size_t,
     ) -> ZxResult {
-        not_yet()
+        object::get_property(self, handle, property, value.addr(), value_size)
     }
 
     fn object_set_property(
         &mut self,
-        _handle: zx_handle_t,
-        _property: uint32_t,
-        _value: UserPtr<c_void>,
-        _value_size: size_t,
+        handle: zx_handle_t,
+        property: uint32_t,
+        value: UserPtr<c_void>,
+        value_size: size_t,
     ) -> ZxResult {
-        not_yet()
+        object::set_property(self, handle, property, value.addr(), value_size)
     }
 
     fn object_wait_one(
         &mut self,
-        _handle: zx_handle_t,
-        _signals: zx_signals_t,
-        _deadline: zx_time_t,
-        _observed: UserPtrMut<zx_signals_t>,
+        handle: zx_handle_t,
+        signals: zx_signals_t,
+        deadline: zx_time_t,
+        observed: UserPtrMut<zx_signals_t>,
     ) -> ZxResult {
-        not_yet()
+        object::wait_one(self, handle, signals, deadline, observed)
     }
 
     fn nanosleep(&mut self, deadline: zx_time_t) -> ZxResult {

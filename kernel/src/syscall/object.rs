@@ -1,6 +1,7 @@
-//! zx_object_get_info (other object syscalls arrive with the objects they serve).
+//! Object syscalls: get_info, get/set_property, wait_one.
 
-use super::{copy_out, copy_out_optional, Syscalls, ZxResult};
+use super::{copy_in, copy_out, copy_out_optional, Syscalls, ZxResult};
+use crate::object::process::Name;
 use crate::object::{Object, ResourceKind};
 use libzircon::cdef::AbiStruct;
 use libzircon::dispatch::UserPtrMut;
@@ -60,4 +61,88 @@ fn single_record<T: AbiStruct>(
     copy_out(buffer, bytes)?;
     copy_out_optional(actual.addr(), &1usize.to_le_bytes())?;
     copy_out_optional(avail.addr(), &1usize.to_le_bytes())
+}
+
+pub fn get_property(
+    sys: &Syscalls,
+    handle: zx_handle_t,
+    property: u32,
+    value: usize,
+    value_size: usize,
+) -> ZxResult {
+    if value == 0 {
+        return Err(Status::INVALID_ARGS);
+    }
+    let entry = sys.lookup(handle)?;
+    if entry.rights & ZX_RIGHT_GET_PROPERTY == 0 {
+        return Err(Status::ACCESS_DENIED);
+    }
+    match property {
+        ZX_PROP_NAME => {
+            if value_size < ZX_MAX_NAME_LEN {
+                return Err(Status::BUFFER_TOO_SMALL);
+            }
+            let name = entry.object.name().ok_or(Status::NOT_SUPPORTED)?;
+            copy_out(value, name.padded())
+        }
+        _ => Err(Status::NOT_SUPPORTED),
+    }
+}
+
+pub fn set_property(
+    sys: &Syscalls,
+    handle: zx_handle_t,
+    property: u32,
+    value: usize,
+    value_size: usize,
+) -> ZxResult {
+    if value == 0 {
+        return Err(Status::INVALID_ARGS);
+    }
+    let entry = sys.lookup(handle)?;
+    if entry.rights & ZX_RIGHT_SET_PROPERTY == 0 {
+        return Err(Status::ACCESS_DENIED);
+    }
+    match property {
+        ZX_PROP_NAME => {
+            let mut raw = [0u8; ZX_MAX_NAME_LEN - 1];
+            let len = value_size.min(raw.len());
+            copy_in(&mut raw[..len], value)?;
+            if entry.object.set_name(Name::from_bytes(&raw[..len])) {
+                Ok(())
+            } else {
+                Err(Status::NOT_SUPPORTED)
+            }
+        }
+        _ => Err(Status::NOT_SUPPORTED),
+    }
+}
+
+/// Waits until the object asserts one of `signals` or `deadline` passes. With one
+/// thread nothing can change an object's signals during the wait, so this answers at
+/// once when a signal is set and otherwise sleeps to the deadline.
+pub fn wait_one(
+    sys: &Syscalls,
+    handle: zx_handle_t,
+    signals: zx_signals_t,
+    deadline: i64,
+    observed: UserPtrMut<zx_signals_t>,
+) -> ZxResult {
+    let entry = sys.lookup(handle)?;
+    if entry.rights & ZX_RIGHT_WAIT == 0 {
+        return Err(Status::ACCESS_DENIED);
+    }
+    let now = entry.object.signals().ok_or(Status::NOT_SUPPORTED)?;
+    let result = if now & signals != 0 {
+        Ok(())
+    } else {
+        if deadline == ZX_TIME_INFINITE {
+            // Nothing else runs that could ever assert the signal.
+            log::warn!("zx_object_wait_one: waiting forever on a signal nothing can raise");
+        }
+        super::task::nanosleep(deadline)?;
+        Err(Status::TIMED_OUT)
+    };
+    copy_out_optional(observed.addr(), &now.to_le_bytes())?;
+    result
 }
