@@ -27,7 +27,7 @@
 
 #include <zrk/startup.h>
 
-#define ZRK_BAD_PTR_MAX 8
+#define ZRK_BAD_PTR_MAX 10  // room for the kinds below plus a caller's own
 #define ZRK_PAGE_SIZE ((uintptr_t)4096)
 #define ZRK_USER_TOP ((uintptr_t)1 << 48)
 

@@ -30,6 +30,10 @@
 //
 // Programs that want no TEST() registry can use the explicit form instead:
 // plan(n); ok(cond, "name"); ...; return done_testing();
+//
+// print_long_line(n) prints "# long-line N: " and N bytes of "0123456789" repeated as
+// one printf: the harness checks such lines arrive whole, which exercises the runtime's
+// splitting of output into 256-byte zx_debug_write calls.
 #ifndef ZRK_TEST_H_
 #define ZRK_TEST_H_
 
@@ -40,9 +44,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <zircon/status.h>
 #include <zircon/syscalls.h>
 #include <zircon/types.h>
-#include <zircon/status.h>
 
 #ifndef ZRK_TEST_MAX_CASES
 #define ZRK_TEST_MAX_CASES 256
@@ -65,7 +69,7 @@ static struct zrk_test_state {
   int failed_cases;
   // The running case.
   int failures;
-  char first_failure[240];
+  char first_failure[400];
   char context[96];
 } zrk_test = {.planned = -1};
 
@@ -105,13 +109,17 @@ static inline __attribute__((format(printf, 4, 5))) void zrk_test_fail(const cha
   vsnprintf(detail, sizeof detail, format, args);
   va_end(args);
 
+  // A message cut short is still a useful message; using snprintf's result says so to
+  // the compiler's truncation warning.
   char message[sizeof zrk_test.first_failure];
+  int length;
   if (zrk_test.context[0] != '\0') {
-    snprintf(message, sizeof message, "%s:%d: %s: %s [%s]", file, line, check, detail,
-             zrk_test.context);
+    length = snprintf(message, sizeof message, "%s:%d: %s: %s [%s]", file, line, check, detail,
+                      zrk_test.context);
   } else {
-    snprintf(message, sizeof message, "%s:%d: %s: %s", file, line, check, detail);
+    length = snprintf(message, sizeof message, "%s:%d: %s: %s", file, line, check, detail);
   }
+  (void)length;
   printf("# %s\n", message);
   if (zrk_test.failures++ == 0) {
     memcpy(zrk_test.first_failure, message, sizeof message);
@@ -138,7 +146,7 @@ static inline void zrk_test_report(bool passed, const char* name, const char* fa
 
 static inline void zrk_test_ok(bool passed, const char* name, const char* file, int line,
                                const char* expression) {
-  char where[200];
+  char where[sizeof zrk_test.first_failure];
   snprintf(where, sizeof where, "%s:%d: %s", file, line, expression);
   zrk_test_report(passed, name, where);
 }
@@ -179,6 +187,19 @@ static inline int run_tests(void) {
     zrk_test_report(zrk_test.failures == 0, zrk_test.cases[i].name, zrk_test.first_failure);
   }
   return done_testing();
+}
+
+// Returns what printf returned (the line's length when all went well).
+static inline int print_long_line(int n) {
+  static char payload[4096];
+  if (n < 0 || n >= (int)sizeof payload) {
+    return -1;
+  }
+  for (int i = 0; i < n; i++) {
+    payload[i] = (char)('0' + i % 10);
+  }
+  payload[n] = '\0';
+  return printf("# long-line %d: %s\n", n, payload);
 }
 
 // --- Checks -------------------------------------------------------------------------------

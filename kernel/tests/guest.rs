@@ -1,0 +1,507 @@
+//! Guest tests: every `userspace/tests/*.c` is one C program that runs on the kernel
+//! under QEMU and reports TAP on the console; each TAP case becomes one test here.
+//!
+//! A custom harness (`harness = false`), because the cases are only known once a
+//! program has run. For each program it builds `target/guest-tests/NAME/` with
+//! `scripts/build-user`, boots the kernel (`scripts/build`'s `target/kernel.bin`) with
+//! that boot image, and reads the console: the TAP lines between the kernel's
+//! `zrk: run NAME` and `zrk: exit NAME status N`, then `zrk: all programs done`. Each TAP
+//! case is reported as `test guest::NAME::CASE ... ok|FAILED`, and one more case per
+//! program checks how it ended (`ran_to_completion`, or `killed_as_expected` for a program
+//! marked `// zrk-test: expect-killed KEYWORD`). A program fails on a `not ok`, a missing
+//! or short plan, an unexpected exit status (`// zrk-test: expect-exit N` sets the
+//! expected one), a kernel panic, a missing `zrk: all programs done`, or a time-out.
+//! Output follows libtest's format, so `cargo test` reads like any other test binary.
+//!
+//! Arguments (those of libtest that make sense here): `FILTER` (a substring of
+//! `guest::NAME` or of a case's full name), `--exact`, `--skip FILTER`, `--list`,
+//! `--nocapture`/`--show-output` (print each program's console), `--test-threads N`
+//! (QEMUs at once, default 2), `--self-test` (only the parser's own checks); other
+//! libtest options are accepted and ignored.
+
+// Under tests/guest/, so cargo does not take them for test targets of their own.
+#[path = "guest/console.rs"]
+mod console;
+#[path = "guest/self_check.rs"]
+mod self_check;
+
+use console::{evaluate, Case, Verdict};
+use std::collections::VecDeque;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const TIMEOUT: Duration = Duration::from_secs(120);
+const DEFAULT_PARALLELISM: usize = 2;
+/// Status of a process killed for a fault (ZX_TASK_RETCODE_EXCEPTION_KILL).
+const EXCEPTION_KILL: i64 = -1028;
+
+fn main() -> ExitCode {
+    let args = match Args::parse(std::env::args().skip(1)) {
+        Ok(args) => args,
+        Err(message) => {
+            eprintln!("guest: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    // The parser is this harness's own logic: check it on known transcripts first, so a
+    // broken parser shows as itself rather than as odd guest failures.
+    self_check::run();
+    if args.self_test {
+        println!("guest: self-test passed");
+        return ExitCode::SUCCESS;
+    }
+    if args.bench {
+        return ExitCode::SUCCESS; // nothing here is a benchmark
+    }
+
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let programs = match discover(&root) {
+        Ok(programs) => programs,
+        Err(message) => {
+            eprintln!("guest: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    let total = programs.len();
+    let selected: Vec<Program> = programs.into_iter().filter(|p| args.selects(p)).collect();
+    let filtered_out = total - selected.len();
+
+    if args.list {
+        for program in &selected {
+            println!("guest::{}: test", program.name);
+        }
+        if !args.terse {
+            println!("\n{} tests, 0 benchmarks", selected.len());
+        }
+        return ExitCode::SUCCESS;
+    }
+
+    let started = Instant::now();
+    let plural = if selected.len() == 1 { "" } else { "s" };
+    println!("\nrunning {} guest program{plural}", selected.len());
+    if !selected.is_empty() {
+        if let Err(message) = build_kernel(&root) {
+            println!("test guest::kernel_image ... FAILED");
+            println!("\nfailures:\n\n---- guest::kernel_image ----\n{message}\n");
+            print_result(0, 1, 0, filtered_out, started);
+            return ExitCode::from(101);
+        }
+    }
+
+    let outcomes = run_all(&root, selected, &args);
+    let mut passed = 0;
+    let mut failures: Vec<(String, String)> = Vec::new();
+    let mut ignored = 0;
+    for outcome in &outcomes {
+        for case in &outcome.cases {
+            match &case.verdict {
+                Verdict::Pass => passed += 1,
+                Verdict::Skip => ignored += 1,
+                Verdict::Fail(why) => failures.push((case.full_name.clone(), why.clone())),
+            }
+        }
+    }
+    // "filtered out" counts programs: cases a filter left out of a program that ran were
+    // never known as tests.
+    if !failures.is_empty() {
+        println!("\nfailures:\n");
+        for (name, why) in &failures {
+            println!("---- {name} ----\n{why}\n");
+        }
+        println!("failures:");
+        for (name, _) in &failures {
+            println!("    {name}");
+        }
+    }
+    print_result(passed, failures.len(), ignored, filtered_out, started);
+    if failures.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(101)
+    }
+}
+
+/// libtest's closing line; the run failed if anything did.
+fn print_result(
+    passed: usize,
+    failed: usize,
+    ignored: usize,
+    filtered_out: usize,
+    started: Instant,
+) {
+    println!(
+        "\ntest result: {}. {passed} passed; {failed} failed; {ignored} ignored; 0 measured; \
+         {filtered_out} filtered out; finished in {:.2}s\n",
+        if failed == 0 { "ok" } else { "FAILED" },
+        started.elapsed().as_secs_f64()
+    );
+}
+
+// --- Arguments ------------------------------------------------------------------------------
+
+#[derive(Default)]
+struct Args {
+    filters: Vec<String>,
+    skips: Vec<String>,
+    exact: bool,
+    list: bool,
+    terse: bool,
+    show_output: bool,
+    parallelism: Option<usize>,
+    self_test: bool,
+    bench: bool,
+    only_ignored: bool,
+}
+
+impl Args {
+    fn parse(args: impl Iterator<Item = String>) -> Result<Args, String> {
+        let mut parsed = Args::default();
+        let mut args = args.peekable();
+        while let Some(arg) = args.next() {
+            let (flag, inline_value) = match arg.split_once('=') {
+                Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
+                _ => (arg.clone(), None),
+            };
+            let mut value = |name: &str| -> Result<String, String> {
+                inline_value
+                    .clone()
+                    .or_else(|| args.next())
+                    .ok_or_else(|| format!("{name} needs a value"))
+            };
+            match flag.as_str() {
+                "--list" => parsed.list = true,
+                "--format" => parsed.terse = value("--format")? == "terse",
+                "--exact" => parsed.exact = true,
+                "--skip" => parsed.skips.push(value("--skip")?),
+                "--nocapture" | "--no-capture" | "--show-output" => parsed.show_output = true,
+                "--test-threads" => {
+                    let n = value("--test-threads")?;
+                    let n: usize = n.parse().map_err(|_| format!("bad --test-threads {n}"))?;
+                    parsed.parallelism = Some(n.max(1));
+                }
+                "--self-test" => parsed.self_test = true,
+                "--bench" => parsed.bench = true,
+                "--ignored" => parsed.only_ignored = true,
+                // Options with a value that change nothing here.
+                "--color" | "--logfile" | "-Z" | "--shuffle-seed" => {
+                    value(&flag)?;
+                }
+                // Flags that change nothing here (`--test` is what cargo passes to a
+                // harness = false test binary it runs as a test).
+                f if f.starts_with('-') => {}
+                _ => parsed.filters.push(arg),
+            }
+        }
+        Ok(parsed)
+    }
+
+    fn matches(&self, filter: &str, name: &str) -> bool {
+        if self.exact {
+            name == filter
+        } else {
+            name.contains(filter)
+        }
+    }
+
+    /// Whether a program runs: no filter, or a filter naming it or one of its cases
+    /// (`guest::NAME::...`). No guest test is ignored, so `--ignored` selects none.
+    fn selects(&self, program: &Program) -> bool {
+        if self.only_ignored {
+            return false;
+        }
+        let full = format!("guest::{}", program.name);
+        if self
+            .skips
+            .iter()
+            .any(|s| self.matches(s, &program.name) || self.matches(s, &full))
+        {
+            return false;
+        }
+        self.filters.is_empty()
+            || self.filters.iter().any(|f| {
+                self.matches(f, &program.name)
+                    || self.matches(f, &full)
+                    || f.starts_with(&format!("{full}::"))
+            })
+    }
+
+    /// Whether a case of a selected program is reported: filters that reach into the
+    /// program's cases (`guest::NAME::CASE`) keep only the cases they name.
+    fn reports(&self, program: &str, case_full_name: &str) -> bool {
+        let prefix = format!("guest::{program}::");
+        let case_filters: Vec<&String> = self
+            .filters
+            .iter()
+            .filter(|f| f.starts_with(&prefix))
+            .collect();
+        if case_filters.is_empty()
+            || self.filters.iter().any(|f| {
+                !f.starts_with(&prefix)
+                    && (self.matches(f, program) || self.matches(f, &format!("guest::{program}")))
+            })
+        {
+            return !self.skips.iter().any(|s| self.matches(s, case_full_name));
+        }
+        case_filters.iter().any(|f| self.matches(f, case_full_name))
+            && !self.skips.iter().any(|s| self.matches(s, case_full_name))
+    }
+}
+
+// --- Programs and their markers ---------------------------------------------------------------
+
+/// How a program is expected to end, from its `// zrk-test:` markers.
+#[derive(Clone, Debug, PartialEq)]
+enum Expect {
+    /// Exit with this status (0 unless `expect-exit N`).
+    Exit(i64),
+    /// Be killed with a report containing this keyword (`expect-killed KEYWORD`).
+    Killed(String),
+}
+
+#[derive(Clone, Debug)]
+struct Program {
+    name: String,
+    /// Relative to the repository root, as the compiler (and so __FILE__) sees it.
+    source: PathBuf,
+    expect: Expect,
+}
+
+fn discover(root: &Path) -> Result<Vec<Program>, String> {
+    let dir = root.join("userspace/tests");
+    let entries = std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut programs = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        if path.extension().and_then(|e| e.to_str()) != Some("c") {
+            continue;
+        }
+        let name = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .ok_or_else(|| format!("{}: not a UTF-8 name", path.display()))?
+            .to_string();
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let expect = parse_markers(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        programs.push(Program {
+            source: PathBuf::from("userspace/tests").join(format!("{name}.c")),
+            name,
+            expect,
+        });
+    }
+    programs.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(programs)
+}
+
+/// Reads the `// zrk-test: ...` lines of a test program. An unknown directive is an
+/// error, so a misspelt marker cannot silently turn an expected kill into a failure.
+fn parse_markers(text: &str) -> Result<Expect, String> {
+    let mut expect = Expect::Exit(0);
+    for line in text.lines() {
+        let Some(rest) = line.trim().strip_prefix("// zrk-test:") else {
+            continue;
+        };
+        let rest = rest.trim();
+        if let Some(keyword) = rest.strip_prefix("expect-killed") {
+            let keyword = keyword.trim();
+            if keyword.is_empty() {
+                return Err("expect-killed needs a keyword, e.g. `data abort`".into());
+            }
+            expect = Expect::Killed(keyword.to_string());
+        } else if let Some(status) = rest.strip_prefix("expect-exit") {
+            let status = status.trim();
+            expect = Expect::Exit(
+                status
+                    .parse()
+                    .map_err(|_| format!("expect-exit needs a number, not {status:?}"))?,
+            );
+        } else {
+            return Err(format!("unknown zrk-test marker {rest:?}"));
+        }
+    }
+    Ok(expect)
+}
+
+// --- Running ----------------------------------------------------------------------------------
+
+fn build_kernel(root: &Path) -> Result<(), String> {
+    let output = Command::new(root.join("scripts/build"))
+        .arg("--quiet")
+        .current_dir(root)
+        .output()
+        .map_err(|e| format!("cannot run scripts/build: {e}"))?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "scripts/build failed:\n{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        ))
+    }
+}
+
+/// What one program's run produced.
+struct Run {
+    /// Build failure (compiler output), if it did not build.
+    build_error: Option<String>,
+    console: String,
+    /// QEMU's exit status; None if it was killed after the time-out.
+    qemu_status: Option<i32>,
+    elapsed: Duration,
+}
+
+fn run_program(root: &Path, program: &Program) -> Run {
+    let started = Instant::now();
+    let out_dir = root.join("target/guest-tests").join(&program.name);
+    let build = Command::new(root.join("scripts/build-user"))
+        .arg("--out")
+        .arg(&out_dir)
+        .arg(&program.source)
+        .current_dir(root)
+        .output();
+    match build {
+        Ok(output) if output.status.success() => {}
+        Ok(output) => {
+            return Run {
+                build_error: Some(format!(
+                    "{}{}",
+                    String::from_utf8_lossy(&output.stdout),
+                    String::from_utf8_lossy(&output.stderr)
+                )),
+                console: String::new(),
+                qemu_status: None,
+                elapsed: started.elapsed(),
+            }
+        }
+        Err(e) => {
+            return Run {
+                build_error: Some(format!("cannot run scripts/build-user: {e}")),
+                console: String::new(),
+                qemu_status: None,
+                elapsed: started.elapsed(),
+            }
+        }
+    }
+    let (console, qemu_status) = boot(root, &out_dir.join("initrd.cpio"));
+    // Kept for reading after the fact; a failure to save it changes no verdict.
+    let _ = std::fs::write(out_dir.join("console.txt"), &console);
+    Run {
+        build_error: None,
+        console,
+        qemu_status,
+        elapsed: started.elapsed(),
+    }
+}
+
+fn boot(root: &Path, initrd: &Path) -> (String, Option<i32>) {
+    let child = Command::new("qemu-system-aarch64")
+        .args(["-M", "virt", "-cpu", "cortex-a72", "-m", "256M"])
+        .args(["-display", "none", "-monitor", "none", "-serial", "stdio"])
+        .args([
+            "-no-reboot",
+            "-semihosting-config",
+            "enable=on,target=native",
+        ])
+        .arg("-kernel")
+        .arg(root.join("target/kernel.bin"))
+        .arg("-initrd")
+        .arg(initrd)
+        .args(["-append", "test"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn();
+    let mut child = match child {
+        Ok(child) => child,
+        Err(e) => return (format!("cannot start qemu-system-aarch64: {e}\n"), None),
+    };
+    let mut stdout = child.stdout.take().expect("piped stdout");
+    let mut stderr = child.stderr.take().expect("piped stderr");
+    let out = std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let _ = stdout.read_to_end(&mut bytes);
+        bytes
+    });
+    let err = std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let _ = stderr.read_to_end(&mut bytes);
+        bytes
+    });
+    let started = Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status.code(),
+            Ok(None) if started.elapsed() > TIMEOUT => {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+            Err(_) => break None,
+        }
+    };
+    let mut console = String::from_utf8_lossy(&out.join().unwrap_or_default()).into_owned();
+    console.push_str(&String::from_utf8_lossy(&err.join().unwrap_or_default()));
+    (console, status)
+}
+
+struct Outcome {
+    cases: Vec<Case>,
+}
+
+/// Runs the programs, `--test-threads` (default 2) QEMUs at a time, printing each
+/// program's cases as it finishes.
+fn run_all(root: &Path, programs: Vec<Program>, args: &Args) -> Vec<Outcome> {
+    let parallelism = args
+        .parallelism
+        .unwrap_or(DEFAULT_PARALLELISM)
+        .min(programs.len().max(1));
+    let queue = Arc::new(Mutex::new(VecDeque::from(programs)));
+    let (sender, receiver) = mpsc::channel::<(Program, Run)>();
+    let mut workers = Vec::new();
+    for _ in 0..parallelism {
+        let queue = Arc::clone(&queue);
+        let sender = sender.clone();
+        let root = root.to_path_buf();
+        workers.push(std::thread::spawn(move || loop {
+            let next = queue.lock().expect("queue lock").pop_front();
+            let Some(program) = next else { break };
+            let run = run_program(&root, &program);
+            if sender.send((program, run)).is_err() {
+                break;
+            }
+        }));
+    }
+    drop(sender);
+
+    let mut outcomes = Vec::new();
+    for (program, run) in receiver {
+        if args.show_output {
+            println!("---- console of {} ----\n{}", program.name, run.console);
+        }
+        let cases: Vec<Case> = evaluate(&program, &run)
+            .into_iter()
+            .filter(|c| args.reports(&program.name, &c.full_name))
+            .collect();
+        for case in &cases {
+            let verdict = match case.verdict {
+                Verdict::Pass => "ok",
+                Verdict::Skip => "ignored",
+                Verdict::Fail(_) => "FAILED",
+            };
+            println!("test {} ... {verdict}", case.full_name);
+        }
+        if args.show_output {
+            println!("({} took {:.1}s)", program.name, run.elapsed.as_secs_f64());
+        }
+        outcomes.push(Outcome { cases });
+    }
+    for worker in workers {
+        let _ = worker.join();
+    }
+    outcomes
+}

@@ -1,0 +1,206 @@
+//! The harness's checks of its own logic (marker, TAP and transcript parsing,
+//! verdicts, arguments) on known inputs. They run at the start of every guest run, so
+//! a broken parser shows as itself instead of as odd guest failures, and alone with
+//! `--self-test`.
+
+use super::console::*;
+use super::*;
+
+fn program(name: &str, expect: Expect) -> Program {
+    Program {
+        name: name.into(),
+        source: PathBuf::from(format!("userspace/tests/{name}.c")),
+        expect,
+    }
+}
+
+fn run_of(console: &str, qemu: Option<i32>) -> Run {
+    Run {
+        build_error: None,
+        console: console.into(),
+        qemu_status: qemu,
+        elapsed: Duration::ZERO,
+    }
+}
+
+fn verdicts(cases: &[Case]) -> Vec<(&str, bool)> {
+    cases
+        .iter()
+        .map(|c| (c.full_name.as_str(), c.verdict == Verdict::Pass))
+        .collect()
+}
+
+pub fn run() {
+    // Markers.
+    assert_eq!(parse_markers("int main;\n"), Ok(Expect::Exit(0)));
+    assert_eq!(
+        parse_markers("// zrk-test: expect-killed data abort\n"),
+        Ok(Expect::Killed("data abort".into()))
+    );
+    assert_eq!(
+        parse_markers("  // zrk-test: expect-exit -7"),
+        Ok(Expect::Exit(-7))
+    );
+    assert!(parse_markers("// zrk-test: expect-kiled x").is_err());
+
+    // TAP lines.
+    assert_eq!(parse_tap("1..12"), Tap::Plan(12));
+    assert_eq!(
+        parse_tap("not ok 3 - closes_twice # t.c:9: EXPECT_OK(x): got ZX_ERR_BAD_HANDLE (-11)"),
+        Tap::Result {
+            ok: false,
+            number: 3,
+            description: "closes_twice".into(),
+            comment: Some("t.c:9: EXPECT_OK(x): got ZX_ERR_BAD_HANDLE (-11)".into()),
+        }
+    );
+    assert_eq!(
+        parse_tap("ok 1"),
+        Tap::Result {
+            ok: true,
+            number: 1,
+            description: String::new(),
+            comment: None
+        }
+    );
+    assert_eq!(
+        parse_tap("# long-line 3: 012"),
+        Tap::LongLine {
+            length: 3,
+            payload: "012".into()
+        }
+    );
+    assert_eq!(parse_tap("okay then"), Tap::Other);
+    assert_eq!(case_name("a b/c", 4), "a_b_c");
+    assert_eq!(case_name("", 4), "case_4");
+    assert_eq!(qemu_status_for(-1028), 1);
+    assert_eq!(qemu_status_for(42), 42);
+
+    // A passing program, with the banner around it and a partial last line.
+    let console = "zrk 0.1.0 banner\nzrk: run t\n1..2\nok 1 - first\n# note\n\
+                   ok 2 - secondzrk: exit t status 0\nzrk: all programs done (1 run)\n";
+    let t = read_transcript(console, "t");
+    assert!(t.started && t.all_done && t.killed.is_none() && t.panic.is_none());
+    assert_eq!(t.exit_status, Some(0));
+    assert_eq!(
+        t.output,
+        ["1..2", "ok 1 - first", "# note", "ok 2 - second"]
+    );
+    let cases = evaluate(&program("t", Expect::Exit(0)), &run_of(console, Some(0)));
+    assert_eq!(
+        verdicts(&cases),
+        [
+            ("guest::t::first", true),
+            ("guest::t::second", true),
+            ("guest::t::ran_to_completion", true)
+        ]
+    );
+
+    // A failing case names program, case and location; a short plan fails the ending.
+    let console = "zrk: run t\n1..3\nok 1 - a\n# t.c:5: EXPECT_EQ(1, 2): 1 vs 2\n\
+                   not ok 2 - b # t.c:5: EXPECT_EQ(1, 2): 1 vs 2\n\
+                   zrk: exit t status 1\nzrk: all programs done\n";
+    let cases = evaluate(&program("t", Expect::Exit(0)), &run_of(console, Some(1)));
+    assert_eq!(
+        verdicts(&cases),
+        [
+            ("guest::t::a", true),
+            ("guest::t::b", false),
+            ("guest::t::ran_to_completion", false)
+        ]
+    );
+    match &cases[1].verdict {
+        Verdict::Fail(why) => assert!(why.contains("program t, case 2 (b): t.c:5:"), "{why}"),
+        other => panic!("{other:?}"),
+    }
+    match &cases[2].verdict {
+        Verdict::Fail(why) => {
+            assert!(why.contains("planned 3 cases, 2 reported"), "{why}");
+            assert!(why.contains("exit status 1, expected 0"), "{why}");
+        }
+        other => panic!("{other:?}"),
+    }
+
+    // An expected kill, and an unexpected one.
+    let console = "zrk: run f\n# about to fault\nzrk: killed f: data abort (translation \
+                   fault, read) at 0x0, pc 0x1\nzrk: exit f status -1028\n\
+                   zrk: all programs done\n";
+    let killed = program("f", Expect::Killed("Data Abort".into()));
+    assert_eq!(
+        verdicts(&evaluate(&killed, &run_of(console, Some(1)))),
+        [("guest::f::killed_as_expected", true)]
+    );
+    let undef = program("f", Expect::Killed("undefined instruction".into()));
+    assert_eq!(
+        verdicts(&evaluate(&undef, &run_of(console, Some(1)))),
+        [("guest::f::killed_as_expected", false)]
+    );
+    assert_eq!(
+        verdicts(&evaluate(
+            &program("f", Expect::Exit(0)),
+            &run_of(console, Some(1))
+        )),
+        [("guest::f::ran_to_completion", false)]
+    );
+
+    // The kernel must go on after a kill; a panic and a time-out fail the program.
+    let console = "zrk: run f\nzrk: killed f: data abort\nzrk: exit f status -1028\n";
+    assert_eq!(
+        verdicts(&evaluate(&killed, &run_of(console, Some(1)))),
+        [("guest::f::killed_as_expected", false)]
+    );
+    let console = "zrk: run t\n1..1\nok 1 - a\nKERNEL PANIC at x\n";
+    assert_eq!(
+        verdicts(&evaluate(
+            &program("t", Expect::Exit(0)),
+            &run_of(console, None)
+        )),
+        [
+            ("guest::t::a", true),
+            ("guest::t::ran_to_completion", false)
+        ]
+    );
+
+    // Long lines must arrive byte for byte.
+    let good = format!(
+        "zrk: run l\n1..0\n# long-line 12: {}\nzrk: exit l status 0\nzrk: all programs done\n",
+        long_line_payload(12)
+    );
+    assert_eq!(
+        verdicts(&evaluate(
+            &program("l", Expect::Exit(0)),
+            &run_of(&good, Some(0))
+        )),
+        [
+            ("guest::l::long_line_12_arrives_whole", true),
+            ("guest::l::ran_to_completion", true)
+        ]
+    );
+    let bad =
+        "zrk: run l\n1..0\n# long-line 12: 0123456\nzrk: exit l status 0\nzrk: all programs done\n";
+    assert_eq!(
+        verdicts(&evaluate(
+            &program("l", Expect::Exit(0)),
+            &run_of(bad, Some(0))
+        )),
+        [
+            ("guest::l::long_line_12_arrives_whole", false),
+            ("guest::l::ran_to_completion", true)
+        ]
+    );
+
+    // Arguments.
+    let args = |list: &[&str]| Args::parse(list.iter().map(|s| s.to_string())).unwrap();
+    let p = program("handle_close", Expect::Exit(0));
+    assert!(args(&[]).selects(&p));
+    assert!(args(&["--nocapture", "handle"]).selects(&p));
+    assert!(!args(&["nanosleep"]).selects(&p));
+    assert!(args(&["guest::handle_close::closing_tw"]).selects(&p));
+    assert!(!args(&["--exact", "handle"]).selects(&p));
+    assert!(!args(&["--skip", "close"]).selects(&p));
+    assert!(args(&["--test-threads", "1", "--color=never", "close"]).selects(&p));
+    let a = args(&["guest::handle_close::closing_tw"]);
+    assert!(a.reports("handle_close", "guest::handle_close::closing_twice"));
+    assert!(!a.reports("handle_close", "guest::handle_close::other"));
+    assert!(args(&["handle"]).reports("handle_close", "guest::handle_close::other"));
+}
