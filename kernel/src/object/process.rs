@@ -86,8 +86,8 @@ impl Object {
 /// The name Zircon objects carry: at most ZX_MAX_NAME_LEN - 1 bytes.
 #[derive(Clone, Copy)]
 pub struct Name {
+    /// NUL-padded; the last byte is always NUL.
     bytes: [u8; ZX_MAX_NAME_LEN],
-    len: usize,
 }
 
 impl Name {
@@ -98,7 +98,7 @@ impl Name {
             len -= 1;
         }
         bytes[..len].copy_from_slice(&s.as_bytes()[..len]);
-        Name { bytes, len }
+        Name { bytes }
     }
 
     /// From raw bytes: up to the first NUL, at most ZX_MAX_NAME_LEN - 1 of them.
@@ -110,7 +110,7 @@ impl Name {
             .min(ZX_MAX_NAME_LEN - 1);
         let mut bytes = [0; ZX_MAX_NAME_LEN];
         bytes[..len].copy_from_slice(&raw[..len]);
-        Name { bytes, len }
+        Name { bytes }
     }
 
     /// All ZX_MAX_NAME_LEN bytes, NUL-padded, as ZX_PROP_NAME returns them.
