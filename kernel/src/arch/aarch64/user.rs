@@ -120,8 +120,17 @@ pub fn enter(frame: &TrapFrame) -> u64 {
     unsafe { enter_user(frame) }
 }
 
+/// Why a user copy failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct BadUserAccess;
+pub enum BadUserAccess {
+    /// NULL, a kernel or non-canonical address, or a range leaving the user address space.
+    NotUser,
+    /// The access faulted at this user address (unmapped, or not permitted).
+    Fault(usize),
+}
+
+/// The fault address the last fixed-up user copy hit (one CPU for now).
+static LAST_FAULT: AtomicU64 = AtomicU64::new(0);
 
 fn user_range_ok(addr: usize, len: usize) -> bool {
     addr >= USER_BASE && addr.checked_add(len).is_some_and(|end| end <= USER_END)
@@ -133,16 +142,12 @@ pub fn copy_from_user(dst: &mut [u8], src: usize) -> Result<(), BadUserAccess> {
         return Ok(());
     }
     if !user_range_ok(src, dst.len()) {
-        return Err(BadUserAccess);
+        return Err(BadUserAccess::NotUser);
     }
     // SAFETY: dst is a valid kernel buffer; the routine touches user memory only with
     // unprivileged loads, and a fault returns the count left instead of crashing.
     let left = unsafe { uaccess_copy_from_user(dst.as_mut_ptr(), src, dst.len()) };
-    if left == 0 {
-        Ok(())
-    } else {
-        Err(BadUserAccess)
-    }
+    fault_result(left)
 }
 
 /// Copies `src` to user address `dst`.
@@ -151,14 +156,20 @@ pub fn copy_to_user(dst: usize, src: &[u8]) -> Result<(), BadUserAccess> {
         return Ok(());
     }
     if !user_range_ok(dst, src.len()) {
-        return Err(BadUserAccess);
+        return Err(BadUserAccess::NotUser);
     }
     // SAFETY: as above, with unprivileged stores.
     let left = unsafe { uaccess_copy_to_user(dst, src.as_ptr(), src.len()) };
+    fault_result(left)
+}
+
+fn fault_result(left: usize) -> Result<(), BadUserAccess> {
     if left == 0 {
         Ok(())
     } else {
-        Err(BadUserAccess)
+        Err(BadUserAccess::Fault(
+            LAST_FAULT.load(Ordering::Relaxed) as usize
+        ))
     }
 }
 
@@ -174,6 +185,7 @@ pub fn fixup(frame: &mut TrapFrame) -> bool {
         )
     };
     if (start..end).contains(&frame.elr) {
+        LAST_FAULT.store(frame.far, Ordering::Relaxed);
         frame.elr = fault;
         true
     } else {
