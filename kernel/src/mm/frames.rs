@@ -53,8 +53,6 @@ pub fn free(pa: usize, count: usize) {
     f.free += pages;
 }
 
-// The shared-page API below is for VMOs, which land next.
-#[allow(dead_code)]
 /// Reference counts of single pages that VMOs share (copy-on-write children): one
 /// counter per page of RAM between the lowest and highest free address.
 struct RefCounts {
@@ -86,14 +84,12 @@ pub fn init_refcounts(start: usize, end: usize) {
     });
 }
 
-#[allow(dead_code)]
 fn refcount(pa: usize) -> Option<&'static AtomicU32> {
     let rc = REFCOUNTS.get()?;
     rc.counts.get(pa.checked_sub(rc.base)? / PAGE_SIZE)
 }
 
 /// Allocates one page with reference count 1.
-#[allow(dead_code)]
 pub fn alloc_shared_page() -> Result<usize, NoMemory> {
     let pa = alloc(1)?;
     match refcount(pa) {
@@ -110,7 +106,6 @@ pub fn alloc_shared_page() -> Result<usize, NoMemory> {
 }
 
 /// Takes another reference to a page from [`alloc_shared_page`].
-#[allow(dead_code)]
 pub fn add_ref(pa: usize) {
     if let Some(rc) = refcount(pa) {
         rc.fetch_add(1, Ordering::Relaxed);
@@ -118,7 +113,6 @@ pub fn add_ref(pa: usize) {
 }
 
 /// Drops a reference; the last one frees the page.
-#[allow(dead_code)]
 pub fn release(pa: usize) {
     if let Some(rc) = refcount(pa) {
         if rc.fetch_sub(1, Ordering::AcqRel) == 1 {
@@ -128,7 +122,6 @@ pub fn release(pa: usize) {
     }
 }
 
-#[allow(dead_code)]
 pub fn ref_count(pa: usize) -> u32 {
     refcount(pa).map_or(0, |rc| rc.load(Ordering::Relaxed))
 }

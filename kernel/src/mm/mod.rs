@@ -13,6 +13,8 @@ pub mod aspace;
 pub mod heap;
 #[cfg(target_os = "none")]
 pub mod paging;
+#[cfg(target_os = "none")]
+pub mod vmo_pages;
 
 use crate::bsp::devicetree::PhysRange;
 use regions::RegionSet;

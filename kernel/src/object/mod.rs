@@ -6,9 +6,10 @@
 
 pub mod handle;
 pub mod koid;
+pub mod vmo;
 
 #[cfg(target_os = "none")]
 pub mod process;
 
 #[cfg(target_os = "none")]
-pub use process::{Object, Process, Resource, ResourceKind, Thread, Vmar};
+pub use process::{KernelVmo, Object, Process, Resource, ResourceKind, Thread, Vmar};

@@ -9,6 +9,7 @@ use super::koid;
 use crate::arch::aarch64::user::UserRegisters;
 use crate::mm::aspace::{AddressSpace, MapError, Perms};
 use crate::mm::frames;
+use crate::mm::vmo_pages::KernelPages;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use libzircon::prelude::*;
@@ -21,7 +22,11 @@ pub enum Object {
     Thread(Arc<Thread>),
     Vmar(Arc<Vmar>),
     Resource(Arc<Resource>),
+    Vmo(Arc<KernelVmo>),
 }
+
+/// A VMO over the kernel's frames.
+pub type KernelVmo = super::vmo::Vmo<KernelPages>;
 
 impl Object {
     pub fn koid(&self) -> zx_koid_t {
@@ -30,6 +35,7 @@ impl Object {
             Object::Thread(t) => t.koid,
             Object::Vmar(v) => v.koid,
             Object::Resource(r) => r.koid,
+            Object::Vmo(v) => v.koid(),
         }
     }
 
@@ -39,6 +45,7 @@ impl Object {
             Object::Thread(_) => ZX_OBJ_TYPE_THREAD,
             Object::Vmar(_) => ZX_OBJ_TYPE_VMAR,
             Object::Resource(_) => ZX_OBJ_TYPE_RESOURCE,
+            Object::Vmo(_) => ZX_OBJ_TYPE_VMO,
         }
     }
 
@@ -49,6 +56,7 @@ impl Object {
             // ends with its handle table, and a thread with its process.
             Object::Process(_) => Some(0),
             Object::Thread(_) => Some(ZX_THREAD_RUNNING),
+            Object::Vmo(v) => Some(v.signals()),
             Object::Vmar(_) | Object::Resource(_) => None,
         }
     }
@@ -58,6 +66,7 @@ impl Object {
         match self {
             Object::Process(p) => Some(*p.name.lock()),
             Object::Thread(t) => Some(*t.name.lock()),
+            Object::Vmo(v) => Some(Name::from_bytes(&v.name())),
             Object::Vmar(_) | Object::Resource(_) => None,
         }
     }
@@ -67,6 +76,7 @@ impl Object {
         match self {
             Object::Process(p) => *p.name.lock() = name,
             Object::Thread(t) => *t.name.lock() = name,
+            Object::Vmo(v) => v.set_name(name.padded()),
             Object::Vmar(_) | Object::Resource(_) => return false,
         }
         true
@@ -78,7 +88,7 @@ impl Object {
             Object::Process(_) => 0,
             Object::Thread(t) => t.process_koid,
             Object::Vmar(v) => v.process_koid,
-            Object::Resource(_) => 0,
+            Object::Resource(_) | Object::Vmo(_) => 0,
         }
     }
 }

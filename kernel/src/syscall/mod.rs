@@ -11,6 +11,7 @@ mod debug;
 mod handle;
 mod object;
 mod task;
+mod vmo;
 
 use crate::arch::aarch64::user;
 use crate::object::handle::Entry;
@@ -77,8 +78,8 @@ fn copy_out_optional(dst: usize, src: &[u8]) -> ZxResult {
     }
 }
 
-/// For syscalls whose objects arrive with later issues (VMOs: issue 4; VMARs: issue 5;
-/// threads and futexes: with the scheduler).
+/// For syscalls whose objects arrive with later issues (VMARs and executable VMOs:
+/// issue 5; threads and futexes: with the scheduler).
 fn not_yet() -> ZxResult {
     Err(Status::NOT_SUPPORTED)
 }
@@ -178,66 +179,66 @@ impl SyscallHandler for Syscalls {
 
     fn vmo_create(
         &mut self,
-        _size: uint64_t,
-        _options: uint32_t,
-        _out: UserPtrMut<zx_handle_t>,
+        size: uint64_t,
+        options: uint32_t,
+        out: UserPtrMut<zx_handle_t>,
     ) -> ZxResult {
-        not_yet()
+        vmo::create(self, size, options, out)
     }
 
     fn vmo_read(
         &mut self,
-        _handle: zx_handle_t,
-        _buffer: UserPtrMut<c_void>,
-        _offset: uint64_t,
-        _buffer_size: size_t,
+        handle: zx_handle_t,
+        buffer: UserPtrMut<c_void>,
+        offset: uint64_t,
+        buffer_size: size_t,
     ) -> ZxResult {
-        not_yet()
+        vmo::read(self, handle, buffer.addr(), offset, buffer_size)
     }
 
     fn vmo_write(
         &mut self,
-        _handle: zx_handle_t,
-        _buffer: UserPtr<c_void>,
-        _offset: uint64_t,
-        _buffer_size: size_t,
+        handle: zx_handle_t,
+        buffer: UserPtr<c_void>,
+        offset: uint64_t,
+        buffer_size: size_t,
     ) -> ZxResult {
-        not_yet()
+        vmo::write(self, handle, buffer.addr(), offset, buffer_size)
     }
 
-    fn vmo_get_size(&mut self, _handle: zx_handle_t, _size: UserPtrMut<uint64_t>) -> ZxResult {
-        not_yet()
+    fn vmo_get_size(&mut self, handle: zx_handle_t, size: UserPtrMut<uint64_t>) -> ZxResult {
+        vmo::get_size(self, handle, size)
     }
 
-    fn vmo_set_size(&mut self, _handle: zx_handle_t, _size: uint64_t) -> ZxResult {
-        not_yet()
+    fn vmo_set_size(&mut self, handle: zx_handle_t, size: uint64_t) -> ZxResult {
+        vmo::set_size(self, handle, size)
     }
 
     fn vmo_op_range(
         &mut self,
-        _handle: zx_handle_t,
-        _op: uint32_t,
-        _offset: uint64_t,
-        _size: uint64_t,
-        _buffer: UserPtrMut<c_void>,
-        _buffer_size: size_t,
+        handle: zx_handle_t,
+        op: uint32_t,
+        offset: uint64_t,
+        size: uint64_t,
+        buffer: UserPtrMut<c_void>,
+        buffer_size: size_t,
     ) -> ZxResult {
-        not_yet()
+        vmo::op_range(self, handle, op, offset, size, buffer.addr(), buffer_size)
     }
 
     fn vmo_create_child(
         &mut self,
-        _handle: zx_handle_t,
-        _options: uint32_t,
-        _offset: uint64_t,
-        _size: uint64_t,
-        _out: UserPtrMut<zx_handle_t>,
+        handle: zx_handle_t,
+        options: uint32_t,
+        offset: uint64_t,
+        size: uint64_t,
+        out: UserPtrMut<zx_handle_t>,
     ) -> ZxResult {
-        not_yet()
+        vmo::create_child(self, handle, options, offset, size, out)
     }
 
-    fn vmo_set_cache_policy(&mut self, _handle: zx_handle_t, _cache_policy: uint32_t) -> ZxResult {
-        not_yet()
+    fn vmo_set_cache_policy(&mut self, handle: zx_handle_t, cache_policy: uint32_t) -> ZxResult {
+        vmo::set_cache_policy(self, handle, cache_policy)
     }
 
     fn vmo_replace_as_executable(

@@ -30,6 +30,49 @@ pub fn get_info(
             };
             single_record(&record, buffer, buffer_size, actual, avail)
         }
+        ZX_INFO_VMO => {
+            let record = super::vmo::info(sys, handle)?;
+            single_record(&record, buffer, buffer_size, actual, avail)
+        }
+        // Older layouts of the same record, for programs built against older headers.
+        ZX_INFO_VMO_V2 => {
+            let v = super::vmo::info(sys, handle)?;
+            let record = zx_info_vmo_v2_t {
+                koid: v.koid,
+                name: v.name,
+                size_bytes: v.size_bytes,
+                parent_koid: v.parent_koid,
+                num_children: v.num_children,
+                num_mappings: v.num_mappings,
+                share_count: v.share_count,
+                flags: v.flags,
+                padding1: [0; 4],
+                committed_bytes: v.committed_bytes,
+                handle_rights: v.handle_rights,
+                cache_policy: v.cache_policy,
+                metadata_bytes: v.metadata_bytes,
+                committed_change_events: v.committed_change_events,
+            };
+            single_record(&record, buffer, buffer_size, actual, avail)
+        }
+        ZX_INFO_VMO_V1 => {
+            let v = super::vmo::info(sys, handle)?;
+            let record = zx_info_vmo_v1_t {
+                koid: v.koid,
+                name: v.name,
+                size_bytes: v.size_bytes,
+                parent_koid: v.parent_koid,
+                num_children: v.num_children,
+                num_mappings: v.num_mappings,
+                share_count: v.share_count,
+                flags: v.flags,
+                padding1: [0; 4],
+                committed_bytes: v.committed_bytes,
+                handle_rights: v.handle_rights,
+                cache_policy: v.cache_policy,
+            };
+            single_record(&record, buffer, buffer_size, actual, avail)
+        }
         ZX_INFO_KMEM_STATS => {
             let entry = sys.lookup(handle)?;
             match entry.object {
@@ -85,6 +128,13 @@ pub fn get_property(
             let name = entry.object.name().ok_or(Status::NOT_SUPPORTED)?;
             copy_out(value, name.padded())
         }
+        ZX_PROP_VMO_CONTENT_SIZE => {
+            if value_size < 8 {
+                return Err(Status::BUFFER_TOO_SMALL);
+            }
+            let size = super::vmo::get_content_size(&entry.object)?;
+            copy_out(value, &size.to_le_bytes())
+        }
         _ => Err(Status::NOT_SUPPORTED),
     }
 }
@@ -113,6 +163,12 @@ pub fn set_property(
             } else {
                 Err(Status::NOT_SUPPORTED)
             }
+        }
+        ZX_PROP_VMO_CONTENT_SIZE => {
+            if value_size < 8 {
+                return Err(Status::BUFFER_TOO_SMALL);
+            }
+            super::vmo::set_content_size(&entry.object, value)
         }
         _ => Err(Status::NOT_SUPPORTED),
     }

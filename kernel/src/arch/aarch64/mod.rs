@@ -1,6 +1,7 @@
 //! AArch64: boot, exceptions, the MMU's descriptors, timers, PSCI and CPU helpers.
 
 pub mod backtrace;
+pub mod cache;
 pub mod cpu;
 pub mod early_mmu;
 pub mod esr;

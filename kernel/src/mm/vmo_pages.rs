@@ -1,0 +1,57 @@
+//! VMO pages as the kernel provides them: reference-counted frames from the buddy
+//! allocator, reached through the linear map.
+
+use super::aspace::zero_frame;
+use super::frames::{self, PAGE_SIZE};
+use super::paging::phys_to_virt;
+use crate::object::vmo::{CacheOp, PageAddr, PageSource};
+use libzircon::Status;
+
+pub struct KernelPages;
+
+fn bytes_of(page: PageAddr) -> *mut [u8; PAGE_SIZE] {
+    phys_to_virt(page.0) as *mut [u8; PAGE_SIZE]
+}
+
+impl PageSource for KernelPages {
+    fn alloc_zeroed(&self) -> Result<PageAddr, Status> {
+        let pa = frames::alloc_shared_page().map_err(|_| Status::NO_MEMORY)?;
+        zero_frame(pa);
+        Ok(PageAddr(pa as u64))
+    }
+
+    fn alloc_copy(&self, src: PageAddr) -> Result<PageAddr, Status> {
+        let pa = frames::alloc_shared_page().map_err(|_| Status::NO_MEMORY)?;
+        let dst = PageAddr(pa as u64);
+        // SAFETY: both are whole RAM pages in the linear map; `dst` is fresh and ours,
+        // `src` is held by the caller's reference, and they are distinct frames.
+        unsafe { core::ptr::copy_nonoverlapping(bytes_of(src), bytes_of(dst), 1) };
+        Ok(dst)
+    }
+
+    fn add_ref(&self, page: PageAddr) {
+        frames::add_ref(page.0 as usize);
+    }
+
+    fn release(&self, page: PageAddr) {
+        frames::release(page.0 as usize);
+    }
+
+    fn ref_count(&self, page: PageAddr) -> u32 {
+        frames::ref_count(page.0 as usize)
+    }
+
+    fn with_bytes<R>(&self, page: PageAddr, f: impl FnOnce(&mut [u8; PAGE_SIZE]) -> R) -> R {
+        // SAFETY: the VMO layer calls this only for pages it holds a reference to, so
+        // the frame stays allocated; it is RAM in the linear map. Concurrent writers of
+        // one page race as on any shared memory (the VMO layer documents that), which
+        // cannot break the kernel's own invariants: the bytes are plain data.
+        f(unsafe { &mut *bytes_of(page) })
+    }
+
+    fn cache_op(&self, page: PageAddr, offset: usize, len: usize, op: CacheOp) {
+        let start = phys_to_virt(page.0) + offset.min(PAGE_SIZE);
+        let end = start + len.min(PAGE_SIZE - offset.min(PAGE_SIZE));
+        crate::arch::aarch64::cache::maintain(start, end, op);
+    }
+}

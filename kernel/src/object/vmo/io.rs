@@ -1,0 +1,184 @@
+//! `zx_vmo_read` and `zx_vmo_write`: the one copy between a caller's buffer and pages.
+//!
+//! Each call works in batches of up to [`BATCH`] pages. Under the family lock a batch is
+//! made ready (for a write: committed and made private) and every page in it gets a
+//! temporary reference, *pinned* on its slot (family.rs, invariant 1); then the lock
+//! is dropped and the caller's callback copies page by page; then, locked again, the
+//! pins and references are dropped. So the callback never runs under the lock: its
+//! buffer may be a mapping of the very same VMO. Dropping the lock lets the VMO change
+//! between batches (a resize, a decommit), so the checks are redone before each one,
+//! as Zircon redoes them whenever it drops its lock.
+
+use libzircon::prelude::*;
+use libzircon::Status;
+
+use super::family::{Node, BATCH};
+use super::{PageAddr, PageSource, Vmo, PAGE, PAGE_SIZE};
+
+/// How [`Vmo::read`] hands bytes out: `copy_out(bytes, position)` gets the VMO's bytes
+/// for `[position, position + bytes.len())` of the caller's buffer.
+pub type CopyOut<'a> = dyn FnMut(&[u8], usize) -> Result<(), Status> + 'a;
+
+/// How [`Vmo::write`] takes bytes in: `copy_in(bytes, position)` fills the VMO's bytes
+/// from `[position, position + bytes.len())` of the caller's buffer.
+pub type CopyIn<'a> = dyn FnMut(&mut [u8], usize) -> Result<(), Status> + 'a;
+
+/// What an uncommitted page reads as.
+static ZEROES: [u8; PAGE_SIZE] = [0; PAGE_SIZE];
+
+/// Zircon's order after the handle: cache policy (BAD_STATE), then range.
+fn check(node: &Node, end: u64) -> Result<(), Status> {
+    if node.cache_policy != ZX_CACHE_POLICY_CACHED {
+        return Err(Status::BAD_STATE);
+    }
+    if end > node.size {
+        return Err(Status::OUT_OF_RANGE);
+    }
+    Ok(())
+}
+
+/// Bytes of a transfer at byte `at` (of `left` bytes) that fall in `at`'s page.
+fn in_page(at: u64, left: usize) -> (usize, usize) {
+    let start = (at % PAGE) as usize;
+    (start, (PAGE_SIZE - start).min(left))
+}
+
+impl<S: PageSource> Vmo<S> {
+    /// `zx_vmo_read` after the handle lookup: `copy_out(bytes, position)` receives the
+    /// VMO's bytes for `[position, position + bytes.len())` of the caller's buffer, in
+    /// order, at most a page at a time.
+    ///
+    /// Errors, in order: OUT_OF_RANGE (`offset + len` overflows), BAD_STATE (not
+    /// cached), OUT_OF_RANGE (past the end); a zero length then succeeds without
+    /// calling `copy_out`; a status from `copy_out` is returned as is, with the bytes
+    /// before it copied.
+    pub fn read(&self, offset: u64, len: usize, copy_out: &mut CopyOut<'_>) -> Result<(), Status> {
+        let src = self.source();
+        let end = offset.checked_add(len as u64).ok_or(Status::OUT_OF_RANGE)?;
+        let mut state = self.state();
+        check(state.node(self.slot), end)?;
+        if len == 0 {
+            return Ok(());
+        }
+        let (target, base) = state.resolve(self.slot);
+        let mut batch = [(0u64, None::<PageAddr>); BATCH];
+        let mut done = 0;
+        loop {
+            let mut count = 0;
+            let mut at = done;
+            while count < BATCH && at < len {
+                let index = (base + offset + at as u64) / PAGE;
+                let pages = &mut state.paged_mut(target).pages;
+                let page = pages.get(index).map(|entry| {
+                    pages.pin(index);
+                    src.add_ref(entry.page);
+                    entry.page
+                });
+                batch[count] = (index, page);
+                count += 1;
+                at += in_page(base + offset + at as u64, len - at).1;
+            }
+            drop(state);
+
+            let mut result = Ok(());
+            for &(_, page) in &batch[..count] {
+                let (start, bytes) = in_page(base + offset + done as u64, len - done);
+                result = match page {
+                    Some(page) => {
+                        src.with_bytes(page, |data| copy_out(&data[start..start + bytes], done))
+                    }
+                    None => copy_out(&ZEROES[start..start + bytes], done),
+                };
+                if result.is_err() {
+                    break;
+                }
+                done += bytes;
+            }
+
+            state = self.state();
+            for &(index, page) in &batch[..count] {
+                if let Some(page) = page {
+                    state.paged_mut(target).pages.unpin(index, page);
+                    src.release(page);
+                }
+            }
+            result?;
+            if done == len {
+                return Ok(());
+            }
+            check(state.node(self.slot), end)?;
+        }
+    }
+
+    /// `zx_vmo_write` after the handle lookup: `copy_in(bytes, position)` fills the VMO's
+    /// bytes from `[position, position + bytes.len())` of the caller's buffer, in order,
+    /// at most a page at a time.
+    ///
+    /// Errors, in order: OUT_OF_RANGE (`offset + len` overflows), BAD_STATE (not
+    /// cached), OUT_OF_RANGE (past the end); a zero length then succeeds without
+    /// calling `copy_in`; then NO_MEMORY (a page could not be committed or copied) or a
+    /// status from `copy_in`, returned as is, with the bytes before it written.
+    pub fn write(&self, offset: u64, len: usize, copy_in: &mut CopyIn<'_>) -> Result<(), Status> {
+        let src = self.source();
+        let end = offset.checked_add(len as u64).ok_or(Status::OUT_OF_RANGE)?;
+        let mut state = self.state();
+        check(state.node(self.slot), end)?;
+        if len == 0 {
+            return Ok(());
+        }
+        let (target, base) = state.resolve(self.slot);
+        state.paged_mut(target).writers += 1;
+        let mut batch = [(0u64, PageAddr(0)); BATCH];
+        let mut done = 0;
+        let result = loop {
+            let mut count = 0;
+            let mut at = done;
+            let mut shortage = Ok(());
+            while count < BATCH && at < len {
+                let index = (base + offset + at as u64) / PAGE;
+                match state.page_for_write(src, target, index) {
+                    Ok(page) => {
+                        state.paged_mut(target).pages.pin(index);
+                        src.add_ref(page);
+                        batch[count] = (index, page);
+                    }
+                    Err(status) => {
+                        shortage = Err(status);
+                        break;
+                    }
+                }
+                count += 1;
+                at += in_page(base + offset + at as u64, len - at).1;
+            }
+            drop(state);
+
+            let mut copied = Ok(());
+            for &(_, page) in &batch[..count] {
+                let (start, bytes) = in_page(base + offset + done as u64, len - done);
+                copied =
+                    src.with_bytes(page, |data| copy_in(&mut data[start..start + bytes], done));
+                if copied.is_err() {
+                    break;
+                }
+                done += bytes;
+            }
+
+            state = self.state();
+            for &(index, page) in &batch[..count] {
+                state.paged_mut(target).pages.unpin(index, page);
+                src.release(page);
+            }
+            if let Err(status) = copied.and(shortage) {
+                break Err(status);
+            }
+            if done == len {
+                break Ok(());
+            }
+            if let Err(status) = check(state.node(self.slot), end) {
+                break Err(status);
+            }
+        };
+        state.paged_mut(target).writers -= 1;
+        result
+    }
+}

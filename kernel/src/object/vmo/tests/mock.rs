@@ -1,0 +1,172 @@
+//! A page source for tests: each page is a boxed byte array in a map from a made-up
+//! address, with a reference count. Addresses are never reused, so a reference taken or
+//! dropped on a freed page panics (a use-after-free in the VMO code). An allocation
+//! budget makes it run out of memory on demand, and it records cache operations.
+//!
+//! `with_bytes` works on a copy and stores back only the bytes it changed, without
+//! holding a lock while the closure runs: like real memory, two users of one page at
+//! once (nested, or on two threads) both see their own stores land.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use libzircon::Status;
+
+use super::super::{CacheOp, PageAddr, PageSource, PAGE_SIZE};
+
+struct MockPage {
+    refs: u32,
+    bytes: Box<[u8; PAGE_SIZE]>,
+}
+
+#[derive(Default)]
+struct Inner {
+    pages: HashMap<u64, MockPage>,
+    next: u64,
+    /// Allocations left before NO_MEMORY; None: unlimited.
+    budget: Option<usize>,
+    failures: usize,
+    allocations: usize,
+    cache_ops: Vec<(PageAddr, usize, usize, CacheOp)>,
+}
+
+#[derive(Clone, Default)]
+pub struct MockSource(Arc<Mutex<Inner>>);
+
+impl MockSource {
+    pub fn new() -> MockSource {
+        MockSource::default()
+    }
+
+    fn inner(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.0.lock().unwrap()
+    }
+
+    /// Pages allocated and not yet freed.
+    pub fn live_pages(&self) -> usize {
+        self.inner().pages.len()
+    }
+
+    /// Allows `budget` more allocations, then fails each with NO_MEMORY (None: no
+    /// limit).
+    pub fn set_budget(&self, budget: Option<usize>) {
+        self.inner().budget = budget;
+    }
+
+    /// Allocations refused so far.
+    pub fn failures(&self) -> usize {
+        self.inner().failures
+    }
+
+    /// Allocations made so far.
+    pub fn allocations(&self) -> usize {
+        self.inner().allocations
+    }
+
+    /// The cache operations asked for since the last call.
+    pub fn take_cache_ops(&self) -> Vec<(PageAddr, usize, usize, CacheOp)> {
+        core::mem::take(&mut self.inner().cache_ops)
+    }
+
+    fn allocate(&self, contents: Option<PageAddr>) -> Result<PageAddr, Status> {
+        let mut inner = self.inner();
+        match inner.budget {
+            Some(0) => {
+                inner.failures += 1;
+                return Err(Status::NO_MEMORY);
+            }
+            Some(left) => inner.budget = Some(left - 1),
+            None => {}
+        }
+        let bytes = match contents {
+            Some(src) => inner
+                .pages
+                .get(&src.0)
+                .expect("copy of a freed page")
+                .bytes
+                .clone(),
+            None => Box::new([0; PAGE_SIZE]),
+        };
+        inner.next += 1;
+        inner.allocations += 1;
+        let addr = 0x4000_0000 + inner.next * PAGE_SIZE as u64;
+        inner.pages.insert(addr, MockPage { refs: 1, bytes });
+        Ok(PageAddr(addr))
+    }
+}
+
+impl PageSource for MockSource {
+    fn alloc_zeroed(&self) -> Result<PageAddr, Status> {
+        self.allocate(None)
+    }
+
+    fn alloc_copy(&self, src: PageAddr) -> Result<PageAddr, Status> {
+        self.allocate(Some(src))
+    }
+
+    fn add_ref(&self, page: PageAddr) {
+        let mut inner = self.inner();
+        let entry = inner
+            .pages
+            .get_mut(&page.0)
+            .expect("add_ref on a freed page");
+        entry.refs += 1;
+    }
+
+    fn release(&self, page: PageAddr) {
+        let mut inner = self.inner();
+        let entry = inner
+            .pages
+            .get_mut(&page.0)
+            .expect("release of a freed page");
+        entry.refs -= 1;
+        if entry.refs == 0 {
+            inner.pages.remove(&page.0);
+        }
+    }
+
+    fn ref_count(&self, page: PageAddr) -> u32 {
+        self.inner()
+            .pages
+            .get(&page.0)
+            .expect("ref_count of a freed page")
+            .refs
+    }
+
+    fn with_bytes<R>(&self, page: PageAddr, f: impl FnOnce(&mut [u8; PAGE_SIZE]) -> R) -> R {
+        let before = self
+            .inner()
+            .pages
+            .get(&page.0)
+            .expect("bytes of a freed page")
+            .bytes
+            .clone();
+        let mut work = before.clone();
+        let result = f(&mut work);
+        let mut inner = self.inner();
+        let stored = &mut inner
+            .pages
+            .get_mut(&page.0)
+            .expect("page freed while in use")
+            .bytes;
+        for (i, (&new, &old)) in work.iter().zip(before.iter()).enumerate() {
+            if new != old {
+                stored[i] = new;
+            }
+        }
+        result
+    }
+
+    fn cache_op(&self, page: PageAddr, offset: usize, len: usize, op: CacheOp) {
+        assert!(
+            offset + len <= PAGE_SIZE && len > 0,
+            "cache op outside its page"
+        );
+        let mut inner = self.inner();
+        assert!(
+            inner.pages.contains_key(&page.0),
+            "cache op on a freed page"
+        );
+        inner.cache_ops.push((page, offset, len, op));
+    }
+}
