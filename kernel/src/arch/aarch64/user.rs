@@ -2,10 +2,11 @@
 //!
 //! [`enter`] drops to EL0 with a prepared register frame and comes back when an
 //! exception from EL0 ends the thread's turn. The copy routines (uaccess.s) are the
-//! only code that touches user memory; everywhere else the kernel cannot, even by
-//! mistake: with PAN on CPUs that have it (ARMv8.1+), and on older ones (the Pi's
-//! Cortex-A72) by keeping an empty table with the reserved ASID 0 in TTBR0 whenever
-//! the kernel runs outside the copy routines, as Linux does.
+//! only code that touches user memory, and only after [`copy_from_user`] and
+//! [`copy_to_user`] have checked the range is user space; everywhere else the kernel
+//! cannot, even by mistake: with PAN on CPUs that have it (ARMv8.1+), and on older ones
+//! (the Pi's Cortex-A72) by keeping an empty table with the reserved ASID 0 in TTBR0
+//! whenever the kernel runs outside the copy routines, as Linux does.
 
 use super::exceptions::TrapFrame;
 use super::pte::Table;
@@ -144,8 +145,8 @@ pub fn copy_from_user(dst: &mut [u8], src: usize) -> Result<(), BadUserAccess> {
     if !user_range_ok(src, dst.len()) {
         return Err(BadUserAccess::NotUser);
     }
-    // SAFETY: dst is a valid kernel buffer; the routine touches user memory only with
-    // unprivileged loads, and a fault returns the count left instead of crashing.
+    // SAFETY: dst is a valid kernel buffer and the source range was just checked to be
+    // user space; a fault there returns the count left instead of crashing.
     let left = unsafe { uaccess_copy_from_user(dst.as_mut_ptr(), src, dst.len()) };
     fault_result(left)
 }
@@ -158,7 +159,7 @@ pub fn copy_to_user(dst: usize, src: &[u8]) -> Result<(), BadUserAccess> {
     if !user_range_ok(dst, src.len()) {
         return Err(BadUserAccess::NotUser);
     }
-    // SAFETY: as above, with unprivileged stores.
+    // SAFETY: as above, with the destination checked to be user space.
     let left = unsafe { uaccess_copy_to_user(dst, src.as_ptr(), src.len()) };
     fault_result(left)
 }

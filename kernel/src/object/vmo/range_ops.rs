@@ -245,7 +245,9 @@ impl<S: PageSource> Vmo<S> {
     /// `zx_vmo_set_size` after the lookup and the RESIZE-right check. Errors, in order:
     /// OUT_OF_RANGE (rounding up overflows), UNAVAILABLE (not resizable), OUT_OF_RANGE
     /// (past the maximum size), INVALID_ARGS (a snapshot child whose offset in its
-    /// family plus the size overflows). Shrinking releases the pages past the end;
+    /// family plus the size overflows), NO_MEMORY (the new last page is shared
+    /// copy-on-write and cannot be copied to zero its tail; nothing changes). Shrinking
+    /// releases the pages past the end;
     /// growing shows zeros. The bytes from `size` to the end of its page are zeroed
     /// and the content size becomes `size`.
     pub fn set_size(&self, size: u64) -> Result<(), Status> {
@@ -263,18 +265,21 @@ impl<S: PageSource> Vmo<S> {
         if family_offset.checked_add(rounded).is_none() {
             return Err(Status::INVALID_ARGS);
         }
-        let old = state.node(self.slot).size;
+        let node = state.node(self.slot);
+        let old = node.size;
+        // The bytes from `size` to the end of its page read as zero afterwards. Inside
+        // the old size they may sit in a page shared copy-on-write, which then needs a
+        // copy: do that first, so running out of memory changes nothing (Zircon would
+        // ignore the failure and leave the old bytes visible).
+        if rounded > size && size < old && node.cache_policy == ZX_CACHE_POLICY_CACHED {
+            state.zero_range(self.source(), self.slot, size, rounded - size)?;
+        }
         if rounded < old {
             state.remove_pages(self.source(), self.slot, rounded / PAGE, old / PAGE);
         }
         let node = state.node_mut(self.slot);
         node.size = rounded;
         node.content_size = size;
-        let cached = node.cache_policy == ZX_CACHE_POLICY_CACHED;
-        if rounded > size && cached {
-            // Zircon ignores a failure here (NO_MEMORY copying a shared last page).
-            let _ = state.zero_range(self.source(), self.slot, size, rounded - size);
-        }
         Ok(())
     }
 
