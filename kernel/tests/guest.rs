@@ -11,7 +11,14 @@
 //! marked `// zrk-test: expect-killed KEYWORD`). A program fails on a `not ok`, a missing
 //! or short plan, an unexpected exit status (`// zrk-test: expect-exit N` sets the
 //! expected one), a kernel panic, a missing `zrk: all programs done`, or a time-out.
+//! `// zrk-test: append OPTIONS` adds kernel command-line options for that program's boot
+//! (e.g. `append mem=64M` to run it with little memory).
 //! Output follows libtest's format, so `cargo test` reads like any other test binary.
+//!
+//! One more case, `guest::fuchsia_core_vmo_status`, checks
+//! `userspace/tests/fuchsia-core-vmo.status` (see `guest/status.rs`): every case of
+//! Fuchsia's core VMO test inventory has a line, and every case of ours a line names as
+//! covering one ran in this run and passed.
 //!
 //! Arguments (those of libtest that make sense here): `FILTER` (a substring of
 //! `guest::NAME` or of a case's full name), `--exact`, `--skip FILTER`, `--list`,
@@ -24,9 +31,11 @@
 mod console;
 #[path = "guest/self_check.rs"]
 mod self_check;
+#[path = "guest/status.rs"]
+mod status;
 
 use console::{evaluate, Case, Verdict};
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
@@ -65,16 +74,22 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let total = programs.len();
+    let total = programs.len() + 1; // the programs and the status-file check
+    let all_names: Vec<String> = programs.iter().map(|p| p.name.clone()).collect();
     let selected: Vec<Program> = programs.into_iter().filter(|p| args.selects(p)).collect();
-    let filtered_out = total - selected.len();
+    let check_status = args.selects_check(status::CHECK_NAME);
+    let filtered_out = total - selected.len() - usize::from(check_status);
 
     if args.list {
         for program in &selected {
             println!("guest::{}: test", program.name);
         }
+        if check_status {
+            println!("guest::{}: test", status::CHECK_NAME);
+        }
         if !args.terse {
-            println!("\n{} tests, 0 benchmarks", selected.len());
+            let n = selected.len() + usize::from(check_status);
+            println!("\n{n} tests, 0 benchmarks");
         }
         return ExitCode::SUCCESS;
     }
@@ -91,7 +106,18 @@ fn main() -> ExitCode {
         }
     }
 
-    let outcomes = run_all(&root, selected, &args);
+    let ran: Vec<String> = selected.iter().map(|p| p.name.clone()).collect();
+    let (mut outcomes, results) = run_all(&root, selected, &args);
+    if check_status {
+        let case = status::check(&root, &all_names, &ran, &results);
+        let verdict = match case.verdict {
+            Verdict::Pass => "ok",
+            Verdict::Skip => "ignored",
+            Verdict::Fail(_) => "FAILED",
+        };
+        println!("test {} ... {verdict}", case.full_name);
+        outcomes.push(Outcome { cases: vec![case] });
+    }
     let mut passed = 0;
     let mut failures: Vec<(String, String)> = Vec::new();
     let mut ignored = 0;
@@ -228,6 +254,27 @@ impl Args {
             })
     }
 
+    /// Whether a harness-level check (`guest::NAME`, not a program) runs: no filter, or a
+    /// filter naming it. Skips apply as to programs.
+    fn selects_check(&self, name: &str) -> bool {
+        if self.only_ignored {
+            return false;
+        }
+        let full = format!("guest::{name}");
+        if self
+            .skips
+            .iter()
+            .any(|s| self.matches(s, name) || self.matches(s, &full))
+        {
+            return false;
+        }
+        self.filters.is_empty()
+            || self
+                .filters
+                .iter()
+                .any(|f| self.matches(f, name) || self.matches(f, &full))
+    }
+
     /// Whether a case of a selected program is reported: filters that reach into the
     /// program's cases (`guest::NAME::CASE`) keep only the cases they name.
     fn reports(&self, program: &str, case_full_name: &str) -> bool {
@@ -267,6 +314,16 @@ struct Program {
     /// Relative to the repository root, as the compiler (and so __FILE__) sees it.
     source: PathBuf,
     expect: Expect,
+    /// Kernel command-line options added after `test` for this program's boot
+    /// (`// zrk-test: append OPTIONS`).
+    append: Vec<String>,
+}
+
+/// What a program's `// zrk-test:` markers say.
+#[derive(Clone, Debug, PartialEq)]
+struct Markers {
+    expect: Expect,
+    append: Vec<String>,
 }
 
 fn discover(root: &Path) -> Result<Vec<Program>, String> {
@@ -285,11 +342,12 @@ fn discover(root: &Path) -> Result<Vec<Program>, String> {
             .to_string();
         let text =
             std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let expect = parse_markers(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        let markers = parse_markers(&text).map_err(|e| format!("{}: {e}", path.display()))?;
         programs.push(Program {
             source: PathBuf::from("userspace/tests").join(format!("{name}.c")),
             name,
-            expect,
+            expect: markers.expect,
+            append: markers.append,
         });
     }
     programs.sort_by(|a, b| a.name.cmp(&b.name));
@@ -298,8 +356,9 @@ fn discover(root: &Path) -> Result<Vec<Program>, String> {
 
 /// Reads the `// zrk-test: ...` lines of a test program. An unknown directive is an
 /// error, so a misspelt marker cannot silently turn an expected kill into a failure.
-fn parse_markers(text: &str) -> Result<Expect, String> {
+fn parse_markers(text: &str) -> Result<Markers, String> {
     let mut expect = Expect::Exit(0);
+    let mut append = Vec::new();
     for line in text.lines() {
         let Some(rest) = line.trim().strip_prefix("// zrk-test:") else {
             continue;
@@ -318,11 +377,24 @@ fn parse_markers(text: &str) -> Result<Expect, String> {
                     .parse()
                     .map_err(|_| format!("expect-exit needs a number, not {status:?}"))?,
             );
+        } else if let Some(options) = rest.strip_prefix("append") {
+            let options: Vec<String> = options.split_whitespace().map(String::from).collect();
+            if options.is_empty() {
+                return Err("append needs kernel options, e.g. `mem=64M`".into());
+            }
+            // Each becomes one word of QEMU's -append: keep them plain.
+            if let Some(bad) = options.iter().find(|o| {
+                !o.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "=._,:-".contains(c))
+            }) {
+                return Err(format!("append: {bad:?} is not a plain kernel option"));
+            }
+            append.extend(options);
         } else {
             return Err(format!("unknown zrk-test marker {rest:?}"));
         }
     }
-    Ok(expect)
+    Ok(Markers { expect, append })
 }
 
 // --- Running ----------------------------------------------------------------------------------
@@ -386,7 +458,7 @@ fn run_program(root: &Path, program: &Program) -> Run {
             }
         }
     }
-    let (console, qemu_status) = boot(root, &out_dir.join("initrd.cpio"));
+    let (console, qemu_status) = boot(root, &out_dir.join("initrd.cpio"), &program.append);
     // Kept for reading after the fact; a failure to save it changes no verdict.
     let _ = std::fs::write(out_dir.join("console.txt"), &console);
     Run {
@@ -397,7 +469,15 @@ fn run_program(root: &Path, program: &Program) -> Run {
     }
 }
 
-fn boot(root: &Path, initrd: &Path) -> (String, Option<i32>) {
+/// The kernel command line for a program's boot: test mode, then its `append` options.
+fn command_line(append: &[String]) -> String {
+    std::iter::once("test")
+        .chain(append.iter().map(String::as_str))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn boot(root: &Path, initrd: &Path, append: &[String]) -> (String, Option<i32>) {
     let child = Command::new("qemu-system-aarch64")
         .args(["-M", "virt", "-cpu", "cortex-a72", "-m", "256M"])
         .args(["-display", "none", "-monitor", "none", "-serial", "stdio"])
@@ -410,7 +490,8 @@ fn boot(root: &Path, initrd: &Path) -> (String, Option<i32>) {
         .arg(root.join("target/kernel.bin"))
         .arg("-initrd")
         .arg(initrd)
-        .args(["-append", "test"])
+        .arg("-append")
+        .arg(command_line(append))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -454,8 +535,13 @@ struct Outcome {
 }
 
 /// Runs the programs, `--test-threads` (default 2) QEMUs at a time, printing each
-/// program's cases as it finishes.
-fn run_all(root: &Path, programs: Vec<Program>, args: &Args) -> Vec<Outcome> {
+/// program's cases as it finishes. Returns the reported cases, and every case's result
+/// (passed or not) by full name, reported or not, for the status-file check.
+fn run_all(
+    root: &Path,
+    programs: Vec<Program>,
+    args: &Args,
+) -> (Vec<Outcome>, HashMap<String, bool>) {
     let parallelism = args
         .parallelism
         .unwrap_or(DEFAULT_PARALLELISM)
@@ -479,11 +565,16 @@ fn run_all(root: &Path, programs: Vec<Program>, args: &Args) -> Vec<Outcome> {
     drop(sender);
 
     let mut outcomes = Vec::new();
+    let mut results = HashMap::new();
     for (program, run) in receiver {
         if args.show_output {
             println!("---- console of {} ----\n{}", program.name, run.console);
         }
-        let cases: Vec<Case> = evaluate(&program, &run)
+        let all = evaluate(&program, &run);
+        for case in &all {
+            results.insert(case.full_name.clone(), case.verdict == Verdict::Pass);
+        }
+        let cases: Vec<Case> = all
             .into_iter()
             .filter(|c| args.reports(&program.name, &c.full_name))
             .collect();
@@ -503,5 +594,5 @@ fn run_all(root: &Path, programs: Vec<Program>, args: &Args) -> Vec<Outcome> {
     for worker in workers {
         let _ = worker.join();
     }
-    outcomes
+    (outcomes, results)
 }

@@ -5,12 +5,21 @@
 
 use super::console::*;
 use super::*;
+use std::collections::HashMap;
 
 fn program(name: &str, expect: Expect) -> Program {
     Program {
         name: name.into(),
         source: PathBuf::from(format!("userspace/tests/{name}.c")),
         expect,
+        append: Vec::new(),
+    }
+}
+
+fn markers(expect: Expect, append: &[&str]) -> Markers {
+    Markers {
+        expect,
+        append: append.iter().map(|s| s.to_string()).collect(),
     }
 }
 
@@ -32,16 +41,35 @@ fn verdicts(cases: &[Case]) -> Vec<(&str, bool)> {
 
 pub fn run() {
     // Markers.
-    assert_eq!(parse_markers("int main;\n"), Ok(Expect::Exit(0)));
+    assert_eq!(
+        parse_markers("int main;\n"),
+        Ok(markers(Expect::Exit(0), &[]))
+    );
     assert_eq!(
         parse_markers("// zrk-test: expect-killed data abort\n"),
-        Ok(Expect::Killed("data abort".into()))
+        Ok(markers(Expect::Killed("data abort".into()), &[]))
     );
     assert_eq!(
         parse_markers("  // zrk-test: expect-exit -7"),
-        Ok(Expect::Exit(-7))
+        Ok(markers(Expect::Exit(-7), &[]))
     );
     assert!(parse_markers("// zrk-test: expect-kiled x").is_err());
+    assert_eq!(
+        parse_markers("// zrk-test: append mem=64M\n// zrk-test: append loglevel=warn x=1\n"),
+        Ok(markers(
+            Expect::Exit(0),
+            &["mem=64M", "loglevel=warn", "x=1"]
+        ))
+    );
+    assert!(parse_markers("// zrk-test: append").is_err());
+    assert!(parse_markers("// zrk-test: append mem=64M\"; rm").is_err());
+    assert_eq!(command_line(&[]), "test");
+    assert_eq!(
+        command_line(&["mem=64M".to_string(), "loglevel=warn".to_string()]),
+        "test mem=64M loglevel=warn"
+    );
+
+    status_file();
 
     // TAP lines.
     assert_eq!(parse_tap("1..12"), Tap::Plan(12));
@@ -203,4 +231,73 @@ pub fn run() {
     assert!(a.reports("handle_close", "guest::handle_close::closing_twice"));
     assert!(!a.reports("handle_close", "guest::handle_close::other"));
     assert!(args(&["handle"]).reports("handle_close", "guest::handle_close::other"));
+    assert!(args(&[]).selects_check("fuchsia_core_vmo_status"));
+    assert!(args(&["vmo"]).selects_check("fuchsia_core_vmo_status"));
+    assert!(!args(&["vmo_create"]).selects_check("fuchsia_core_vmo_status"));
+    assert!(!args(&["--skip", "status"]).selects_check("fuchsia_core_vmo_status"));
+}
+
+/// The status-file parser and its check against a run's results.
+fn status_file() {
+    use super::status::{evaluate, parse, Kind};
+    let text = "# a comment\n\
+                inventory S A B\n\
+                inventory T C\n\
+                S.A  covered-by p::a_case q::Other  # a note\n\
+                S.B  partly-covered-by p::b  # the mapping half needs VMARs\n\
+                T.C  n/a  needs threads\n";
+    let file = parse(text).expect("a good file parses");
+    assert_eq!(file.inventory, ["S.A", "S.B", "T.C"]);
+    assert_eq!(file.entries.len(), 3);
+    assert_eq!(file.entries[0].kind, Kind::Covered);
+    assert_eq!(
+        file.entries[0].refs,
+        [
+            ("p".to_string(), "a_case".to_string()),
+            ("q".to_string(), "Other".to_string())
+        ]
+    );
+    assert_eq!(file.entries[1].kind, Kind::Partly);
+    assert_eq!(file.entries[2].kind, Kind::NotApplicable);
+    assert_eq!(file.entries[2].note, "needs threads");
+
+    // Format errors, each found.
+    let bad = |t: &str| parse(t).expect_err(t).len();
+    assert_eq!(bad("inventory S A\nS.A covered-by\n"), 1); // no refs
+    assert_eq!(bad("inventory S A\nS.A partly-covered-by p::a\n"), 1); // no note
+    assert_eq!(bad("inventory S A\nS.A n/a\n"), 1); // no reason
+    assert_eq!(bad("inventory S A\nS.A covered p::a\n"), 1); // bad kind
+    assert_eq!(bad("inventory S A\nSA covered-by p::a\n"), 2); // bad name, A has no line
+    assert_eq!(bad("inventory S A\nS.A covered-by p:a\n"), 1); // bad ref
+    assert_eq!(bad("inventory S A B\nS.A n/a x\n"), 1); // B missing
+    assert_eq!(bad("inventory S A\nS.A n/a x\nS.A n/a y\n"), 1); // twice
+    assert_eq!(bad("inventory S A\nS.A n/a x\nS.Z n/a y\n"), 1); // not in inventory
+    assert_eq!(bad("# nothing\n"), 1); // no inventory
+
+    // Against results: passing, failing, missing, not run, unknown program.
+    let programs: Vec<String> = ["p", "q"].iter().map(|s| s.to_string()).collect();
+    let mut results = HashMap::new();
+    results.insert("guest::p::a_case".to_string(), true);
+    results.insert("guest::q::Other".to_string(), true);
+    results.insert("guest::p::b".to_string(), false);
+    let report = evaluate(&file, &programs, &programs, &results);
+    assert_eq!(
+        (report.covered, report.partly, report.not_applicable),
+        (1, 1, 1)
+    );
+    assert_eq!(report.failing, ["S.B (p::b failed)"]);
+    assert!(report.not_run.is_empty() && report.problems.is_empty());
+    results.insert("guest::p::b".to_string(), true);
+    let report = evaluate(&file, &programs, &programs, &results);
+    assert!(report.failing.is_empty());
+    results.remove("guest::q::Other");
+    let report = evaluate(&file, &programs, &programs, &results);
+    assert_eq!(
+        report.failing,
+        ["S.A (q::Other did not run (no such case))"]
+    );
+    let report = evaluate(&file, &programs, &programs[..1], &results);
+    assert_eq!(report.not_run, ["q"]);
+    let report = evaluate(&file, &programs[..1], &programs[..1], &results);
+    assert_eq!(report.problems.len(), 1);
 }

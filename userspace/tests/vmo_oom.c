@@ -1,0 +1,338 @@
+// Running out of memory (issue 4, "Running out of memory"; vmo_write.md and
+// vmo_op_range.md list ZX_ERR_NO_MEMORY). The kernel boots with 64 MiB (the marker
+// below), so a 1 GiB VMO cannot be filled: writing it page by page must end in
+// ZX_ERR_NO_MEMORY, not a panic, and closing it must give every page back, the free
+// count (ZX_INFO_KMEM_STATS free_bytes) returning exactly to where it started. The
+// kernel heap is a region of its own, so VMO objects can still be created while no frame
+// is left, and reading pages nobody wrote needs no memory.
+//
+// zrk-test: append mem=64M
+#include <zircon/process.h>
+#include <zircon/rights.h>
+#include <zircon/syscalls/object.h>
+#include <zrk/startup.h>
+#include <zrk/test.h>
+
+// --- Helpers (each vmo_*.c carries its own copy: one program per file) ----------------
+
+#define PAGE ((uint64_t)ZX_PAGE_SIZE)
+
+// Memory the kernel reports through ZX_INFO_KMEM_STATS on the info resource the
+// start-up block hands every boot program.
+static inline zx_info_kmem_stats_t kmem(void) {
+  zx_info_kmem_stats_t stats;
+  memset(&stats, 0, sizeof stats);
+  zx_status_t status = zx_object_get_info(zrk_startup()->info_resource, ZX_INFO_KMEM_STATS,
+                                          &stats, sizeof stats, NULL, NULL);
+  if (status != ZX_OK) {
+    printf("# ZX_INFO_KMEM_STATS failed: %s\n", zx_status_get_string(status));
+  }
+  return stats;
+}
+static inline uint64_t free_bytes(void) { return kmem().free_bytes; }
+static inline uint64_t vmo_bytes(void) { return kmem().vmo_bytes; }
+
+// A case whose every page and VMO must be gone when it ends: the kernel's free memory
+// after the case equals what it was before (nothing else in this process allocates
+// frames: the image, stack and heap are mapped up front).
+#define VMO_TEST(name)                                                               \
+  static void name##_body(void);                                                     \
+  TEST(name) {                                                                       \
+    uint64_t free_before_ = free_bytes();                                            \
+    name##_body();                                                                   \
+    TEST_CONTEXT("leak check: the kernel's free bytes after the case, and before"); \
+    EXPECT_EQ(free_bytes(), free_before_);                                           \
+  }                                                                                  \
+  static void name##_body(void)
+
+static inline zx_info_vmo_t vmo_info(zx_handle_t vmo) {
+  zx_info_vmo_t info;
+  memset(&info, 0, sizeof info);
+  zx_status_t status = zx_object_get_info(vmo, ZX_INFO_VMO, &info, sizeof info, NULL, NULL);
+  if (status != ZX_OK) {
+    printf("# ZX_INFO_VMO failed: %s\n", zx_status_get_string(status));
+    info.committed_bytes = UINT64_MAX;
+  }
+  return info;
+}
+static inline uint64_t committed(zx_handle_t vmo) { return vmo_info(vmo).committed_bytes; }
+
+static inline zx_info_handle_basic_t basic_info(zx_handle_t handle) {
+  zx_info_handle_basic_t info;
+  memset(&info, 0, sizeof info);
+  zx_object_get_info(handle, ZX_INFO_HANDLE_BASIC, &info, sizeof info, NULL, NULL);
+  return info;
+}
+static inline zx_rights_t rights_of(zx_handle_t handle) { return basic_info(handle).rights; }
+
+// A handle to the same object with exactly `rights` (ZX_HANDLE_INVALID on failure).
+static inline zx_handle_t dup_with(zx_handle_t handle, zx_rights_t rights) {
+  zx_handle_t out = ZX_HANDLE_INVALID;
+  if (zx_handle_duplicate(handle, rights, &out) != ZX_OK) {
+    return ZX_HANDLE_INVALID;
+  }
+  return out;
+}
+
+// A handle value that was valid once and is closed now.
+static inline zx_handle_t stale_handle(void) {
+  zx_handle_t h = dup_with(zx_thread_self(), ZX_RIGHT_SAME_RIGHTS);
+  zx_handle_close(h);
+  return h;
+}
+
+static inline zx_status_t write_u32(zx_handle_t vmo, uint64_t offset, uint32_t value) {
+  return zx_vmo_write(vmo, &value, offset, sizeof value);
+}
+
+// The u32 at `offset`, or 0xdeadd00d if the read failed (reported).
+static inline uint32_t read_u32(zx_handle_t vmo, uint64_t offset) {
+  uint32_t value = 0;
+  zx_status_t status = zx_vmo_read(vmo, &value, offset, sizeof value);
+  if (status != ZX_OK) {
+    printf("# read of 4 bytes at %#" PRIx64 " failed: %s\n", offset,
+           zx_status_get_string(status));
+    return 0xdeadd00d;
+  }
+  return value;
+}
+
+// A resizable VMO of `pages` pages holding i + 1 at the start of page i (as Fuchsia's
+// InitPageTaggedVmo makes them).
+static inline zx_handle_t tagged_vmo(uint32_t pages) {
+  zx_handle_t vmo = ZX_HANDLE_INVALID;
+  if (zx_vmo_create(pages * PAGE, ZX_VMO_RESIZABLE, &vmo) != ZX_OK) {
+    return ZX_HANDLE_INVALID;
+  }
+  for (uint32_t i = 0; i < pages; i++) {
+    write_u32(vmo, i * PAGE, i + 1);
+  }
+  return vmo;
+}
+
+static inline zx_handle_t child_of(zx_handle_t parent, uint32_t options, uint64_t offset,
+                                   uint64_t size) {
+  zx_handle_t child = ZX_HANDLE_INVALID;
+  zx_status_t status = zx_vmo_create_child(parent, options, offset, size, &child);
+  if (status != ZX_OK) {
+    printf("# create_child(%#x, %#" PRIx64 ", %#" PRIx64 ") failed: %s\n", options, offset,
+           size, zx_status_get_string(status));
+    return ZX_HANDLE_INVALID;
+  }
+  return child;
+}
+
+// True if all `len` bytes at `p` equal `value`.
+static inline bool all_bytes(const void* p, size_t len, uint8_t value) {
+  const uint8_t* bytes = p;
+  for (size_t i = 0; i < len; i++) {
+    if (bytes[i] != value) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// --- End of helpers -------------------------------------------------------------------
+
+#define GIB (1ull << 30)
+
+// Writes one u64 at the start of each page from page `first` on until a write fails;
+// returns how many succeeded and the failing status in *status.
+static uint64_t fill_until_failure(zx_handle_t vmo, uint64_t first, uint64_t limit,
+                                   zx_status_t* status) {
+  uint64_t n = 0;
+  *status = ZX_OK;
+  for (uint64_t page = first; page < limit; page++) {
+    uint64_t value = page ^ 0x5a5a5a5a5a5a5a5aull;
+    zx_status_t s = zx_vmo_write(vmo, &value, page * PAGE, sizeof value);
+    if (s != ZX_OK) {
+      *status = s;
+      break;
+    }
+    n++;
+  }
+  return n;
+}
+
+TEST(the_kernel_runs_with_little_memory) {
+  zx_info_kmem_stats_t stats = kmem();
+  printf("# total %" PRIu64 " KiB, free %" PRIu64 " KiB, heap %" PRIu64 " KiB\n",
+         stats.total_bytes >> 10, stats.free_bytes >> 10, stats.total_heap_bytes >> 10);
+  EXPECT_LE(stats.total_bytes, 64ull << 20);
+  EXPECT_GT(stats.free_bytes, 16ull << 20);
+  EXPECT_LT(stats.free_bytes, GIB);
+}
+
+TEST(filling_a_huge_vmo_ends_in_no_memory_and_closing_it_frees_everything) {
+  uint64_t free_before = free_bytes();
+  zx_handle_t vmo;
+  ASSERT_OK(zx_vmo_create(GIB, 0, &vmo));
+  zx_status_t status;
+  uint64_t pages = fill_until_failure(vmo, 0, GIB / PAGE, &status);
+  uint64_t free_at_failure = free_bytes();
+  printf("# wrote %" PRIu64 " pages (%" PRIu64 " KiB) before %s; %" PRIu64 " KiB free then\n",
+         pages, pages * PAGE >> 10, zx_status_get_string(status), free_at_failure >> 10);
+  EXPECT_STATUS(status, ZX_ERR_NO_MEMORY);
+  // Nearly all free memory went into the VMO before the failure.
+  EXPECT_GE(pages * PAGE, free_before - free_before / 10);
+  EXPECT_LE(pages * PAGE, free_before);
+  EXPECT_EQ(committed(vmo), pages * PAGE);
+  // What was written is still there; the page that failed reads as zeros.
+  for (uint64_t page = 0; page < pages; page += pages / 7 + 1) {
+    uint64_t value = 0;
+    EXPECT_OK(zx_vmo_read(vmo, &value, page * PAGE, sizeof value));
+    EXPECT_EQ(value, page ^ 0x5a5a5a5a5a5a5a5aull);
+  }
+  uint64_t value = 1;
+  EXPECT_OK(zx_vmo_read(vmo, &value, pages * PAGE, sizeof value));
+  EXPECT_EQ(value, 0);
+  // The kernel goes on: other calls that need no frames still work.
+  zx_handle_t other;
+  EXPECT_OK(zx_vmo_create(PAGE, 0, &other));
+  EXPECT_OK(zx_vmo_read(other, &value, 0, sizeof value));
+  zx_handle_t child = ZX_HANDLE_INVALID;
+  EXPECT_OK(zx_vmo_create_child(vmo, ZX_VMO_CHILD_SLICE, 0, PAGE, &child));
+  EXPECT_OK(zx_handle_close(child));
+  EXPECT_OK(zx_handle_close(other));
+  EXPECT_OK(zx_handle_close(vmo));
+  EXPECT_EQ(free_bytes(), free_before);
+  // And memory is usable again.
+  ASSERT_OK(zx_vmo_create(16 * PAGE, 0, &vmo));
+  for (uint64_t i = 0; i < 16; i++) {
+    EXPECT_OK(write_u32(vmo, i * PAGE, (uint32_t)i));
+  }
+  EXPECT_EQ(free_bytes(), free_before - 16 * PAGE);
+  EXPECT_OK(zx_handle_close(vmo));
+  EXPECT_EQ(free_bytes(), free_before);
+}
+
+TEST(running_out_again_and_again_leaks_nothing) {
+  uint64_t free_before = free_bytes();
+  uint64_t first = 0;
+  for (int round = 0; round < 3; round++) {
+    TEST_CONTEXT("round %d", round);
+    zx_handle_t vmo;
+    ASSERT_OK(zx_vmo_create(GIB, 0, &vmo));
+    zx_status_t status;
+    uint64_t pages = fill_until_failure(vmo, 0, GIB / PAGE, &status);
+    EXPECT_STATUS(status, ZX_ERR_NO_MEMORY);
+    if (round == 0) {
+      first = pages;
+    } else {
+      EXPECT_EQ(pages, first);
+    }
+    EXPECT_OK(zx_handle_close(vmo));
+    EXPECT_EQ(free_bytes(), free_before);
+  }
+}
+
+TEST(committing_a_huge_range_is_no_memory_and_leaks_nothing) {
+  uint64_t free_before = free_bytes();
+  zx_handle_t vmo;
+  ASSERT_OK(zx_vmo_create(GIB, 0, &vmo));
+  EXPECT_STATUS(zx_vmo_op_range(vmo, ZX_VMO_OP_COMMIT, 0, GIB, NULL, 0), ZX_ERR_NO_MEMORY);
+  // The VMO is still usable; what it holds is zeros.
+  uint64_t value = 1;
+  EXPECT_OK(zx_vmo_read(vmo, &value, GIB - PAGE, sizeof value));
+  EXPECT_EQ(value, 0);
+  EXPECT_OK(zx_vmo_read(vmo, &value, 0, sizeof value));
+  EXPECT_EQ(value, 0);
+  EXPECT_OK(zx_handle_close(vmo));
+  EXPECT_EQ(free_bytes(), free_before);
+  // A commit that fits still works afterwards.
+  ASSERT_OK(zx_vmo_create(64 * PAGE, 0, &vmo));
+  EXPECT_OK(zx_vmo_op_range(vmo, ZX_VMO_OP_COMMIT, 0, 64 * PAGE, NULL, 0));
+  EXPECT_EQ(committed(vmo), 64 * PAGE);
+  EXPECT_OK(zx_handle_close(vmo));
+  EXPECT_EQ(free_bytes(), free_before);
+}
+
+// Copy-on-write forks need frames too: with memory full, writing a shared page is
+// NO_MEMORY and changes nothing on either side.
+TEST(forking_a_shared_page_with_no_memory_left) {
+  uint64_t free_before = free_bytes();
+  zx_handle_t parent, child, filler;
+  ASSERT_OK(zx_vmo_create(4 * PAGE, 0, &parent));
+  for (uint64_t i = 0; i < 4; i++) {
+    ASSERT_OK(write_u32(parent, i * PAGE, (uint32_t)(i + 1)));
+  }
+  ASSERT_OK(zx_vmo_create_child(parent, ZX_VMO_CHILD_SNAPSHOT, 0, 4 * PAGE, &child));
+  // Take every frame that is left.
+  ASSERT_OK(zx_vmo_create(GIB, 0, &filler));
+  zx_status_t status;
+  fill_until_failure(filler, 0, GIB / PAGE, &status);
+  EXPECT_STATUS(status, ZX_ERR_NO_MEMORY);
+  EXPECT_STATUS(write_u32(child, 0, 99), ZX_ERR_NO_MEMORY);
+  EXPECT_STATUS(write_u32(parent, PAGE, 99), ZX_ERR_NO_MEMORY);
+  EXPECT_EQ(read_u32(child, 0), 1);
+  EXPECT_EQ(read_u32(parent, PAGE), 2);
+  // Zeroing part of a shared page may need a private copy: NO_MEMORY then, with nothing
+  // changed; or it may not, and then the child alone reads zeros there.
+  zx_status_t zeroed = zx_vmo_op_range(child, ZX_VMO_OP_ZERO, 2 * PAGE, 16, NULL, 0);
+  EXPECT_TRUE(zeroed == ZX_OK || zeroed == ZX_ERR_NO_MEMORY);
+  EXPECT_EQ(read_u32(child, 2 * PAGE), zeroed == ZX_OK ? 0 : 3);
+  EXPECT_EQ(read_u32(parent, 2 * PAGE), 3);
+  // Free one page's worth and the fork goes through.
+  EXPECT_OK(zx_vmo_op_range(filler, ZX_VMO_OP_DECOMMIT, 0, PAGE, NULL, 0));
+  EXPECT_OK(write_u32(child, 0, 99));
+  EXPECT_EQ(read_u32(child, 0), 99);
+  EXPECT_EQ(read_u32(parent, 0), 1);
+  zx_handle_t handles[] = {filler, child, parent};
+  EXPECT_OK(zx_handle_close_many(handles, 3));
+  EXPECT_EQ(free_bytes(), free_before);
+}
+
+// Shrinking a snapshot to the middle of a page it shares zeroes the rest of that page.
+// If that takes a private copy, with no memory left it is NO_MEMORY (vmo_set_size.md)
+// and nothing changes; either way the parent is untouched and the child ends up right.
+TEST(shrinking_into_a_shared_page_with_no_memory_left) {
+  uint64_t free_before = free_bytes();
+  zx_handle_t parent, child, filler;
+  ASSERT_OK(zx_vmo_create(4 * PAGE, 0, &parent));
+  static uint8_t ones[4 * ZX_PAGE_SIZE];
+  memset(ones, 1, sizeof ones);
+  ASSERT_OK(zx_vmo_write(parent, ones, 0, sizeof ones));
+  ASSERT_OK(zx_vmo_create_child(parent, ZX_VMO_CHILD_SNAPSHOT | ZX_VMO_CHILD_RESIZABLE, 0,
+                                4 * PAGE, &child));
+  ASSERT_OK(zx_vmo_create(GIB, 0, &filler));
+  zx_status_t status;
+  fill_until_failure(filler, 0, GIB / PAGE, &status);
+  EXPECT_STATUS(status, ZX_ERR_NO_MEMORY);
+  zx_status_t shrunk = zx_vmo_set_size(child, PAGE + 100);
+  EXPECT_TRUE(shrunk == ZX_OK || shrunk == ZX_ERR_NO_MEMORY);
+  uint64_t size = 0;
+  EXPECT_OK(zx_vmo_get_size(child, &size));
+  EXPECT_EQ(size, shrunk == ZX_OK ? 2 * PAGE : 4 * PAGE);
+  EXPECT_EQ(read_u32(parent, PAGE + 200), 0x01010101);
+  EXPECT_EQ(read_u32(child, PAGE + 200), shrunk == ZX_OK ? 0 : 0x01010101);
+  EXPECT_OK(zx_handle_close(filler));
+  EXPECT_OK(zx_vmo_set_size(child, PAGE + 100));
+  EXPECT_EQ(read_u32(child, PAGE + 200), 0);
+  EXPECT_EQ(read_u32(child, PAGE + 96), 0x01010101);
+  EXPECT_EQ(read_u32(parent, PAGE + 200), 0x01010101);
+  zx_handle_t handles[] = {child, parent};
+  EXPECT_OK(zx_handle_close_many(handles, 2));
+  EXPECT_EQ(free_bytes(), free_before);
+}
+
+// Growing a resizable VMO commits nothing, so it succeeds with no memory left; the
+// writes into the new part are what fail.
+TEST(resizing_needs_no_memory_writing_does) {
+  uint64_t free_before = free_bytes();
+  zx_handle_t filler, vmo;
+  ASSERT_OK(zx_vmo_create(PAGE, ZX_VMO_RESIZABLE, &vmo));
+  ASSERT_OK(zx_vmo_create(GIB, 0, &filler));
+  zx_status_t status;
+  fill_until_failure(filler, 0, GIB / PAGE, &status);
+  EXPECT_STATUS(status, ZX_ERR_NO_MEMORY);
+  EXPECT_OK(zx_vmo_set_size(vmo, 1024 * PAGE));
+  EXPECT_STATUS(write_u32(vmo, 500 * PAGE, 1), ZX_ERR_NO_MEMORY);
+  EXPECT_EQ(read_u32(vmo, 500 * PAGE), 0);
+  EXPECT_OK(zx_handle_close(filler));
+  EXPECT_OK(write_u32(vmo, 500 * PAGE, 1));
+  EXPECT_OK(zx_handle_close(vmo));
+  EXPECT_EQ(free_bytes(), free_before);
+}
+
+int main(void) { return run_tests(); }
