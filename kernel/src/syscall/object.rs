@@ -30,48 +30,22 @@ pub fn get_info(
             };
             single_record(&record, buffer, buffer_size, actual, avail)
         }
-        ZX_INFO_VMO => {
+        // V1 and V2 (for programs built against older headers) are prefixes of the
+        // current layout: the same fields, fewer of them at the end.
+        ZX_INFO_VMO | ZX_INFO_VMO_V2 | ZX_INFO_VMO_V1 => {
             let record = super::vmo::info(sys, handle)?;
-            single_record(&record, buffer, buffer_size, actual, avail)
-        }
-        // Older layouts of the same record, for programs built against older headers.
-        ZX_INFO_VMO_V2 => {
-            let v = super::vmo::info(sys, handle)?;
-            let record = zx_info_vmo_v2_t {
-                koid: v.koid,
-                name: v.name,
-                size_bytes: v.size_bytes,
-                parent_koid: v.parent_koid,
-                num_children: v.num_children,
-                num_mappings: v.num_mappings,
-                share_count: v.share_count,
-                flags: v.flags,
-                padding1: [0; 4],
-                committed_bytes: v.committed_bytes,
-                handle_rights: v.handle_rights,
-                cache_policy: v.cache_policy,
-                metadata_bytes: v.metadata_bytes,
-                committed_change_events: v.committed_change_events,
+            let len = match topic {
+                ZX_INFO_VMO_V1 => core::mem::size_of::<zx_info_vmo_v1_t>(),
+                ZX_INFO_VMO_V2 => core::mem::size_of::<zx_info_vmo_v2_t>(),
+                _ => core::mem::size_of::<zx_info_vmo_t>(),
             };
-            single_record(&record, buffer, buffer_size, actual, avail)
-        }
-        ZX_INFO_VMO_V1 => {
-            let v = super::vmo::info(sys, handle)?;
-            let record = zx_info_vmo_v1_t {
-                koid: v.koid,
-                name: v.name,
-                size_bytes: v.size_bytes,
-                parent_koid: v.parent_koid,
-                num_children: v.num_children,
-                num_mappings: v.num_mappings,
-                share_count: v.share_count,
-                flags: v.flags,
-                padding1: [0; 4],
-                committed_bytes: v.committed_bytes,
-                handle_rights: v.handle_rights,
-                cache_policy: v.cache_policy,
-            };
-            single_record(&record, buffer, buffer_size, actual, avail)
+            record_bytes(
+                &record.as_bytes()[..len],
+                buffer,
+                buffer_size,
+                actual,
+                avail,
+            )
         }
         ZX_INFO_KMEM_STATS => {
             let entry = sys.lookup(handle)?;
@@ -95,7 +69,16 @@ fn single_record<T: AbiStruct>(
     actual: UserPtrMut<size_t>,
     avail: UserPtrMut<size_t>,
 ) -> ZxResult {
-    let bytes = record.as_bytes();
+    record_bytes(record.as_bytes(), buffer, buffer_size, actual, avail)
+}
+
+fn record_bytes(
+    bytes: &[u8],
+    buffer: usize,
+    buffer_size: usize,
+    actual: UserPtrMut<size_t>,
+    avail: UserPtrMut<size_t>,
+) -> ZxResult {
     if buffer_size < bytes.len() {
         copy_out_optional(actual.addr(), &0usize.to_le_bytes())?;
         copy_out_optional(avail.addr(), &1usize.to_le_bytes())?;

@@ -43,14 +43,23 @@ impl Syscalls {
     }
 }
 
-/// The whole buffer must lie in the user address space (checked before the first byte
-/// moves, so a bad range copies nothing).
-fn check_buffer(buffer: usize, len: usize) -> ZxResult {
-    let end = buffer.checked_add(len).ok_or(Status::INVALID_ARGS)?;
-    if buffer < user::USER_BASE || end > user::USER_END {
-        return Err(Status::INVALID_ARGS);
+/// Checks a vmo_read/vmo_write buffer, then moves one piece of it: the whole buffer
+/// must lie in the user address space (checked before the first byte moves, so a bad
+/// range copies nothing), and a fault becomes NOT_FOUND or ACCESS_DENIED.
+fn user_piece(
+    sys: &Syscalls,
+    buffer: usize,
+    len: usize,
+    position: usize,
+    copy: impl FnOnce(usize) -> Result<(), BadUserAccess>,
+) -> ZxResult {
+    if position == 0 {
+        let end = buffer.checked_add(len).ok_or(Status::INVALID_ARGS)?;
+        if buffer < user::USER_BASE || end > user::USER_END {
+            return Err(Status::INVALID_ARGS);
+        }
     }
-    Ok(())
+    copy(buffer + position).map_err(|f| sys.buffer_fault(f))
 }
 
 pub fn create(sys: &Syscalls, size: u64, options: u32, out: UserPtrMut<zx_handle_t>) -> ZxResult {
@@ -67,10 +76,9 @@ pub fn read(
 ) -> ZxResult {
     let (vmo, _) = sys.lookup_vmo(handle, ZX_RIGHT_READ)?;
     vmo.read(offset, len, &mut |bytes, position| {
-        if position == 0 {
-            check_buffer(buffer, len)?;
-        }
-        user::copy_to_user(buffer + position, bytes).map_err(|f| sys.buffer_fault(f))
+        user_piece(sys, buffer, len, position, |at| {
+            user::copy_to_user(at, bytes)
+        })
     })
 }
 
@@ -83,10 +91,9 @@ pub fn write(
 ) -> ZxResult {
     let (vmo, _) = sys.lookup_vmo(handle, ZX_RIGHT_WRITE)?;
     vmo.write(offset, len, &mut |bytes, position| {
-        if position == 0 {
-            check_buffer(buffer, len)?;
-        }
-        user::copy_from_user(bytes, buffer + position).map_err(|f| sys.buffer_fault(f))
+        user_piece(sys, buffer, len, position, |at| {
+            user::copy_from_user(bytes, at)
+        })
     })
 }
 
