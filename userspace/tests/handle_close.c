@@ -3,11 +3,8 @@
 // other handles alone; and a closed value does not come back as a new handle soon.
 #include <zircon/process.h>
 #include <zircon/syscalls/object.h>
+#include <zrk/handle_util.h>
 #include <zrk/test.h>
-
-static bool is_valid(zx_handle_t handle) {
-  return zx_object_get_info(handle, ZX_INFO_HANDLE_VALID, NULL, 0, NULL, NULL) == ZX_OK;
-}
 
 static bool is_startup_handle(zx_handle_t handle) {
   return handle == zx_process_self() || handle == zx_vmar_root_self() ||

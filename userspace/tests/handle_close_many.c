@@ -4,24 +4,10 @@
 #include <zircon/process.h>
 #include <zircon/syscalls/object.h>
 #include <zrk/bad_ptr.h>
+#include <zrk/handle_util.h>
 #include <zrk/test.h>
 
-static bool is_valid(zx_handle_t handle) {
-  return zx_object_get_info(handle, ZX_INFO_HANDLE_VALID, NULL, 0, NULL, NULL) == ZX_OK;
-}
-
-static zx_handle_t new_handle(void) {
-  zx_handle_t h = ZX_HANDLE_INVALID;
-  zx_handle_duplicate(zx_thread_self(), ZX_RIGHT_SAME_RIGHTS, &h);
-  return h;
-}
-
-// A value that is not a live handle of this process.
-static zx_handle_t stale_handle(void) {
-  zx_handle_t h = new_handle();
-  zx_handle_close(h);
-  return h;
-}
+static zx_handle_t new_handle(void) { return thread_with(ZX_RIGHT_SAME_RIGHTS); }
 
 TEST(an_empty_list_is_ok) {
   EXPECT_OK(zx_handle_close_many(NULL, 0));

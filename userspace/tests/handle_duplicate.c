@@ -6,37 +6,15 @@
 #include <zircon/rights.h>
 #include <zircon/syscalls/object.h>
 #include <zrk/bad_ptr.h>
+#include <zrk/handle_util.h>
 #include <zrk/test.h>
-
-static bool is_valid(zx_handle_t handle) {
-  return zx_object_get_info(handle, ZX_INFO_HANDLE_VALID, NULL, 0, NULL, NULL) == ZX_OK;
-}
-
-static zx_info_handle_basic_t basic(zx_handle_t handle) {
-  zx_info_handle_basic_t info = {0};
-  zx_object_get_info(handle, ZX_INFO_HANDLE_BASIC, &info, sizeof info, NULL, NULL);
-  return info;
-}
-
-// A thread handle with exactly `rights`, made by duplicating the start-up one.
-static zx_handle_t thread_with(zx_rights_t rights) {
-  zx_handle_t h = ZX_HANDLE_INVALID;
-  zx_handle_duplicate(zx_thread_self(), rights, &h);
-  return h;
-}
-
-static zx_handle_t stale_handle(void) {
-  zx_handle_t h = thread_with(ZX_RIGHT_SAME_RIGHTS);
-  zx_handle_close(h);
-  return h;
-}
 
 TEST(same_rights_copies_the_rights_and_the_object) {
   zx_handle_t copy = ZX_HANDLE_INVALID;
   ASSERT_OK(zx_handle_duplicate(zx_thread_self(), ZX_RIGHT_SAME_RIGHTS, &copy));
   EXPECT_NE(copy, ZX_HANDLE_INVALID);
   EXPECT_NE(copy, zx_thread_self());
-  zx_info_handle_basic_t original = basic(zx_thread_self()), duplicate = basic(copy);
+  zx_info_handle_basic_t original = basic_info(zx_thread_self()), duplicate = basic_info(copy);
   EXPECT_EQ(duplicate.koid, original.koid);
   EXPECT_EQ(duplicate.rights, original.rights);
   EXPECT_EQ(duplicate.type, ZX_OBJ_TYPE_THREAD);
@@ -49,8 +27,8 @@ TEST(every_startup_handle_can_be_duplicated) {
     TEST_CONTEXT("startup handle %zu", i);
     zx_handle_t copy;
     ASSERT_OK(zx_handle_duplicate(originals[i], ZX_RIGHT_SAME_RIGHTS, &copy));
-    EXPECT_EQ(basic(copy).koid, basic(originals[i]).koid);
-    EXPECT_EQ(basic(copy).rights, basic(originals[i]).rights);
+    EXPECT_EQ(basic_info(copy).koid, basic_info(originals[i]).koid);
+    EXPECT_EQ(basic_info(copy).rights, basic_info(originals[i]).rights);
     EXPECT_OK(zx_handle_close(copy));
   }
 }
@@ -58,13 +36,13 @@ TEST(every_startup_handle_can_be_duplicated) {
 TEST(a_subset_of_the_rights_is_allowed) {
   zx_handle_t copy;
   ASSERT_OK(zx_handle_duplicate(zx_thread_self(), ZX_RIGHTS_BASIC, &copy));
-  EXPECT_EQ(basic(copy).rights, ZX_RIGHTS_BASIC);
-  EXPECT_EQ(basic(copy).koid, basic(zx_thread_self()).koid);
+  EXPECT_EQ(basic_info(copy).rights, ZX_RIGHTS_BASIC);
+  EXPECT_EQ(basic_info(copy).koid, basic_info(zx_thread_self()).koid);
   // And a duplicate of the duplicate, with fewer still.
   zx_handle_t copy2;
   ASSERT_OK(zx_handle_duplicate(copy, ZX_RIGHT_DUPLICATE | ZX_RIGHT_INSPECT, &copy2));
-  EXPECT_EQ(basic(copy2).rights, ZX_RIGHT_DUPLICATE | ZX_RIGHT_INSPECT);
-  EXPECT_EQ(basic(copy2).koid, basic(zx_thread_self()).koid);
+  EXPECT_EQ(basic_info(copy2).rights, ZX_RIGHT_DUPLICATE | ZX_RIGHT_INSPECT);
+  EXPECT_EQ(basic_info(copy2).koid, basic_info(zx_thread_self()).koid);
   EXPECT_OK(zx_handle_close(copy2));
   EXPECT_OK(zx_handle_close(copy));
 }
@@ -73,7 +51,7 @@ TEST(no_rights_at_all_is_allowed) {
   zx_handle_t copy;
   ASSERT_OK(zx_handle_duplicate(zx_thread_self(), ZX_RIGHT_NONE, &copy));
   EXPECT_TRUE(is_valid(copy));
-  EXPECT_EQ(basic(copy).rights, ZX_RIGHT_NONE);
+  EXPECT_EQ(basic_info(copy).rights, ZX_RIGHT_NONE);
   EXPECT_OK(zx_handle_close(copy));
 }
 
@@ -140,7 +118,7 @@ TEST(hostile_out_pointers_are_invalid_args) {
   zrk_bad_ptr_t bad[ZRK_BAD_PTR_MAX];
   size_t n = zrk_bad_ptrs(bad, sizeof(zx_handle_t));
   bad[n++] = (zrk_bad_ptr_t){"read-only", zrk_readonly_ptr()};
-  zx_info_handle_basic_t before = basic(zx_thread_self());
+  zx_info_handle_basic_t before = basic_info(zx_thread_self());
   for (size_t i = 0; i < n; i++) {
     TEST_CONTEXT("out = %s", bad[i].name);
     EXPECT_STATUS(zx_handle_duplicate(zx_thread_self(), ZX_RIGHT_SAME_RIGHTS, bad[i].ptr),
@@ -150,7 +128,7 @@ TEST(hostile_out_pointers_are_invalid_args) {
   }
   // The source is untouched, and the read-only page still holds what it held.
   EXPECT_TRUE(is_valid(zx_thread_self()));
-  EXPECT_EQ(basic(zx_thread_self()).rights, before.rights);
+  EXPECT_EQ(basic_info(zx_thread_self()).rights, before.rights);
   EXPECT_EQ(*(const char*)zrk_readonly_ptr(), 1);
 }
 

@@ -7,33 +7,18 @@
 #include <zircon/rights.h>
 #include <zircon/syscalls/object.h>
 #include <zrk/bad_ptr.h>
+#include <zrk/handle_util.h>
 #include <zrk/test.h>
-
-static bool is_valid(zx_handle_t handle) {
-  return zx_object_get_info(handle, ZX_INFO_HANDLE_VALID, NULL, 0, NULL, NULL) == ZX_OK;
-}
-
-static zx_info_handle_basic_t basic(zx_handle_t handle) {
-  zx_info_handle_basic_t info = {0};
-  zx_object_get_info(handle, ZX_INFO_HANDLE_BASIC, &info, sizeof info, NULL, NULL);
-  return info;
-}
-
-static zx_handle_t thread_with(zx_rights_t rights) {
-  zx_handle_t h = ZX_HANDLE_INVALID;
-  zx_handle_duplicate(zx_thread_self(), rights, &h);
-  return h;
-}
 
 TEST(same_rights_moves_the_handle) {
   zx_handle_t old = thread_with(ZX_RIGHT_SAME_RIGHTS);
-  zx_info_handle_basic_t before = basic(old);
+  zx_info_handle_basic_t before = basic_info(old);
   zx_handle_t replacement = ZX_HANDLE_INVALID;
   ASSERT_OK(zx_handle_replace(old, ZX_RIGHT_SAME_RIGHTS, &replacement));
   EXPECT_FALSE(is_valid(old));
   EXPECT_TRUE(is_valid(replacement));
-  EXPECT_EQ(basic(replacement).koid, before.koid);
-  EXPECT_EQ(basic(replacement).rights, before.rights);
+  EXPECT_EQ(basic_info(replacement).koid, before.koid);
+  EXPECT_EQ(basic_info(replacement).rights, before.rights);
   EXPECT_STATUS(zx_handle_close(old), ZX_ERR_BAD_HANDLE);
   EXPECT_OK(zx_handle_close(replacement));
 }
@@ -42,8 +27,8 @@ TEST(a_subset_of_the_rights_is_allowed) {
   zx_handle_t old = thread_with(ZX_RIGHT_SAME_RIGHTS);
   zx_handle_t replacement;
   ASSERT_OK(zx_handle_replace(old, ZX_RIGHT_INSPECT | ZX_RIGHT_TRANSFER, &replacement));
-  EXPECT_EQ(basic(replacement).rights, ZX_RIGHT_INSPECT | ZX_RIGHT_TRANSFER);
-  EXPECT_EQ(basic(replacement).koid, basic(zx_thread_self()).koid);
+  EXPECT_EQ(basic_info(replacement).rights, ZX_RIGHT_INSPECT | ZX_RIGHT_TRANSFER);
+  EXPECT_EQ(basic_info(replacement).koid, basic_info(zx_thread_self()).koid);
   EXPECT_FALSE(is_valid(old));
   EXPECT_OK(zx_handle_close(replacement));
 }
@@ -53,7 +38,7 @@ TEST(no_right_is_needed) {
   ASSERT_TRUE(is_valid(none));
   zx_handle_t replacement;
   ASSERT_OK(zx_handle_replace(none, ZX_RIGHT_SAME_RIGHTS, &replacement));
-  EXPECT_EQ(basic(replacement).rights, ZX_RIGHT_NONE);
+  EXPECT_EQ(basic_info(replacement).rights, ZX_RIGHT_NONE);
   zx_handle_t again;
   ASSERT_OK(zx_handle_replace(replacement, ZX_RIGHT_NONE, &again));
   EXPECT_FALSE(is_valid(replacement));
@@ -67,7 +52,7 @@ TEST(the_startup_kinds_can_be_replaced) {
     zx_handle_t copy, replacement;
     ASSERT_OK(zx_handle_duplicate(originals[i], ZX_RIGHT_SAME_RIGHTS, &copy));
     ASSERT_OK(zx_handle_replace(copy, ZX_RIGHT_SAME_RIGHTS, &replacement));
-    EXPECT_EQ(basic(replacement).koid, basic(originals[i]).koid);
+    EXPECT_EQ(basic_info(replacement).koid, basic_info(originals[i]).koid);
     EXPECT_OK(zx_handle_close(replacement));
   }
 }

@@ -8,6 +8,7 @@
 #include <zircon/rights.h>
 #include <zircon/syscalls/object.h>
 #include <zrk/bad_ptr.h>
+#include <zrk/handle_util.h>
 #include <zrk/test.h>
 
 static zx_status_t handle_valid(zx_handle_t handle) {
@@ -16,13 +17,6 @@ static zx_status_t handle_valid(zx_handle_t handle) {
 
 static zx_status_t get_basic(zx_handle_t handle, zx_info_handle_basic_t* info) {
   return zx_object_get_info(handle, ZX_INFO_HANDLE_BASIC, info, sizeof *info, NULL, NULL);
-}
-
-static zx_handle_t stale_handle(void) {
-  zx_handle_t h = ZX_HANDLE_INVALID;
-  zx_handle_duplicate(zx_thread_self(), ZX_RIGHT_SAME_RIGHTS, &h);
-  zx_handle_close(h);
-  return h;
 }
 
 TEST(the_record_is_32_bytes) {

@@ -14,130 +14,7 @@
 #include <zrk/bad_ptr.h>
 #include <zrk/startup.h>
 #include <zrk/test.h>
-
-// --- Helpers (each vmo_*.c carries its own copy: one program per file) ----------------
-
-#define PAGE ((uint64_t)ZX_PAGE_SIZE)
-
-// Memory the kernel reports through ZX_INFO_KMEM_STATS on the info resource the
-// start-up block hands every boot program.
-static inline zx_info_kmem_stats_t kmem(void) {
-  zx_info_kmem_stats_t stats;
-  memset(&stats, 0, sizeof stats);
-  zx_status_t status = zx_object_get_info(zrk_startup()->info_resource, ZX_INFO_KMEM_STATS,
-                                          &stats, sizeof stats, NULL, NULL);
-  if (status != ZX_OK) {
-    printf("# ZX_INFO_KMEM_STATS failed: %s\n", zx_status_get_string(status));
-  }
-  return stats;
-}
-static inline uint64_t free_bytes(void) { return kmem().free_bytes; }
-static inline uint64_t vmo_bytes(void) { return kmem().vmo_bytes; }
-
-// A case whose every page and VMO must be gone when it ends: the kernel's free memory
-// after the case equals what it was before (nothing else in this process allocates
-// frames: the image, stack and heap are mapped up front).
-#define VMO_TEST(name)                                                               \
-  static void name##_body(void);                                                     \
-  TEST(name) {                                                                       \
-    uint64_t free_before_ = free_bytes();                                            \
-    name##_body();                                                                   \
-    TEST_CONTEXT("leak check: the kernel's free bytes after the case, and before"); \
-    EXPECT_EQ(free_bytes(), free_before_);                                           \
-  }                                                                                  \
-  static void name##_body(void)
-
-static inline zx_info_vmo_t vmo_info(zx_handle_t vmo) {
-  zx_info_vmo_t info;
-  memset(&info, 0, sizeof info);
-  zx_status_t status = zx_object_get_info(vmo, ZX_INFO_VMO, &info, sizeof info, NULL, NULL);
-  if (status != ZX_OK) {
-    printf("# ZX_INFO_VMO failed: %s\n", zx_status_get_string(status));
-    info.committed_bytes = UINT64_MAX;
-  }
-  return info;
-}
-static inline uint64_t committed(zx_handle_t vmo) { return vmo_info(vmo).committed_bytes; }
-
-static inline zx_info_handle_basic_t basic_info(zx_handle_t handle) {
-  zx_info_handle_basic_t info;
-  memset(&info, 0, sizeof info);
-  zx_object_get_info(handle, ZX_INFO_HANDLE_BASIC, &info, sizeof info, NULL, NULL);
-  return info;
-}
-static inline zx_rights_t rights_of(zx_handle_t handle) { return basic_info(handle).rights; }
-
-// A handle to the same object with exactly `rights` (ZX_HANDLE_INVALID on failure).
-static inline zx_handle_t dup_with(zx_handle_t handle, zx_rights_t rights) {
-  zx_handle_t out = ZX_HANDLE_INVALID;
-  if (zx_handle_duplicate(handle, rights, &out) != ZX_OK) {
-    return ZX_HANDLE_INVALID;
-  }
-  return out;
-}
-
-// A handle value that was valid once and is closed now.
-static inline zx_handle_t stale_handle(void) {
-  zx_handle_t h = dup_with(zx_thread_self(), ZX_RIGHT_SAME_RIGHTS);
-  zx_handle_close(h);
-  return h;
-}
-
-static inline zx_status_t write_u32(zx_handle_t vmo, uint64_t offset, uint32_t value) {
-  return zx_vmo_write(vmo, &value, offset, sizeof value);
-}
-
-// The u32 at `offset`, or 0xdeadd00d if the read failed (reported).
-static inline uint32_t read_u32(zx_handle_t vmo, uint64_t offset) {
-  uint32_t value = 0;
-  zx_status_t status = zx_vmo_read(vmo, &value, offset, sizeof value);
-  if (status != ZX_OK) {
-    printf("# read of 4 bytes at %#" PRIx64 " failed: %s\n", offset,
-           zx_status_get_string(status));
-    return 0xdeadd00d;
-  }
-  return value;
-}
-
-// A resizable VMO of `pages` pages holding i + 1 at the start of page i (as Fuchsia's
-// InitPageTaggedVmo makes them).
-static inline zx_handle_t tagged_vmo(uint32_t pages) {
-  zx_handle_t vmo = ZX_HANDLE_INVALID;
-  if (zx_vmo_create(pages * PAGE, ZX_VMO_RESIZABLE, &vmo) != ZX_OK) {
-    return ZX_HANDLE_INVALID;
-  }
-  for (uint32_t i = 0; i < pages; i++) {
-    write_u32(vmo, i * PAGE, i + 1);
-  }
-  return vmo;
-}
-
-static inline zx_handle_t child_of(zx_handle_t parent, uint32_t options, uint64_t offset,
-                                   uint64_t size) {
-  zx_handle_t child = ZX_HANDLE_INVALID;
-  zx_status_t status = zx_vmo_create_child(parent, options, offset, size, &child);
-  if (status != ZX_OK) {
-    printf("# create_child(%#x, %#" PRIx64 ", %#" PRIx64 ") failed: %s\n", options, offset,
-           size, zx_status_get_string(status));
-    return ZX_HANDLE_INVALID;
-  }
-  return child;
-}
-
-// True if all `len` bytes at `p` equal `value`.
-static inline bool all_bytes(const void* p, size_t len, uint8_t value) {
-  const uint8_t* bytes = p;
-  for (size_t i = 0; i < len; i++) {
-    if (bytes[i] != value) {
-      return false;
-    }
-  }
-  return true;
-}
-
-// --- End of helpers -------------------------------------------------------------------
-
-#define VMO_MAX_SIZE 0xfffffffffffe0000ull
+#include <zrk/vmo_util.h>
 
 static uint8_t buf[8 * ZX_PAGE_SIZE];
 
@@ -146,15 +23,6 @@ static uint64_t size_of(zx_handle_t vmo) {
   zx_status_t status = zx_vmo_get_size(vmo, &size);
   if (status != ZX_OK) {
     printf("# get_size failed: %s\n", zx_status_get_string(status));
-  }
-  return size;
-}
-
-static uint64_t content_size(zx_handle_t vmo) {
-  uint64_t size = 0x99999999;
-  zx_status_t status = zx_object_get_property(vmo, ZX_PROP_VMO_CONTENT_SIZE, &size, sizeof size);
-  if (status != ZX_OK) {
-    printf("# get_property(CONTENT_SIZE) failed: %s\n", zx_status_get_string(status));
   }
   return size;
 }
