@@ -57,9 +57,10 @@ pub extern "C" fn kernel_main(dtb_pa: usize, entry_el: u64, image_pa: usize) -> 
     // The device tree is in RAM, so now it is in the linear map too; that view stays.
     // SAFETY: the blob is reserved below (never handed to an allocator) and read-only.
     let dtb = unsafe { paging::phys_slice(dtb_pa as u64, dtb_size) };
-    let Ok(info) = devicetree::parse_any_memory(dtb) else {
+    let Ok(mut info) = devicetree::parse_any_memory(dtb) else {
         cpu::halt()
     };
+    let mut board = bsp::check_tree(&mut info);
     paging::drop_identity_map();
 
     let (cmd, problems) = cmdline::parse(info.bootargs);
@@ -68,6 +69,7 @@ pub extern "C" fn kernel_main(dtb_pa: usize, entry_el: u64, image_pa: usize) -> 
         console::allow_semihosting_fallback();
     }
     if let Some(uart) = info.uart {
+        board.prepare_console(&info);
         match paging::map_device(uart.base, uart.size) {
             Ok(va) => {
                 // SAFETY: the PL011's registers were just mapped for the console alone.
@@ -79,9 +81,8 @@ pub extern "C" fn kernel_main(dtb_pa: usize, entry_el: u64, image_pa: usize) -> 
         }
     }
     logger::init(cmd.loglevel.unwrap_or(log::LevelFilter::Info));
-    if info.uart.is_none() {
-        log::warn!("the device tree names no PL011 console UART");
-    }
+    board.report();
+    bsp::park_secondaries(&info, image_pa);
     if info.memory.is_empty() {
         log::error!("the device tree has no /memory node with a usable range");
         power::fail();
@@ -113,6 +114,8 @@ pub extern "C" fn kernel_main(dtb_pa: usize, entry_el: u64, image_pa: usize) -> 
         holes[2] = initrd;
     }
     let report = init_memory(&info, cmd.mem_limit, &holes);
+    // The page untouched mappings show; taken now so it is not charged to a program.
+    let _ = crate::mm::vmo_pages::zero_page();
     if let Err(e) = mm::check_frames() {
         log::error!("frame allocator self-check failed: {e}");
         power::fail();

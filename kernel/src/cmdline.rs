@@ -169,6 +169,9 @@ pub fn parse(s: &str) -> (CommandLine<'_>, Problems<'_>) {
             ("mem", None) => problems.push(option, what::BAD_SIZE),
             ("crash", None) => problems.push(option, what::BAD_CRASH),
             ("loglevel", None) => problems.push(option, what::BAD_LOGLEVEL),
+            // `module.param=...` is for some driver of Linux's: the Pi's firmware adds
+            // several (vc_mem.*, smsc95xx.*). Not ours, not a mistake.
+            (k, _) if k.contains('.') => {}
             _ => problems.push(option, what::UNKNOWN_OPTION),
         }
     }
@@ -224,6 +227,14 @@ fn parse_level(text: &str) -> Option<LevelFilter> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn module_parameters_of_other_kernels_are_ignored_quietly() {
+        let (line, problems) =
+            super::parse("vc_mem.mem_base=0x3ec00000 smsc95xx.macaddr=DC:A6 test");
+        assert!(line.test_mode);
+        assert!(problems.is_empty());
+    }
+
     extern crate std;
 
     use super::*;

@@ -1,5 +1,9 @@
 //! Builds a process from a static ELF executable: its segments, a stack, the start-up
-//! block, and the handles it starts with.
+//! block, and the handles it starts with. Everything a process sees is a VMO mapped
+//! through its root VMAR, as in Zircon: each segment a VMO mapped with the segment's
+//! permissions (never writable and executable at once), the stack a VMO with a
+//! reserved, unmappable region below it, the start-up block a read-only VMO. Pages
+//! arrive on first touch.
 //!
 //! The start-up block (libzircon's `zrk_startup_t`, `<zircon/zrk-startup.h>`) is how a
 //! process learns its handles (Zircon passes them in a channel message; we have no
@@ -8,10 +12,13 @@
 
 use crate::arch::aarch64::exceptions::TrapFrame;
 use crate::arch::aarch64::user::{USER_BASE, USER_END};
-use crate::mm::aspace::{write_frame, MapError, Perms};
+use crate::mm::aspace::MapError;
 use crate::mm::frames::PAGE_SIZE;
-use crate::object::{Object, Process, Resource, Thread, Vmar};
-use alloc::sync::Arc;
+use crate::mm::vmo_pages::KernelPages;
+use crate::object::process::MappedVmo;
+use crate::object::vmo::MappingObserver;
+use crate::object::{KernelVmo, Object, Process, Resource, Thread, Vmar};
+use alloc::sync::{Arc, Weak};
 use elf::abi::{EM_AARCH64, ET_EXEC, PF_R, PF_W, PF_X, PT_LOAD};
 use elf::endian::LittleEndian;
 use elf::ElfBytes;
@@ -19,9 +26,10 @@ use libzircon::cdef::AbiStruct;
 use libzircon::prelude::*;
 use libzircon::startup::{zrk_startup_t, ZRK_STARTUP_MAGIC, ZRK_STARTUP_VERSION};
 
-/// The stack: 256 KiB ending at 256 GiB, with unmapped pages below it.
+/// The stack: 256 KiB ending at 256 GiB, with a region below it nothing can map.
 pub const STACK_TOP: usize = 0x0000_0040_0000_0000;
 pub const STACK_SIZE: usize = 256 * 1024;
+pub const STACK_GUARD: usize = 64 * 1024;
 /// The start-up block's page, a little above the stack.
 pub const STARTUP_VA: usize = STACK_TOP + 0x1_0000;
 
@@ -32,6 +40,7 @@ pub enum LoadError {
     BadSegment(&'static str),
     Map(MapError),
     Handles(libzircon::Status),
+    Vm(libzircon::Status),
 }
 
 impl From<MapError> for LoadError {
@@ -48,6 +57,7 @@ impl core::fmt::Display for LoadError {
             LoadError::BadSegment(what) => write!(f, "bad segment: {what}"),
             LoadError::Map(e) => write!(f, "cannot map it: {e:?}"),
             LoadError::Handles(s) => write!(f, "cannot create its handles: {s:?}"),
+            LoadError::Vm(s) => write!(f, "cannot map its memory: {s:?}"),
         }
     }
 }
@@ -72,7 +82,7 @@ pub fn load(name: &str, image: &[u8], handle_seed: u64) -> Result<Loaded, LoadEr
             "not ET_EXEC (position-dependent static)",
         ));
     }
-    let process = Process::new(name, handle_seed)?;
+    let process = Process::new(name, handle_seed, crate::random::next_u64())?;
     // Tear the half-built process down on any error below.
     let result = populate(&process, &elf, image, name);
     match result {
@@ -95,6 +105,47 @@ pub fn load(name: &str, image: &[u8], handle_seed: u64) -> Result<Loaded, LoadEr
     }
 }
 
+/// Writes `bytes` into `vmo` at `offset` (kernel memory to VMO: no user copy).
+fn fill(vmo: &KernelVmo, offset: u64, bytes: &[u8]) -> Result<(), LoadError> {
+    vmo.write(offset, bytes.len(), &mut |dst, at| {
+        dst.copy_from_slice(&bytes[at..at + dst.len()]);
+        Ok(())
+    })
+    .map_err(LoadError::Vm)
+}
+
+/// Maps `vmo` at `va` with `perms` (ZX_VM_PERM_*), as zx_vmar_map with ZX_VM_SPECIFIC
+/// into the root VMAR would.
+fn map_at(
+    process: &Arc<Process>,
+    vmo: Arc<KernelVmo>,
+    va: usize,
+    perms: u32,
+) -> Result<(), LoadError> {
+    let len = vmo.size() as usize;
+    let observer: Weak<dyn MappingObserver> = Arc::downgrade(process) as Weak<dyn MappingObserver>;
+    vmo.add_observer(observer).map_err(LoadError::Vm)?;
+    // Before the process lock: this takes the VMO's.
+    let object = MappedVmo::new(vmo);
+    let mut vm = process.vm.lock();
+    let vm = vm
+        .as_mut()
+        .ok_or(LoadError::Vm(libzircon::Status::BAD_STATE))?;
+    let root = vm.regions.root();
+    vm.regions
+        .map(
+            root,
+            ZX_VM_SPECIFIC | perms,
+            va - root.base(),
+            len,
+            object,
+            0,
+            perms,
+        )
+        .map(|_| ())
+        .map_err(LoadError::Vm)
+}
+
 fn populate(
     process: &Arc<Process>,
     elf: &ElfBytes<LittleEndian>,
@@ -113,8 +164,8 @@ fn populate(
         return Err(LoadError::BadSegment("nothing to load"));
     }
     let entry = elf.ehdr.e_entry;
-    match process.translate(entry as usize) {
-        Some((_, perms)) if perms.execute => {}
+    match process.mapping_perms(entry as usize) {
+        Some(perms) if perms & ZX_VM_PERM_EXECUTE != 0 => {}
         _ => {
             return Err(LoadError::BadSegment(
                 "entry point is not in executable memory",
@@ -122,40 +173,51 @@ fn populate(
         }
     }
 
-    let rw = Perms {
-        read: true,
-        write: true,
-        execute: false,
-    };
-    for va in (STACK_TOP - STACK_SIZE..STACK_TOP).step_by(PAGE_SIZE) {
-        process.map_new_page(va, rw)?;
+    let stack_base = STACK_TOP - STACK_SIZE;
+    let stack = KernelVmo::create(KernelPages, STACK_SIZE as u64, 0).map_err(LoadError::Vm)?;
+    stack.commit(0, STACK_SIZE as u64).map_err(LoadError::Vm)?;
+    map_at(
+        process,
+        stack,
+        stack_base,
+        ZX_VM_PERM_READ | ZX_VM_PERM_WRITE,
+    )?;
+    {
+        // A sub-VMAR with no CAN_MAP rights: nothing can ever be mapped into the guard.
+        let mut vm = process.vm.lock();
+        let vm = vm
+            .as_mut()
+            .ok_or(LoadError::Vm(libzircon::Status::BAD_STATE))?;
+        let root = vm.regions.root();
+        let guard_base = stack_base - STACK_GUARD;
+        vm.regions
+            .allocate(root, ZX_VM_SPECIFIC, guard_base - root.base(), STACK_GUARD)
+            .map_err(LoadError::Vm)?;
+        *process.stack_guard.lock() = guard_base..stack_base;
     }
 
     let thread = Thread::new(process, name);
-    let vmar = Vmar::root(process, USER_BASE, USER_END - USER_BASE);
-    let (h_process, h_vmar, h_thread, h_info) = {
+    let root = process
+        .root_vmar()
+        .ok_or(LoadError::Vm(libzircon::Status::BAD_STATE))?;
+    let vmar = Vmar::new(process, root);
+    let (h_process, h_vmar, h_thread, h_info, h_vmex) = {
         let mut handles = process.handles.lock();
         let p = handles.add(Object::Process(process.clone()), ZX_DEFAULT_PROCESS_RIGHTS);
-        let v = handles.add(Object::Vmar(vmar), ZX_DEFAULT_VMAR_RIGHTS);
+        let v = handles.add(Object::Vmar(vmar), root.handle_rights());
         let t = handles.add(Object::Thread(thread.clone()), ZX_DEFAULT_THREAD_RIGHTS);
-        let i = handles.add(
-            Object::Resource(Resource::info()),
-            ZX_DEFAULT_RESOURCE_RIGHTS,
-        );
+        let resources = ZX_DEFAULT_RESOURCE_RIGHTS;
+        let i = handles.add(Object::Resource(Resource::info()), resources);
+        let x = handles.add(Object::Resource(Resource::vmex()), resources);
         (
             p.map_err(LoadError::Handles)?,
             v.map_err(LoadError::Handles)?,
             t.map_err(LoadError::Handles)?,
             i.map_err(LoadError::Handles)?,
+            x.map_err(LoadError::Handles)?,
         )
     };
 
-    let ro = Perms {
-        read: true,
-        write: false,
-        execute: false,
-    };
-    let page = process.map_new_page(STARTUP_VA, ro)?;
     let block_size = core::mem::size_of::<zrk_startup_t>();
     let argv = STARTUP_VA + block_size;
     let name_va = argv + 16; // argv[0], then argv[1] = NULL
@@ -167,31 +229,38 @@ fn populate(
         process: h_process,
         vmar_root: h_vmar,
         thread: h_thread,
-        vmex_resource: ZX_HANDLE_INVALID,
+        vmex_resource: h_vmex,
         info_resource: h_info,
         reserved: 0,
-        stack_base: (STACK_TOP - STACK_SIZE) as u64,
+        stack_base: stack_base as u64,
         stack_size: STACK_SIZE as u64,
     };
-    write_frame(page, 0, block.as_bytes());
-    write_frame(page, block_size, &(name_va as u64).to_le_bytes());
-    // The page is zeroed, so the name stays NUL-terminated.
+    let startup = KernelVmo::create(KernelPages, PAGE_SIZE as u64, 0).map_err(LoadError::Vm)?;
+    fill(&startup, 0, block.as_bytes())?;
+    fill(&startup, block_size as u64, &(name_va as u64).to_le_bytes())?;
+    // The VMO reads as zeros past what is written, so the name stays NUL-terminated.
     let name = &name.as_bytes()[..name.len().min(PAGE_SIZE - (name_va - STARTUP_VA) - 1)];
-    write_frame(page, name_va - STARTUP_VA, name);
+    fill(&startup, (name_va - STARTUP_VA) as u64, name)?;
+    map_at(process, startup, STARTUP_VA, ZX_VM_PERM_READ)?;
     Ok((entry, thread))
 }
 
 fn load_segment(
-    process: &Process,
+    process: &Arc<Process>,
     image: &[u8],
     ph: &elf::segment::ProgramHeader,
 ) -> Result<(), LoadError> {
-    let perms = Perms {
-        read: ph.p_flags & PF_R != 0,
-        write: ph.p_flags & PF_W != 0,
-        execute: ph.p_flags & PF_X != 0,
-    };
-    if perms.write && perms.execute {
+    let mut perms = 0;
+    if ph.p_flags & PF_R != 0 {
+        perms |= ZX_VM_PERM_READ;
+    }
+    if ph.p_flags & PF_W != 0 {
+        perms |= ZX_VM_PERM_WRITE;
+    }
+    if ph.p_flags & PF_X != 0 {
+        perms |= ZX_VM_PERM_EXECUTE;
+    }
+    if perms & ZX_VM_PERM_WRITE != 0 && perms & ZX_VM_PERM_EXECUTE != 0 {
         return Err(LoadError::BadSegment("writable and executable (W^X)"));
     }
     let vaddr = usize::try_from(ph.p_vaddr).map_err(|_| LoadError::BadSegment("address"))?;
@@ -207,21 +276,26 @@ fn load_segment(
     if filesz > memsz {
         return Err(LoadError::BadSegment("file size exceeds memory size"));
     }
+    if memsz == 0 {
+        return Ok(());
+    }
     let file = offset
         .checked_add(filesz)
         .and_then(|e| image.get(offset..e))
         .ok_or(LoadError::BadSegment("extends past the end of the file"))?;
     let first = vaddr & !(PAGE_SIZE - 1);
-    for page_va in (first..end).step_by(PAGE_SIZE) {
-        let pa = process.map_new_page(page_va, perms)?;
-        // The part of the file that lands in this page.
-        let seg_lo = page_va.max(vaddr) - vaddr;
-        let seg_hi = (page_va + PAGE_SIZE)
-            .min(vaddr + filesz)
-            .saturating_sub(vaddr);
-        if seg_lo < seg_hi {
-            write_frame(pa, vaddr + seg_lo - page_va, &file[seg_lo..seg_hi]);
-        }
+    let size = end.div_ceil(PAGE_SIZE) * PAGE_SIZE - first;
+    let vmo = KernelVmo::create(KernelPages, size as u64, 0).map_err(LoadError::Vm)?;
+    fill(&vmo, (vaddr - first) as u64, file)?;
+    if perms & ZX_VM_PERM_WRITE != 0 {
+        // Data and bss are committed up front, so a program's footprint does not grow
+        // behind its back as it first touches them (and faults are saved).
+        vmo.commit(0, size as u64).map_err(LoadError::Vm)?;
     }
-    Ok(())
+    map_at(process, vmo, first, perms).map_err(|e| match e {
+        LoadError::Vm(libzircon::Status::ALREADY_EXISTS) => {
+            LoadError::BadSegment("segments overlap in a page")
+        }
+        e => e,
+    })
 }

@@ -8,6 +8,7 @@
 use crate::arch::aarch64::exceptions::TrapFrame;
 use crate::arch::aarch64::user;
 use crate::object::{Process, Thread};
+use crate::pagefault::{self, Access, Unresolved};
 use alloc::string::String;
 use alloc::sync::Arc;
 use core::fmt::Write;
@@ -97,4 +98,86 @@ pub fn on_fault(description: core::fmt::Arguments, frame: &TrapFrame) -> u64 {
     );
     end_current(Exit::Killed(report));
     resume_or_leave()
+}
+
+fn access_of(code: u8) -> Access {
+    match code {
+        1 => Access::Write,
+        2 => Access::Execute,
+        _ => Access::Read,
+    }
+}
+
+/// A user copy faulted on `addr`: true if demand paging mapped the page (the copy
+/// retries), false if the copy must fail.
+pub fn on_copy_fault(addr: usize, access: Option<u8>) -> bool {
+    let (Some(process), Some(access)) = (current_process(), access) else {
+        *LAST_COPY_FAULT.lock() = Some(Unresolved::NotMapped);
+        return false;
+    };
+    match pagefault::resolve(&process, addr, access_of(access)) {
+        Ok(()) => true,
+        Err(why) => {
+            *LAST_COPY_FAULT.lock() = Some(why);
+            false
+        }
+    }
+}
+
+/// Why the last user copy that faulted could not be resolved (one CPU for now).
+static LAST_COPY_FAULT: Mutex<Option<Unresolved>> = Mutex::new(None);
+
+/// Takes the reason recorded by the last failed user copy.
+pub fn take_copy_fault() -> Option<Unresolved> {
+    LAST_COPY_FAULT.lock().take()
+}
+
+/// A translation or permission fault from EL0: demand paging, or a kill with a report.
+pub fn on_page_fault(frame: &mut TrapFrame, access: u8, decoded: core::fmt::Arguments) -> u64 {
+    let Some(process) = current_process() else {
+        return 1;
+    };
+    let addr = frame.far as usize;
+    let access = access_of(access);
+    let why = match pagefault::resolve(&process, addr, access) {
+        Ok(()) => return 0,
+        Err(why) => why,
+    };
+    let what = match access {
+        Access::Read => "read",
+        Access::Write => "write",
+        Access::Execute => "execute",
+    };
+    let guard = process.stack_guard.lock().clone();
+    let reason = match why {
+        _ if guard.contains(&addr) => {
+            alloc::format!("stack overflow ({what} at {addr:#x} in the guard below the stack)")
+        }
+        Unresolved::NotMapped => {
+            alloc::format!("page fault: {what} at {addr:#x}, which no mapping covers")
+        }
+        Unresolved::Denied { perms } => alloc::format!(
+            "page fault: {what} at {addr:#x} denied by the mapping's permissions ({})",
+            perms_text(perms)
+        ),
+        Unresolved::PastVmoEnd => {
+            alloc::format!("page fault: {what} at {addr:#x}, past the end of the mapped VMO")
+        }
+        Unresolved::NoMemory => alloc::format!("page fault: {what} at {addr:#x}: out of memory"),
+    };
+    on_fault(format_args!("{decoded}: {reason}"), frame)
+}
+
+fn perms_text(perms: u32) -> &'static str {
+    const R: u32 = libzircon::prelude::ZX_VM_PERM_READ;
+    const W: u32 = libzircon::prelude::ZX_VM_PERM_WRITE;
+    const X: u32 = libzircon::prelude::ZX_VM_PERM_EXECUTE;
+    match perms & (R | W | X) {
+        0 => "none",
+        p if p == R => "read-only",
+        p if p == R | W => "read-write",
+        p if p == R | X => "read-execute",
+        p if p == R | W | X => "read-write-execute",
+        _ => "unusual",
+    }
 }

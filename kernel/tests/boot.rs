@@ -4,6 +4,7 @@
 mod qemu;
 
 use qemu::{Boot, Machine};
+use std::time::Duration;
 
 const MIB: u64 = 1 << 20;
 const PAGE: u64 = 4096;
@@ -174,4 +175,118 @@ fn device_tree_without_uart_still_reports_through_semihosting() {
     boot.assert_exit(0)
         .assert_contains("the device tree names no PL011 console UART")
         .assert_contains("zrk ");
+}
+
+// --- Raspberry Pi 4: QEMU raspi4b with Debian's bcm2711-rpi-4-b.dtb ---------------------
+
+/// What QEMU raspi4b tells the kernel: its 2 GiB as one range below the VideoCore's
+/// memory (`memory@0`, 0..0x3c00_0000 = 960 MiB).
+const RASPI4B_RAM_MIB: u64 = 960;
+
+#[test]
+fn rpi4_banner_reports_the_boards_facts() {
+    let boot = Machine::rpi4().boot();
+    boot.assert_exit(0)
+        .assert_contains("on rpi4 (Raspberry Pi 4 Model B)")
+        .assert_contains("cpu: Cortex-A72")
+        .assert_contains("entered at EL2, running at EL1")
+        .assert_contains("PAN: no")
+        .assert_contains("CPUs: 4 (1 running)")
+        .assert_contains("3 secondary CPUs moved from the spin table to the kernel's WFI loop")
+        .assert_contains("console: PL011 @ 0xfe201000")
+        .assert_contains("interrupts: GICv2")
+        .assert_contains("PSCI: none")
+        .assert_contains("timer: 3 ticks")
+        .assert_lacks("WARN")
+        .assert_lacks("ERROR")
+        .assert_lacks("PANIC");
+    assert_memory(&boot, RASPI4B_RAM_MIB, RASPI4B_RAM_MIB);
+}
+
+#[test]
+fn rpi4_mem_option_caps_usable_memory() {
+    let boot = Machine::rpi4().append("mem=64M").boot();
+    boot.assert_exit(0).assert_contains("(capped by mem=)");
+    assert_memory(&boot, RASPI4B_RAM_MIB, 64);
+}
+
+#[test]
+fn rpi4_initrd_range_comes_from_the_device_tree() {
+    let dir = std::env::temp_dir().join(format!("zrk-rpi4-initrd-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("initrd.bin");
+    std::fs::write(&file, vec![0x5a; 12345]).unwrap();
+    let boot = Machine::rpi4()
+        .qemu_arg("-initrd")
+        .qemu_arg(file.to_str().unwrap())
+        .boot();
+    boot.assert_exit(0).assert_contains(", 12345 bytes");
+}
+
+/// Without test mode there is no semihosting exit and no PSCI: the kernel says it halts.
+/// The three secondary cores, moved from the firmware's spin table into the kernel's
+/// WFI loop, sleep: at most one QEMU thread (the boot CPU's) stays busy. In QEMU's own
+/// spin loop (WFE, which does not sleep under QEMU) all four vCPU threads were busy.
+/// And the console pins: GPIO 14/15 on ALT0 (the PL011) with no pull resistors.
+#[test]
+fn rpi4_without_test_mode_halts_and_the_secondaries_sleep() {
+    const GPFSEL1: u64 = 0xfe20_0004;
+    const GPIO_PUP_PDN_CNTRL_REG0: u64 = 0xfe20_00e4;
+    let idle = Machine::rpi4().without_test_mode().boot_until(
+        "system halted",
+        Duration::from_secs(2),
+        &[GPFSEL1, GPIO_PUP_PDN_CNTRL_REG0],
+    );
+    let (Some(fsel), Some(pulls)) = (idle.words[0], idle.words[1]) else {
+        panic!("no answer from QEMU's monitor: {:?}", idle.words);
+    };
+    assert_eq!(
+        (fsel >> 12) & 0o77,
+        0o44,
+        "GPIO 14/15 not on ALT0: GPFSEL1 {fsel:#x}"
+    );
+    assert_eq!(pulls >> 28, 0, "GPIO 14/15 pulls not off: {pulls:#x}");
+    idle.boot
+        .assert_contains("nothing to run; powering off")
+        .assert_contains("system halted (no way to power off)");
+    let busy = idle.thread_load.iter().filter(|&&load| load > 0.1).count();
+    assert!(
+        !idle.thread_load.is_empty() && busy <= 1,
+        "QEMU threads' CPU use while halted: {:?} (more than one busy: secondaries spinning?)",
+        idle.thread_load
+    );
+}
+
+#[test]
+fn rpi4_device_tree_without_uart0_falls_back_to_the_bcm2711_pl011() {
+    let boot = Machine::rpi4().dtb("rpi4-no-uart0.dtb").boot();
+    boot.assert_exit(0)
+        .assert_contains(
+            "the device tree names no PL011 console UART; using the one rpi4 always has at \
+             0xfe201000",
+        )
+        .assert_contains("console: PL011 @ 0xfe201000");
+}
+
+#[test]
+fn virt_device_tree_on_raspi4b_is_named_another_machines() {
+    let boot = Machine::rpi4().dtb("virt-gicv2.dtb").boot();
+    boot.assert_exit(1)
+        .assert_contains(
+            "the device tree says qemu-virt (model \"linux,dummy-virt\"), but RAM starts at 0x0 \
+             and on that board it starts at 0x40000000",
+        )
+        .assert_contains("the device tree names no GICv2 or GICv3 interrupt controller")
+        .assert_lacks("PANIC");
+}
+
+#[test]
+fn rpi4_device_tree_on_virt_is_named_another_machines() {
+    let boot = Machine::virt().dtb("bcm2711-rpi-4-b.dtb").boot();
+    boot.assert_exit(1)
+        .assert_contains(
+            "the device tree says rpi4 (model \"Raspberry Pi 4 Model B\"), but RAM starts at \
+             0x40000000 and on that board it starts at 0x0",
+        )
+        .assert_lacks("PANIC");
 }

@@ -1,13 +1,16 @@
 //! Guest tests: every `userspace/tests/*.c` is one C program that runs on the kernel
 //! under QEMU and reports TAP on the console; each TAP case becomes one test here.
+//! Every program runs on both boards: QEMU `virt` and QEMU `raspi4b` (the Raspberry Pi 4,
+//! with Debian's device tree from `target/firmware/`, which scripts/setup fetches).
 //!
 //! A custom harness (`harness = false`), because the cases are only known once a
 //! program has run. For each program it builds `target/guest-tests/NAME/` with
 //! `scripts/build-user`, boots the kernel (`scripts/build`'s `target/kernel.bin`) with
-//! that boot image, and reads the console: the TAP lines between the kernel's
-//! `zrk: run NAME` and `zrk: exit NAME status N`, then `zrk: all programs done`. Each TAP
-//! case is reported as `test guest::NAME::CASE ... ok|FAILED`, and one more case per
-//! program checks how it ended (`ran_to_completion`, or `killed_as_expected` for a program
+//! that boot image on each board, and reads the console: the TAP lines between the
+//! kernel's `zrk: run NAME` and `zrk: exit NAME status N`, then `zrk: all programs done`.
+//! Each TAP case is reported as `test guest::NAME::CASE ... ok|FAILED` on `virt` and
+//! `test guest::rpi4::NAME::CASE ...` on `raspi4b`, and one more case per program and
+//! board checks how it ended (`ran_to_completion`, or `killed_as_expected` for a program
 //! marked `// zrk-test: expect-killed KEYWORD`). A program fails on a `not ok`, a missing
 //! or short plan, an unexpected exit status (`// zrk-test: expect-exit N` sets the
 //! expected one), a kernel panic, a missing `zrk: all programs done`, or a time-out.
@@ -21,7 +24,8 @@
 //! covering one ran in this run and passed.
 //!
 //! Arguments (those of libtest that make sense here): `FILTER` (a substring of
-//! `guest::NAME` or of a case's full name), `--exact`, `--skip FILTER`, `--list`,
+//! `guest::NAME`, `guest::rpi4::NAME` or of a case's full name: `rpi4` selects the Pi's
+//! runs, `--skip rpi4` leaves them out), `--exact`, `--skip FILTER`, `--list`,
 //! `--nocapture`/`--show-output` (print each program's console), `--test-threads N`
 //! (QEMUs at once, default 2), `--self-test` (only the parser's own checks); other
 //! libtest options are accepted and ignored.
@@ -74,15 +78,20 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let total = programs.len() + 1; // the programs and the status-file check
     let all_names: Vec<String> = programs.iter().map(|p| p.name.clone()).collect();
-    let selected: Vec<Program> = programs.into_iter().filter(|p| args.selects(p)).collect();
+    // One run per program and board.
+    let runs: Vec<Program> = programs
+        .iter()
+        .flat_map(|p| Board::ALL.map(|board| Program { board, ..p.clone() }))
+        .collect();
+    let total = runs.len() + 1; // the runs and the status-file check
+    let selected: Vec<Program> = runs.into_iter().filter(|p| args.selects(p)).collect();
     let check_status = args.selects_check(status::CHECK_NAME);
     let filtered_out = total - selected.len() - usize::from(check_status);
 
     if args.list {
         for program in &selected {
-            println!("guest::{}: test", program.name);
+            println!("guest::{}: test", program.id());
         }
         if check_status {
             println!("guest::{}: test", status::CHECK_NAME);
@@ -96,7 +105,10 @@ fn main() -> ExitCode {
 
     let started = Instant::now();
     let plural = if selected.len() == 1 { "" } else { "s" };
-    println!("\nrunning {} guest program{plural}", selected.len());
+    println!(
+        "\nrunning {} guest program{plural} (each program once per board)",
+        selected.len()
+    );
     if !selected.is_empty() {
         if let Err(message) = build_kernel(&root) {
             println!("test guest::kernel_image ... FAILED");
@@ -106,7 +118,12 @@ fn main() -> ExitCode {
         }
     }
 
-    let ran: Vec<String> = selected.iter().map(|p| p.name.clone()).collect();
+    // The status file speaks of the virt runs' cases (`guest::NAME::CASE`).
+    let ran: Vec<String> = selected
+        .iter()
+        .filter(|p| p.board == Board::Virt)
+        .map(|p| p.name.clone())
+        .collect();
     let (mut outcomes, results) = run_all(&root, selected, &args);
     if check_status {
         let case = status::check(&root, &all_names, &ran, &results);
@@ -238,7 +255,7 @@ impl Args {
         if self.only_ignored {
             return false;
         }
-        let full = format!("guest::{}", program.name);
+        let full = format!("guest::{}", program.id());
         if self
             .skips
             .iter()
@@ -308,15 +325,75 @@ enum Expect {
     Killed(String),
 }
 
+/// The machines every program runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Board {
+    /// QEMU `virt`, Cortex-A72, 256 MiB.
+    Virt,
+    /// QEMU `raspi4b` with Debian's bcm2711-rpi-4-b.dtb, as `scripts/run --board rpi4`.
+    Rpi4,
+}
+
+impl Board {
+    const ALL: [Board; 2] = [Board::Virt, Board::Rpi4];
+
+    /// What goes between `guest::` and the program's name in test names: nothing on
+    /// `virt` (so its names, which the status file uses, stay as they were).
+    fn prefix(self) -> &'static str {
+        match self {
+            Board::Virt => "",
+            Board::Rpi4 => "rpi4::",
+        }
+    }
+
+    /// The console log's file name in the program's output directory.
+    fn console_file(self) -> &'static str {
+        match self {
+            Board::Virt => "console.txt",
+            Board::Rpi4 => "console-rpi4.txt",
+        }
+    }
+
+    /// The QEMU machine options, or why the board cannot boot here.
+    fn qemu_args(self, root: &Path) -> Result<Vec<std::ffi::OsString>, String> {
+        let args: Vec<std::ffi::OsString> = match self {
+            Board::Virt => ["-M", "virt", "-cpu", "cortex-a72", "-m", "256M"]
+                .map(Into::into)
+                .into(),
+            Board::Rpi4 => {
+                let dtb = root.join("target/firmware/bcm2711-rpi-4-b.dtb");
+                if !dtb.is_file() {
+                    return Err(format!(
+                        "{} is missing: run scripts/setup (it fetches Debian's Raspberry Pi 4 \
+                         device tree)\n",
+                        dtb.display()
+                    ));
+                }
+                vec!["-M".into(), "raspi4b".into(), "-dtb".into(), dtb.into()]
+            }
+        };
+        Ok(args)
+    }
+}
+
 #[derive(Clone, Debug)]
 struct Program {
     name: String,
+    /// The board this run boots; programs are discovered once and run on each.
+    board: Board,
     /// Relative to the repository root, as the compiler (and so __FILE__) sees it.
     source: PathBuf,
     expect: Expect,
     /// Kernel command-line options added after `test` for this program's boot
     /// (`// zrk-test: append OPTIONS`).
     append: Vec<String>,
+}
+
+impl Program {
+    /// The program's name in test names: `NAME` on `virt`, `rpi4::NAME` on the Pi.
+    fn id(&self) -> String {
+        format!("{}{}", self.board.prefix(), self.name)
+    }
 }
 
 /// What a program's `// zrk-test:` markers say.
@@ -344,6 +421,7 @@ fn discover(root: &Path) -> Result<Vec<Program>, String> {
             std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         let markers = parse_markers(&text).map_err(|e| format!("{}: {e}", path.display()))?;
         programs.push(Program {
+            board: Board::Virt,
             source: PathBuf::from("userspace/tests").join(format!("{name}.c")),
             name,
             expect: markers.expect,
@@ -426,7 +504,12 @@ struct Run {
     elapsed: Duration,
 }
 
-fn run_program(root: &Path, program: &Program) -> Run {
+/// Builds one program once and boots it for each of `runs` (the same program on
+/// different boards), in order.
+fn run_program(root: &Path, runs: &[Program]) -> Vec<Run> {
+    let Some(program) = runs.first() else {
+        return Vec::new();
+    };
     let started = Instant::now();
     let out_dir = root.join("target/guest-tests").join(&program.name);
     let build = Command::new(root.join("scripts/build-user"))
@@ -435,38 +518,42 @@ fn run_program(root: &Path, program: &Program) -> Run {
         .arg(&program.source)
         .current_dir(root)
         .output();
-    match build {
-        Ok(output) if output.status.success() => {}
-        Ok(output) => {
-            return Run {
-                build_error: Some(format!(
-                    "{}{}",
-                    String::from_utf8_lossy(&output.stdout),
-                    String::from_utf8_lossy(&output.stderr)
-                )),
+    let build_error = match build {
+        Ok(output) if output.status.success() => None,
+        Ok(output) => Some(format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )),
+        Err(e) => Some(format!("cannot run scripts/build-user: {e}")),
+    };
+    if let Some(error) = build_error {
+        let elapsed = started.elapsed();
+        return runs
+            .iter()
+            .map(|_| Run {
+                build_error: Some(error.clone()),
                 console: String::new(),
                 qemu_status: None,
-                elapsed: started.elapsed(),
-            }
-        }
-        Err(e) => {
-            return Run {
-                build_error: Some(format!("cannot run scripts/build-user: {e}")),
-                console: String::new(),
-                qemu_status: None,
-                elapsed: started.elapsed(),
-            }
-        }
+                elapsed,
+            })
+            .collect();
     }
-    let (console, qemu_status) = boot(root, &out_dir.join("initrd.cpio"), &program.append);
-    // Kept for reading after the fact; a failure to save it changes no verdict.
-    let _ = std::fs::write(out_dir.join("console.txt"), &console);
-    Run {
-        build_error: None,
-        console,
-        qemu_status,
-        elapsed: started.elapsed(),
-    }
+    runs.iter()
+        .map(|run| {
+            let booted = Instant::now();
+            let (console, qemu_status) =
+                boot(root, run.board, &out_dir.join("initrd.cpio"), &run.append);
+            // Kept for reading after the fact; a failure to save it changes no verdict.
+            let _ = std::fs::write(out_dir.join(run.board.console_file()), &console);
+            Run {
+                build_error: None,
+                console,
+                qemu_status,
+                elapsed: booted.elapsed(),
+            }
+        })
+        .collect()
 }
 
 /// The kernel command line for a program's boot: test mode, then its `append` options.
@@ -477,9 +564,14 @@ fn command_line(append: &[String]) -> String {
         .join(" ")
 }
 
-fn boot(root: &Path, initrd: &Path, append: &[String]) -> (String, Option<i32>) {
+fn boot(root: &Path, board: Board, initrd: &Path, append: &[String]) -> (String, Option<i32>) {
+    let machine = match board.qemu_args(root) {
+        Ok(args) => args,
+        Err(message) => return (message, None),
+    };
+    // On raspi4b as on virt, the first -serial is the PL011, the kernel's console.
     let child = Command::new("qemu-system-aarch64")
-        .args(["-M", "virt", "-cpu", "cortex-a72", "-m", "256M"])
+        .args(machine)
         .args(["-display", "none", "-monitor", "none", "-serial", "stdio"])
         .args([
             "-no-reboot",
@@ -542,11 +634,19 @@ fn run_all(
     programs: Vec<Program>,
     args: &Args,
 ) -> (Vec<Outcome>, HashMap<String, bool>) {
+    // One job per program: built once, then booted on each selected board.
+    let mut jobs: Vec<Vec<Program>> = Vec::new();
+    for program in programs {
+        match jobs.iter_mut().find(|job| job[0].name == program.name) {
+            Some(job) => job.push(program),
+            None => jobs.push(vec![program]),
+        }
+    }
     let parallelism = args
         .parallelism
         .unwrap_or(DEFAULT_PARALLELISM)
-        .min(programs.len().max(1));
-    let queue = Arc::new(Mutex::new(VecDeque::from(programs)));
+        .min(jobs.len().max(1));
+    let queue = Arc::new(Mutex::new(VecDeque::from(jobs)));
     let (sender, receiver) = mpsc::channel::<(Program, Run)>();
     let mut workers = Vec::new();
     for _ in 0..parallelism {
@@ -555,10 +655,12 @@ fn run_all(
         let root = root.to_path_buf();
         workers.push(std::thread::spawn(move || loop {
             let next = queue.lock().expect("queue lock").pop_front();
-            let Some(program) = next else { break };
-            let run = run_program(&root, &program);
-            if sender.send((program, run)).is_err() {
-                break;
+            let Some(job) = next else { break };
+            let runs = run_program(&root, &job);
+            for (program, run) in job.into_iter().zip(runs) {
+                if sender.send((program, run)).is_err() {
+                    return;
+                }
             }
         }));
     }
@@ -568,7 +670,7 @@ fn run_all(
     let mut results = HashMap::new();
     for (program, run) in receiver {
         if args.show_output {
-            println!("---- console of {} ----\n{}", program.name, run.console);
+            println!("---- console of {} ----\n{}", program.id(), run.console);
         }
         let all = evaluate(&program, &run);
         for case in &all {
@@ -576,7 +678,7 @@ fn run_all(
         }
         let cases: Vec<Case> = all
             .into_iter()
-            .filter(|c| args.reports(&program.name, &c.full_name))
+            .filter(|c| args.reports(&program.id(), &c.full_name))
             .collect();
         for case in &cases {
             let verdict = match case.verdict {
@@ -587,7 +689,7 @@ fn run_all(
             println!("test {} ... {verdict}", case.full_name);
         }
         if args.show_output {
-            println!("({} took {:.1}s)", program.name, run.elapsed.as_secs_f64());
+            println!("({} took {:.1}s)", program.id(), run.elapsed.as_secs_f64());
         }
         outcomes.push(Outcome { cases });
     }

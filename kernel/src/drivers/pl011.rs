@@ -9,7 +9,7 @@ use core::fmt;
 use core::hint::spin_loop;
 
 use tock_registers::{
-    interfaces::{Readable, Writeable},
+    interfaces::{ReadWriteable, Readable, Writeable},
     register_bitfields, register_structs,
     registers::{ReadOnly, ReadWrite, WriteOnly},
 };
@@ -62,6 +62,10 @@ register_bitfields! {u32,
 
     /// Control Register.
     CR [
+        /// CTS hardware flow control: transmit only while CTS is asserted.
+        CTSEN OFFSET(15) NUMBITS(1) [],
+        /// RTS hardware flow control.
+        RTSEN OFFSET(14) NUMBITS(1) [],
         /// Receive enable.
         RXE OFFSET(9) NUMBITS(1) [],
         /// Transmit enable.
@@ -165,6 +169,10 @@ impl Pl011 {
         // firmware queued; waiting on BUSY with the UART disabled and data in the FIFO
         // would never end.
         if regs.cr.is_set(CR::UARTEN) {
+            // Flow control first: the Pi's firmware may have left the PL011 talking to the
+            // Bluetooth chip with CTS flow control, and with CTS deasserted the FIFO would
+            // never drain.
+            regs.cr.modify(CR::CTSEN::CLEAR + CR::RTSEN::CLEAR);
             self.flush();
         }
         regs.cr.set(0);

@@ -10,7 +10,40 @@ use crate::arch::aarch64::pte::{self, ENTRIES};
 use crate::arch::aarch64::user::{USER_BASE, USER_END};
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicUsize, Ordering};
+use libzircon::prelude::*;
 use spin::Mutex;
+
+const ATTR_INDEX_MASK: u64 = 7 << 2;
+
+/// The leaf attributes for `perms` with the memory type of cache `policy` (MAIR indices
+/// from boot.s: 0 Device-nGnRnE, 1 Normal WB, 2 Device-nGnRE, 3 Normal NC). The kernel
+/// never executes user memory (PXN).
+fn leaf_attrs(perms: Perms, policy: u32) -> u64 {
+    let (memory, shareable) = match policy {
+        ZX_CACHE_POLICY_UNCACHED => (0 << 2, 0),
+        ZX_CACHE_POLICY_UNCACHED_DEVICE => (2 << 2, 0),
+        ZX_CACHE_POLICY_WRITE_COMBINING => (3 << 2, pte::SH_INNER),
+        _ => (pte::ATTR_NORMAL, pte::SH_INNER),
+    };
+    let mut attrs = memory | shareable | pte::ACCESSED | NOT_GLOBAL | pte::PXN;
+    if perms.read || perms.write || perms.execute {
+        attrs |= AP_EL0;
+    }
+    if !perms.write {
+        attrs |= AP_RO;
+    }
+    if !perms.execute {
+        attrs |= pte::UXN;
+    }
+    attrs
+}
+
+/// Forgets this ASID's TLB entry for `va` on every CPU.
+fn flush_va(asid: u16, va: usize) {
+    let arg = ((va as u64) >> 12) & ((1 << 44) - 1) | (asid as u64) << 48;
+    // SAFETY: TLB maintenance only.
+    unsafe { core::arch::asm!("dsb ishst", "tlbi vae1is, {0}", "dsb ish", "isb", in(reg) arg) };
+}
 
 /// EL0 access bits: AP[1] (EL0 may access) and AP[2] (read-only).
 const AP_EL0: u64 = 1 << 6;
@@ -31,8 +64,6 @@ pub enum MapError {
     BadAddress,
     /// Something is mapped there already.
     Occupied,
-    /// Writable and executable at once (W^X).
-    WriteExecute,
 }
 
 impl From<NoMemory> for MapError {
@@ -104,19 +135,7 @@ pub fn zero_frame(pa: usize) {
     unsafe { core::ptr::write_bytes(phys_to_virt(pa as u64) as *mut u8, 0, PAGE_SIZE) };
 }
 
-/// Copies `bytes` into the frame at `pa`, starting `offset` bytes in.
-pub fn write_frame(pa: usize, offset: usize, bytes: &[u8]) {
-    let len = bytes.len().min(PAGE_SIZE.saturating_sub(offset));
-    // SAFETY: the caller owns the frame; the copy stays inside it.
-    unsafe {
-        core::ptr::copy_nonoverlapping(
-            bytes.as_ptr(),
-            (phys_to_virt(pa as u64) + offset) as *mut u8,
-            len,
-        )
-    };
-}
-
+/// A process's user page tables and ASID.
 pub struct AddressSpace {
     root: u64,
     asid: u16,
@@ -172,49 +191,79 @@ impl AddressSpace {
         Ok(Some(&mut table_at(table)[pte::index(va, 3)]))
     }
 
-    /// Maps the page at `va` to the frame at `pa`.
-    pub fn map(&mut self, va: usize, pa: usize, perms: Perms) -> Result<(), MapError> {
+    /// Maps `va` to `pa` with `perms` and the memory type of cache `policy`. With
+    /// `replace`, an existing entry is swapped out (break-before-make: cleared, flushed
+    /// from the TLB, then written).
+    pub fn map_page(
+        &mut self,
+        va: usize,
+        pa: usize,
+        perms: Perms,
+        policy: u32,
+        replace: bool,
+    ) -> Result<(), MapError> {
         if !va.is_multiple_of(PAGE_SIZE)
             || !pa.is_multiple_of(PAGE_SIZE)
             || !(USER_BASE..USER_END).contains(&va)
         {
             return Err(MapError::BadAddress);
         }
-        if perms.write && perms.execute {
-            return Err(MapError::WriteExecute);
-        }
+        let asid = self.asid;
         let slot = self.slot(va, true)?.ok_or(MapError::NoMemory)?;
         if *slot & pte::VALID != 0 {
-            return Err(MapError::Occupied);
+            if !replace {
+                return Err(MapError::Occupied);
+            }
+            *slot = 0;
+            flush_va(asid, va);
         }
-        let mut attrs = pte::ATTR_NORMAL | pte::SH_INNER | pte::ACCESSED | NOT_GLOBAL | pte::PXN;
-        if perms.read || perms.write || perms.execute {
-            attrs |= AP_EL0;
-        }
-        if !perms.write {
-            attrs |= AP_RO;
-        }
-        if !perms.execute {
-            attrs |= pte::UXN;
-        }
-        *slot = pte::page_desc(pa as u64, attrs);
+        *slot = pte::page_desc(pa as u64, leaf_attrs(perms, policy));
         // SAFETY: a barrier only: the entry was invalid, so no TLB holds it.
         unsafe { core::arch::asm!("dsb ishst", "isb") };
         Ok(())
     }
 
-    /// The frame mapped at `va` and whether it is writable and executable.
-    pub fn translate(&mut self, va: usize) -> Option<(usize, Perms)> {
-        let desc = *self.slot(va & !(PAGE_SIZE - 1), false).ok().flatten()?;
-        if desc & pte::VALID == 0 {
-            return None;
+    /// Removes every mapping in `[va, va + len)`; returns how many pages were mapped.
+    pub fn unmap_range(&mut self, va: usize, len: usize) -> usize {
+        let asid = self.asid;
+        let mut removed = 0;
+        let mut page = va & !(PAGE_SIZE - 1);
+        while page < va.saturating_add(len) {
+            if let Ok(Some(slot)) = self.slot(page, false) {
+                if *slot & pte::VALID != 0 {
+                    *slot = 0;
+                    flush_va(asid, page);
+                    removed += 1;
+                }
+            }
+            page += PAGE_SIZE;
         }
-        let perms = Perms {
-            read: desc & AP_EL0 != 0,
-            write: desc & AP_RO == 0,
-            execute: desc & pte::UXN == 0,
-        };
-        Some(((desc & pte::ADDR_MASK) as usize + va % PAGE_SIZE, perms))
+        removed
+    }
+
+    /// Gives the mapped pages in `[va, va + len)` new permissions (a page mapped
+    /// read-only for copy-on-write stays read-only unless `perms` removes write).
+    pub fn protect_range(&mut self, va: usize, len: usize, perms: Perms) {
+        let asid = self.asid;
+        let mut page = va & !(PAGE_SIZE - 1);
+        while page < va.saturating_add(len) {
+            if let Ok(Some(slot)) = self.slot(page, false) {
+                let old = *slot;
+                if old & pte::VALID != 0 {
+                    let cow_read_only = old & AP_RO != 0;
+                    let mut perms = perms;
+                    perms.write &= !cow_read_only;
+                    let keep = old & (pte::ADDR_MASK | ATTR_INDEX_MASK);
+                    let attrs = leaf_attrs(perms, ZX_CACHE_POLICY_CACHED) & !ATTR_INDEX_MASK;
+                    *slot = 0;
+                    flush_va(asid, page);
+                    *slot = keep | attrs | pte::TABLE_OR_PAGE | pte::VALID;
+                }
+            }
+            page += PAGE_SIZE;
+        }
+        // SAFETY: a barrier only.
+        unsafe { core::arch::asm!("dsb ishst", "isb") };
     }
 }
 

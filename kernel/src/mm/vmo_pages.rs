@@ -55,3 +55,16 @@ impl PageSource for KernelPages {
         crate::arch::aarch64::cache::maintain(start, end, op);
     }
 }
+
+static ZERO_PAGE: spin::Once<usize> = spin::Once::new();
+
+/// One page of zeros, mapped read-only wherever a mapping shows a page nothing was
+/// written to yet (a write then faults and commits a real page). Never freed.
+pub fn zero_page() -> Option<usize> {
+    if let Some(&pa) = ZERO_PAGE.get() {
+        return Some(pa);
+    }
+    let pa = frames::alloc(1).ok()?;
+    zero_frame(pa);
+    Some(*ZERO_PAGE.call_once(|| pa))
+}

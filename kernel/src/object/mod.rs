@@ -6,6 +6,7 @@
 
 pub mod handle;
 pub mod koid;
+pub mod vmar;
 pub mod vmo;
 
 #[cfg(target_os = "none")]

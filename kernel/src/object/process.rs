@@ -6,11 +6,12 @@
 
 use super::handle::HandleTable;
 use super::koid;
+use super::vmar::{AddressRegionTree, VmarId, USER_ASPACE_BASE, USER_ASPACE_SIZE};
+use super::vmo::{MappingObserver, MappingTarget, PAGE_SIZE};
 use crate::arch::aarch64::user::UserRegisters;
-use crate::mm::aspace::{AddressSpace, MapError, Perms};
-use crate::mm::frames;
+use crate::mm::aspace::{AddressSpace, MapError};
 use crate::mm::vmo_pages::KernelPages;
-use alloc::sync::Arc;
+use alloc::sync::{Arc, Weak};
 use alloc::vec::Vec;
 use libzircon::prelude::*;
 use spin::Mutex;
@@ -129,66 +130,119 @@ impl Name {
     }
 }
 
+/// What a mapping maps: a VMO, and where its pages live in the VMO's family (kept
+/// here because coherence notifications arrive with the family's lock held). Each one
+/// counts as a mapping of the VMO (ZX_INFO_VMO's num_mappings; a split mapping is two).
+pub struct MappedVmo {
+    pub vmo: Arc<KernelVmo>,
+    pub target: MappingTarget,
+}
+
+impl MappedVmo {
+    pub fn new(vmo: Arc<KernelVmo>) -> Self {
+        let target = vmo.mapping_target();
+        vmo.mapping_added();
+        MappedVmo { vmo, target }
+    }
+}
+
+impl Clone for MappedVmo {
+    fn clone(&self) -> Self {
+        self.vmo.mapping_added();
+        MappedVmo {
+            vmo: self.vmo.clone(),
+            target: self.target,
+        }
+    }
+}
+
+impl Drop for MappedVmo {
+    fn drop(&mut self) {
+        self.vmo.mapping_removed();
+    }
+}
+
+/// A process's memory: its page tables and the regions and mappings they show, behind
+/// one lock so that a region change and its page-table work happen together.
+pub struct Vm {
+    pub aspace: AddressSpace,
+    pub regions: AddressRegionTree<MappedVmo>,
+}
+
 pub struct Process {
     pub koid: zx_koid_t,
     pub name: Mutex<Name>,
     pub handles: Mutex<HandleTable<Object>>,
-    /// None once the process has ended.
-    aspace: Mutex<Option<AddressSpace>>,
-    /// Frames the loader mapped (code, data, stack, start-up block), freed at the end.
-    frames: Mutex<Vec<usize>>,
+    /// None once the process has ended. Lock order: a VMO family's lock, then this.
+    pub vm: Mutex<Option<Vm>>,
+    /// The unmapped pages below the stack, to call an overflow what it is.
+    pub stack_guard: Mutex<core::ops::Range<usize>>,
 }
 
 impl Process {
-    pub fn new(name: &str, handle_seed: u64) -> Result<Arc<Process>, MapError> {
+    pub fn new(name: &str, handle_seed: u64, aslr_seed: u64) -> Result<Arc<Process>, MapError> {
+        let regions =
+            AddressRegionTree::new(USER_ASPACE_BASE, USER_ASPACE_SIZE).with_aslr_seed(aslr_seed);
         Ok(Arc::new(Process {
             koid: koid::next(),
             name: Mutex::new(Name::new(name)),
             handles: Mutex::new(HandleTable::new(handle_seed)),
-            aspace: Mutex::new(Some(AddressSpace::new()?)),
-            frames: Mutex::new(Vec::new()),
+            vm: Mutex::new(Some(Vm {
+                aspace: AddressSpace::new()?,
+                regions,
+            })),
+            stack_guard: Mutex::new(0..0),
         }))
-    }
-
-    /// Maps a fresh zeroed page at `va`, owned by the process; returns its frame.
-    pub fn map_new_page(&self, va: usize, perms: Perms) -> Result<usize, MapError> {
-        let mut owned = self.frames.lock();
-        owned.try_reserve(1).map_err(|_| MapError::NoMemory)?;
-        let pa = frames::alloc(1)?;
-        crate::mm::aspace::zero_frame(pa);
-        let mapped = match self.aspace.lock().as_mut() {
-            Some(aspace) => aspace.map(va, pa, perms),
-            None => Err(MapError::BadAddress),
-        };
-        if let Err(e) = mapped {
-            frames::free(pa, 1);
-            return Err(e);
-        }
-        owned.push(pa);
-        Ok(pa)
     }
 
     /// TTBR0 for running this process, if it has not ended.
     pub fn ttbr0(&self) -> Option<u64> {
-        self.aspace.lock().as_ref().map(AddressSpace::ttbr0)
+        self.vm.lock().as_ref().map(|vm| vm.aspace.ttbr0())
     }
 
-    /// Where user address `va` leads, for fault reports.
-    pub fn translate(&self, va: usize) -> Option<(usize, Perms)> {
-        self.aspace.lock().as_mut()?.translate(va)
+    /// The root VMAR, if the process has not ended.
+    pub fn root_vmar(&self) -> Option<VmarId> {
+        self.vm.lock().as_ref().map(|vm| vm.regions.root())
+    }
+
+    /// The mapping covering `va`, if any: its permissions (ZX_VM_PERM_*).
+    pub fn mapping_perms(&self, va: usize) -> Option<u32> {
+        let vm = self.vm.lock();
+        vm.as_ref()?.regions.find(va).map(|m| m.perms)
     }
 
     /// Ends the process's hold on everything: handles first (breaking the cycle through
-    /// its own handle), then the address space (its drop flushes the ASID from the TLB),
-    /// and only then the pages it mapped, so no translation outlives its frame.
+    /// its own handle), then its memory. The mappings' VMOs are dropped with no lock
+    /// held, since dropping one may call back into this process.
     pub fn tear_down(&self) {
         let entries = self.handles.lock().drain();
         drop(entries);
-        let aspace = self.aspace.lock().take();
-        drop(aspace);
-        let owned = core::mem::take(&mut *self.frames.lock());
-        for pa in owned {
-            frames::free(pa, 1);
+        let vm = self.vm.lock().take();
+        if let Some(mut vm) = vm {
+            let mappings: Vec<_> = vm.regions.clear().collect();
+            drop(vm);
+            drop(mappings);
+        }
+    }
+}
+
+impl MappingObserver for Process {
+    /// Pages `[start, end)` of a family's node left it: unmap them wherever this
+    /// process shows them, so the next touch faults in what is there now.
+    fn pages_left(&self, family: usize, node: usize, start: u64, end: u64) {
+        let mut vm = self.vm.lock();
+        let Some(vm) = vm.as_mut() else { return };
+        let Vm { aspace, regions } = vm;
+        for m in regions.mappings_of(|o| o.target.family == family && o.target.node == node) {
+            // The mapping shows node bytes from target.base + vmo_offset on.
+            let first = m.object.target.base + m.vmo_offset;
+            let bytes = start * PAGE_SIZE as u64..end * PAGE_SIZE as u64;
+            let lo = bytes.start.max(first);
+            let hi = bytes.end.min(first + m.len as u64);
+            if lo < hi {
+                let va = m.base + (lo - first) as usize;
+                aspace.unmap_range(va, (hi - lo) as usize);
+            }
         }
     }
 }
@@ -212,23 +266,21 @@ impl Thread {
     }
 }
 
-/// A virtual memory address region. Only the root VMAR exists until the VMAR issue,
-/// which reads its range (ZX_INFO_VMAR, mapping).
-#[allow(dead_code)]
+/// A VMAR handle's object: one region of a process's address space.
 pub struct Vmar {
     pub koid: zx_koid_t,
     pub process_koid: zx_koid_t,
-    pub base: usize,
-    pub size: usize,
+    pub process: Weak<Process>,
+    pub id: VmarId,
 }
 
 impl Vmar {
-    pub fn root(process: &Process, base: usize, size: usize) -> Arc<Vmar> {
+    pub fn new(process: &Arc<Process>, id: VmarId) -> Arc<Vmar> {
         Arc::new(Vmar {
             koid: koid::next(),
             process_koid: process.koid,
-            base,
-            size,
+            process: Arc::downgrade(process),
+            id,
         })
     }
 }
@@ -239,6 +291,8 @@ pub enum ResourceKind {
     /// Fuchsia's info resource (system resource, INFO base): reading kernel-wide
     /// statistics such as ZX_INFO_KMEM_STATS.
     Info,
+    /// Fuchsia's VMEX resource (system resource, VMEX base): making VMOs executable.
+    Vmex,
 }
 
 /// A resource: a capability to use a kernel-wide facility.
@@ -248,6 +302,7 @@ pub struct Resource {
 }
 
 static INFO_RESOURCE: spin::Once<Arc<Resource>> = spin::Once::new();
+static VMEX_RESOURCE: spin::Once<Arc<Resource>> = spin::Once::new();
 
 impl Resource {
     /// The one info resource; boot programs each get a handle to it.
@@ -257,6 +312,18 @@ impl Resource {
                 Arc::new(Resource {
                     koid: koid::next(),
                     kind: ResourceKind::Info,
+                })
+            })
+            .clone()
+    }
+
+    /// The one VMEX resource; boot programs each get a handle to it.
+    pub fn vmex() -> Arc<Resource> {
+        VMEX_RESOURCE
+            .call_once(|| {
+                Arc::new(Resource {
+                    koid: koid::next(),
+                    kind: ResourceKind::Vmex,
                 })
             })
             .clone()

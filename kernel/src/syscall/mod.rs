@@ -11,6 +11,7 @@ mod debug;
 mod handle;
 mod object;
 mod task;
+mod vmar;
 mod vmo;
 
 use crate::arch::aarch64::user;
@@ -243,54 +244,71 @@ impl SyscallHandler for Syscalls {
 
     fn vmo_replace_as_executable(
         &mut self,
-        _handle: zx_handle_t,
-        _vmex: zx_handle_t,
-        _out: UserPtrMut<zx_handle_t>,
+        handle: zx_handle_t,
+        vmex: zx_handle_t,
+        out: UserPtrMut<zx_handle_t>,
     ) -> ZxResult {
-        not_yet()
+        vmo::replace_as_executable(self, handle, vmex, out)
     }
 
     fn vmar_map(
         &mut self,
-        _handle: zx_handle_t,
-        _options: zx_vm_option_t,
-        _vmar_offset: size_t,
-        _vmo: zx_handle_t,
-        _vmo_offset: uint64_t,
-        _len: size_t,
-        _mapped_addr: UserPtrMut<zx_vaddr_t>,
+        handle: zx_handle_t,
+        options: zx_vm_option_t,
+        vmar_offset: size_t,
+        vmo: zx_handle_t,
+        vmo_offset: uint64_t,
+        len: size_t,
+        mapped_addr: UserPtrMut<zx_vaddr_t>,
     ) -> ZxResult {
-        not_yet()
+        vmar::map(
+            self,
+            handle,
+            options,
+            vmar_offset,
+            vmo,
+            vmo_offset,
+            len,
+            mapped_addr,
+        )
     }
 
-    fn vmar_unmap(&mut self, _handle: zx_handle_t, _addr: zx_vaddr_t, _len: size_t) -> ZxResult {
-        not_yet()
+    fn vmar_unmap(&mut self, handle: zx_handle_t, addr: zx_vaddr_t, len: size_t) -> ZxResult {
+        vmar::unmap(self, handle, addr, len)
     }
 
     fn vmar_protect(
         &mut self,
-        _handle: zx_handle_t,
-        _options: zx_vm_option_t,
-        _addr: zx_vaddr_t,
-        _len: size_t,
+        handle: zx_handle_t,
+        options: zx_vm_option_t,
+        addr: zx_vaddr_t,
+        len: size_t,
     ) -> ZxResult {
-        not_yet()
+        vmar::protect(self, handle, options, addr, len)
     }
 
     fn vmar_allocate(
         &mut self,
-        _parent_vmar: zx_handle_t,
-        _options: zx_vm_option_t,
-        _offset: size_t,
-        _size: size_t,
-        _child_vmar: UserPtrMut<zx_handle_t>,
-        _child_addr: UserPtrMut<zx_vaddr_t>,
+        parent_vmar: zx_handle_t,
+        options: zx_vm_option_t,
+        offset: size_t,
+        size: size_t,
+        child_vmar: UserPtrMut<zx_handle_t>,
+        child_addr: UserPtrMut<zx_vaddr_t>,
     ) -> ZxResult {
-        not_yet()
+        vmar::allocate(
+            self,
+            parent_vmar,
+            options,
+            offset,
+            size,
+            child_vmar,
+            child_addr,
+        )
     }
 
-    fn vmar_destroy(&mut self, _handle: zx_handle_t) -> ZxResult {
-        not_yet()
+    fn vmar_destroy(&mut self, handle: zx_handle_t) -> ZxResult {
+        vmar::destroy(self, handle)
     }
 
     fn futex_wait(

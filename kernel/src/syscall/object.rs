@@ -47,6 +47,10 @@ pub fn get_info(
                 avail,
             )
         }
+        ZX_INFO_VMAR => {
+            let record = super::vmar::info(sys, handle)?;
+            single_record(&record, buffer, buffer_size, actual, avail)
+        }
         ZX_INFO_KMEM_STATS => {
             let entry = sys.lookup(handle)?;
             match entry.object {

@@ -6,7 +6,8 @@ use super::{copy_in, copy_out, Syscalls, ZxResult};
 use crate::arch::aarch64::user::{self, BadUserAccess};
 use crate::mm::vmo_pages::KernelPages;
 use crate::object::vmo::{self, Vmo};
-use crate::object::{KernelVmo, Object};
+use crate::object::{KernelVmo, Object, ResourceKind};
+use crate::pagefault::Unresolved;
 use alloc::sync::Arc;
 use libzircon::dispatch::UserPtrMut;
 use libzircon::prelude::*;
@@ -30,14 +31,16 @@ impl Syscalls {
     }
 
     /// The status for a user buffer of vmo_read/vmo_write that faulted (digest decision
-    /// 2): an address no mapping covers is NOT_FOUND, a mapping that does not allow the
-    /// access is ACCESS_DENIED.
+    /// 2 and section 4): an address no mapping covers is NOT_FOUND, a mapping that does
+    /// not allow the access ACCESS_DENIED, a mapping past its VMO's end OUT_OF_RANGE.
     fn buffer_fault(&self, fault: BadUserAccess) -> Status {
         match fault {
             BadUserAccess::NotUser => Status::INVALID_ARGS,
-            BadUserAccess::Fault(addr) => match self.process.translate(addr) {
-                None => Status::NOT_FOUND,
-                Some(_) => Status::ACCESS_DENIED,
+            BadUserAccess::Fault(_) => match crate::task::take_copy_fault() {
+                Some(Unresolved::Denied { .. }) => Status::ACCESS_DENIED,
+                Some(Unresolved::PastVmoEnd) => Status::OUT_OF_RANGE,
+                Some(Unresolved::NoMemory) => Status::NO_MEMORY,
+                Some(Unresolved::NotMapped) | None => Status::NOT_FOUND,
             },
         }
     }
@@ -180,4 +183,31 @@ pub fn set_content_size(object: &Object, value: usize) -> ZxResult {
     copy_in(&mut raw, value)?;
     vmo.set_content_size(u64::from_le_bytes(raw));
     Ok(())
+}
+
+/// The source handle is gone whatever happens after its lookup, as in Zircon. `vmex`
+/// must be the VMEX resource, or ZX_HANDLE_INVALID (the ambient policy, which allows it).
+pub fn replace_as_executable(
+    sys: &Syscalls,
+    handle: zx_handle_t,
+    vmex: zx_handle_t,
+    out: UserPtrMut<zx_handle_t>,
+) -> ZxResult {
+    let vmex_status = if vmex == ZX_HANDLE_INVALID {
+        Ok(())
+    } else {
+        match sys.lookup(vmex).map(|e| e.object) {
+            Ok(Object::Resource(r)) if r.kind == ResourceKind::Vmex => Ok(()),
+            Ok(Object::Resource(_)) => Err(Status::ACCESS_DENIED),
+            Ok(_) => Err(Status::WRONG_TYPE),
+            Err(e) => Err(e),
+        }
+    };
+    let entry = sys.process.handles.lock().remove(handle)?;
+    vmex_status?;
+    // As documented (and as Zircon does): anything but a VMO is BAD_HANDLE here.
+    let Object::Vmo(vmo) = entry.object else {
+        return Err(Status::BAD_HANDLE);
+    };
+    sys.add_handle_out(Object::Vmo(vmo), entry.rights | ZX_RIGHT_EXECUTE, out)
 }

@@ -208,7 +208,7 @@ pub fn console_excerpt(console: &str, name: &str, n: usize) -> String {
 /// Turns one program's run into its cases: one per TAP result, one per long line, and
 /// one for how the program ended.
 pub fn evaluate(program: &Program, run: &Run) -> Vec<Case> {
-    let prefix = format!("guest::{}", program.name);
+    let prefix = format!("guest::{}", program.id());
     if let Some(error) = &run.build_error {
         return vec![Case {
             full_name: format!("{prefix}::build"),
@@ -380,11 +380,12 @@ pub fn evaluate(program: &Program, run: &Run) -> Vec<Case> {
         Verdict::Pass
     } else {
         Verdict::Fail(format!(
-            "program {} ({}): {}\nconsole (all of it in target/guest-tests/{}/console.txt):\n{}",
-            program.name,
+            "program {} ({}): {}\nconsole (all of it in target/guest-tests/{}/{}):\n{}",
+            program.id(),
             program.source.display(),
             problems.join("; "),
             program.name,
+            program.board.console_file(),
             console_excerpt(&run.console, &program.name, 40)
         ))
     };

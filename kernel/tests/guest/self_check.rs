@@ -10,6 +10,7 @@ use std::collections::HashMap;
 fn program(name: &str, expect: Expect) -> Program {
     Program {
         name: name.into(),
+        board: Board::Virt,
         source: PathBuf::from(format!("userspace/tests/{name}.c")),
         expect,
         append: Vec::new(),
@@ -235,6 +236,42 @@ pub fn run() {
     assert!(args(&["vmo"]).selects_check("fuchsia_core_vmo_status"));
     assert!(!args(&["vmo_create"]).selects_check("fuchsia_core_vmo_status"));
     assert!(!args(&["--skip", "status"]).selects_check("fuchsia_core_vmo_status"));
+
+    // Boards: the Pi's runs are guest::rpi4::NAME, selected by "rpi4" or the program's
+    // name, left out by --skip rpi4; virt's keep guest::NAME.
+    let pi = Program {
+        board: Board::Rpi4,
+        ..program("handle_close", Expect::Exit(0))
+    };
+    assert_eq!(
+        (p.id(), pi.id()),
+        ("handle_close".into(), "rpi4::handle_close".into())
+    );
+    assert!(args(&["handle"]).selects(&pi));
+    assert!(args(&["rpi4"]).selects(&pi) && !args(&["rpi4"]).selects(&p));
+    assert!(!args(&["--skip", "rpi4"]).selects(&pi) && args(&["--skip", "rpi4"]).selects(&p));
+    assert!(args(&["guest::handle_close"]).selects(&p));
+    assert!(!args(&["guest::handle_close"]).selects(&pi));
+    assert!(args(&["--exact", "guest::rpi4::handle_close"]).selects(&pi));
+    let a = args(&["guest::rpi4::handle_close::closing_tw"]);
+    assert!(a.selects(&pi) && !a.selects(&p));
+    assert!(a.reports(&pi.id(), "guest::rpi4::handle_close::closing_twice"));
+    assert!(!a.reports(&pi.id(), "guest::rpi4::handle_close::other"));
+    let cases = evaluate(
+        &pi,
+        &run_of(
+            "zrk: run handle_close\n1..1\nok 1 - a\nzrk: exit handle_close status 0\n\
+             zrk: all programs done (1 run)\n",
+            Some(0),
+        ),
+    );
+    assert_eq!(
+        verdicts(&cases),
+        [
+            ("guest::rpi4::handle_close::a", true),
+            ("guest::rpi4::handle_close::ran_to_completion", true)
+        ]
+    );
 }
 
 /// The status-file parser and its check against a run's results.

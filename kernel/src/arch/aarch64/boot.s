@@ -114,9 +114,17 @@ upper_half:
 6:  wfi
     b       6b
 
+// Secondary cores wait here for good, with interrupts masked: those a loader starts at
+// _start come straight here, and on spin-table boards (the Pi 4) the kernel releases
+// the ones the firmware holds to this address (bsp::park_secondaries), MMU off. WFI,
+// not WFE: WFE does not sleep under QEMU, and nothing here sends events anyway. A
+// masked interrupt still ends WFI; the loop goes back to sleep.
+.global secondary_park
+secondary_park:
 park:
-    wfe
-    b       park
+    msr     daifset, #0xf
+1:  wfi
+    b       1b
 
 // Drop from EL2 to EL1 with EL1 owning the timers, FP/SIMD and the GIC's system registers.
 el2_to_el1:

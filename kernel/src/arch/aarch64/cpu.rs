@@ -62,9 +62,11 @@ pub fn has_pan() -> bool {
     (mmfr1 >> 20) & 0xf != 0
 }
 
-/// Stops this CPU for good.
+/// Stops this CPU for good: with the tick stopped, so a pending timer interrupt does
+/// not keep waking it.
 pub fn halt() -> ! {
     let _guard = IrqGuard::new();
+    super::timer::stop();
     loop {
         aarch64_cpu::asm::wfi();
     }

@@ -52,6 +52,23 @@ pub fn is_data_abort(esr: u64) -> bool {
     (esr >> 26) & 0x3f == 0x25
 }
 
+/// What a data or instruction abort that demand paging may resolve wanted: None for
+/// other exceptions and for faults paging cannot fix (alignment, external aborts).
+/// `Some(0)` read, `Some(1)` write, `Some(2)` execute.
+pub fn pageable_access(esr: u64) -> Option<u8> {
+    let ec = (esr >> 26) & 0x3f;
+    let fsc = esr & 0x3f;
+    if !(0x04..=0x0f).contains(&fsc) {
+        return None; // only translation, access flag and permission faults
+    }
+    match ec {
+        0x20 | 0x21 => Some(2),
+        0x24 | 0x25 if esr & (1 << 6) != 0 => Some(1),
+        0x24 | 0x25 => Some(0),
+        _ => None,
+    }
+}
+
 /// A user fault in the words of a kill report.
 pub struct UserFault(pub u64, pub u64);
 

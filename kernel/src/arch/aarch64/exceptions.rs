@@ -74,8 +74,20 @@ extern "C" fn handle_exception(kind: u64, frame: &mut TrapFrame) -> u64 {
             crate::irq::handle();
             0
         }
-        KIND_EL1_SYNC if esr::is_data_abort(frame.esr) && super::user::fixup(frame) => 0,
+        KIND_EL1_SYNC if esr::is_data_abort(frame.esr) && super::user::in_copy(frame) => {
+            // A user copy touched a page not mapped in yet: fault it in and retry, or
+            // let the copy fail.
+            if !crate::task::on_copy_fault(frame.far as usize, esr::pageable_access(frame.esr)) {
+                super::user::fixup(frame);
+            }
+            0
+        }
         KIND_EL0_SYNC if (frame.esr >> 26) & 0x3f == EC_SVC64 => crate::task::on_syscall(frame),
+        KIND_EL0_SYNC if esr::pageable_access(frame.esr).is_some() => {
+            let access = esr::pageable_access(frame.esr).unwrap_or(0);
+            let decoded = esr::UserFault(frame.esr, frame.far);
+            crate::task::on_page_fault(frame, access, format_args!("{decoded}"))
+        }
         KIND_EL0_SYNC..=KIND_EL0_SERROR => crate::task::on_fault(
             format_args!("{}", esr::UserFault(frame.esr, frame.far)),
             frame,

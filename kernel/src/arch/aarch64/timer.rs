@@ -60,6 +60,11 @@ pub fn start_tick() {
     };
 }
 
+/// Stops the tick (before halting).
+pub fn stop() {
+    CNTV_CTL_EL0.write(CNTV_CTL_EL0::ENABLE::CLEAR + CNTV_CTL_EL0::IMASK::SET);
+}
+
 /// Called from the timer interrupt: count the tick and arm the next one.
 pub fn on_tick() {
     TICKS.fetch_add(1, Ordering::Relaxed);

@@ -2,7 +2,8 @@
 //!
 //! [`enter`] drops to EL0 with a prepared register frame and comes back when an
 //! exception from EL0 ends the thread's turn. The copy routines (uaccess.s) are the
-//! only code that touches user memory, and only after [`copy_from_user`] and
+//! only code that touches user memory (with unprivileged LDTR/STTR, so EL0 permissions
+//! apply), and only after [`copy_from_user`] and
 //! [`copy_to_user`] have checked the range is user space; everywhere else the kernel
 //! cannot, even by mistake: with PAN on CPUs that have it (ARMv8.1+), and on older ones
 //! (the Pi's Cortex-A72) by keeping an empty table with the reserved ASID 0 in TTBR0
@@ -172,6 +173,18 @@ fn fault_result(left: usize) -> Result<(), BadUserAccess> {
             LAST_FAULT.load(Ordering::Relaxed) as usize
         ))
     }
+}
+
+/// Whether the exception came from inside the copy routines.
+pub fn in_copy(frame: &TrapFrame) -> bool {
+    // SAFETY: only the addresses of the routines' labels are taken.
+    let (start, end) = unsafe {
+        (
+            &__uaccess_start as *const u8 as u64,
+            &__uaccess_end as *const u8 as u64,
+        )
+    };
+    (start..end).contains(&frame.elr)
 }
 
 /// If a kernel data abort happened inside the copy routines, resumes at their fix-up

@@ -34,6 +34,7 @@
 //! 5. `writers` counts writes in flight into a paged node with the lock dropped. A
 //!    snapshot of the node waits for zero, so it never shares a page mid-write.
 
+use alloc::sync::Weak;
 use alloc::vec::Vec;
 use libzircon::prelude::*;
 use libzircon::Status;
@@ -82,6 +83,23 @@ pub(super) struct State {
     /// Paged nodes whose pages are not released: more than one means copy-on-write
     /// sharing is possible, which DECOMMIT refuses (Fuchsia: "has a COW parent").
     pub holders: usize,
+    /// Address spaces that map (or mapped) nodes of this family: told when pages leave
+    /// a paged node, before those pages can be freed (invariant 6).
+    pub observers: Vec<Weak<dyn MappingObserver>>,
+    /// Identifies the family to observers: the root's koid (never reused).
+    pub family_id: usize,
+}
+
+/// Something that may show a family's pages in page tables (an address space).
+///
+/// Invariant 6: whenever a page leaves a paged node's list (decommit, zero, shrink, a
+/// copy-on-write copy replacing it), every observer hears of it, with the family lock
+/// held, before the page's reference is dropped, so no page table keeps showing it.
+/// An observer must not call back into this family.
+pub trait MappingObserver: Send + Sync {
+    /// Pages `[start, end)` (indices in paged node `node` of the family identified by
+    /// `family`) left that node.
+    fn pages_left(&self, family: usize, node: usize, start: u64, end: u64);
 }
 
 /// How many pages a batch of copies prepares per lock hold.
@@ -164,6 +182,8 @@ impl State {
             return match src.alloc_zeroed() {
                 Ok(page) => {
                     paged.pages.insert(index, page, true);
+                    // A mapping may show the zero page there.
+                    self.tell_observers(t, index, index + 1);
                     Ok(page)
                 }
                 Err(status) => {
@@ -181,6 +201,7 @@ impl State {
         let copy = src.alloc_copy(entry.page)?;
         paged.pages.replace(index, copy, true);
         let family_index = paged.family_offset / PAGE + index;
+        self.tell_observers(t, index, index + 1);
         self.release_page(src, family_index, entry);
         Ok(copy)
     }
@@ -218,8 +239,27 @@ impl State {
         }
     }
 
+    /// Invariant 6: tells every live observer that `[start, end)` left node `t`, and
+    /// forgets the dead ones.
+    pub fn tell_observers(&mut self, t: usize, start: u64, end: u64) {
+        if self.observers.is_empty() {
+            return;
+        }
+        let family = self.family_id;
+        self.observers.retain(|o| match o.upgrade() {
+            Some(observer) => {
+                observer.pages_left(family, t, start, end);
+                true
+            }
+            None => false,
+        });
+    }
+
     /// Removes and releases `t`'s pages with indices in `[start, end)`.
     pub fn remove_pages<S: PageSource>(&mut self, src: &S, t: usize, start: u64, end: u64) {
+        if start < end {
+            self.tell_observers(t, start, end);
+        }
         let mut from = start;
         loop {
             let paged = self.paged_mut(t);
@@ -320,6 +360,7 @@ impl State {
                     return Err(status);
                 }
             }
+            self.tell_observers(t, index, index + 1);
         }
         Ok(())
     }
@@ -400,6 +441,9 @@ impl State {
             list.insert(index - first, entry.page, false);
             from = index + 1;
         }
+        // The parent's pages are shared now: mappings that could write them must fault
+        // again (and then copy).
+        self.tell_observers(parent, first, end);
         Ok(list)
     }
 

@@ -20,6 +20,7 @@
 
 mod family;
 mod io;
+mod mapping;
 mod pages;
 mod range_ops;
 #[cfg(test)]
@@ -32,6 +33,11 @@ use spin::{Mutex, MutexGuard};
 
 use crate::object::koid;
 use family::{Kind, Node, Paged, State};
+// For the kernel's address spaces (target only; the host tests reach them directly).
+#[cfg_attr(not(target_os = "none"), allow(unused_imports))]
+pub use family::MappingObserver;
+#[cfg_attr(not(target_os = "none"), allow(unused_imports))]
+pub use mapping::{FaultPage, MappingTarget};
 
 pub const PAGE_SIZE: usize = 4096;
 const PAGE: u64 = PAGE_SIZE as u64;
@@ -89,6 +95,8 @@ pub struct Vmo<S: PageSource> {
     koid: zx_koid_t,
     slot: usize,
     family: Arc<Family<S>>,
+    /// Mappings showing this VMO (kept by the kernel's mapping records).
+    mappings: core::sync::atomic::AtomicUsize,
 }
 
 /// The size `size` rounds up to, or OUT_OF_RANGE past [`MAX_SIZE`] (digest 2.14).
@@ -150,6 +158,7 @@ impl<S: PageSource> Vmo<S> {
         let mut state = State::default();
         state.reserve_node()?;
         let koid = koid::next();
+        state.family_id = koid as usize;
         let slot = state.insert_node(Node {
             koid,
             parent: None,
@@ -176,7 +185,12 @@ impl<S: PageSource> Vmo<S> {
             source,
             state: Mutex::new(state),
         });
-        Ok(Arc::new(Vmo { koid, slot, family }))
+        Ok(Arc::new(Vmo {
+            koid,
+            slot,
+            family,
+            mappings: Default::default(),
+        }))
     }
 
     fn state(&self) -> MutexGuard<'_, State> {
@@ -355,6 +369,7 @@ impl<S: PageSource> Vmo<S> {
             koid,
             slot,
             family: self.family.clone(),
+            mappings: Default::default(),
         })
     }
 
@@ -376,7 +391,6 @@ impl<S: PageSource> Vmo<S> {
         self.state().node(self.slot).resizable
     }
 
-    #[cfg(test)]
     pub fn is_discardable(&self) -> bool {
         self.state().node(self.slot).discardable
     }
@@ -442,8 +456,8 @@ impl<S: PageSource> Vmo<S> {
             size_bytes: node.size,
             parent_koid: node.parent_koid,
             num_children: node.children,
-            num_mappings: 0,
-            share_count: 1,
+            num_mappings: self.mapping_count(),
+            share_count: usize::from(self.mapping_count() > 0),
             flags,
             committed_bytes,
             handle_rights,

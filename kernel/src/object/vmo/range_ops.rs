@@ -317,7 +317,7 @@ impl<S: PageSource> Vmo<S> {
         if current != ZX_CACHE_POLICY_CACHED && state.attributed_pages(src, self.slot) != 0 {
             return Err(Status::BAD_STATE);
         }
-        if node.children > 0 || node.parent.is_some() {
+        if node.children > 0 || node.parent.is_some() || self.mapping_count() > 0 {
             return Err(Status::BAD_STATE);
         }
         if current == ZX_CACHE_POLICY_CACHED && policy != ZX_CACHE_POLICY_CACHED {

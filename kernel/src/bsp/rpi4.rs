@@ -1,0 +1,35 @@
+//! Raspberry Pi 4 (BCM2711). Its device tree (Debian's `bcm2711-rpi-4-b.dtb`, as the
+//! firmware or QEMU `raspi4b` completes it) says nearly everything; this module holds
+//! what the tree says for Linux's needs rather than ours:
+//!
+//! - The console is the PL011 (`uart0`) on GPIO 14/15. The tree's `stdout-path` names the
+//!   mini UART and wires the PL011 to Bluetooth with no fixed clock, so the kernel routes
+//!   GPIO 14/15 to the PL011 itself (ALT0, no pulls) and runs it from the 48 MHz clock
+//!   `config.txt` fixes with `init_uart_clock=48000000`.
+//! - There is no PSCI: the firmware holds cores 1–3 in its spin table (0xd8 + 8 × core);
+//!   `bsp::park_secondaries` moves them into the kernel's own WFI loop, and power-off is
+//!   a halt.
+//! - A tree without the `uart0` or GPIO node still gets a console: the BCM2711's
+//!   addresses (in the firmware's default "low peripheral" map) are known.
+
+use super::devicetree::{PhysRange, UartInfo};
+
+/// The PL011's reference clock: `init_uart_clock=48000000` in config.txt.
+pub const UART_CLOCK_HZ: u32 = 48_000_000;
+
+/// `uart0`, the PL011: bus address 0x7e20_1000 seen through `/soc`'s first range.
+pub const UART0: UartInfo = UartInfo {
+    base: 0xfe20_1000,
+    size: 0x200,
+    clock_hz: Some(UART_CLOCK_HZ),
+};
+
+/// The GPIO block: bus address 0x7e20_0000.
+pub const GPIO: PhysRange = PhysRange::new(0xfe20_0000, 0xb4);
+
+/// Routes the PL011 to GPIO 14/15 (ALT0, pulls off). Runs before the PL011 is set up,
+/// so its first character already goes out on the header pins.
+#[cfg(target_os = "none")]
+pub fn route_console_pins(gpio: PhysRange) -> Result<(), crate::mm::paging::MapError> {
+    crate::drivers::bcm2711_gpio::route_uart0_to_header(gpio)
+}
