@@ -28,41 +28,6 @@
 #include <zrk/test.h>
 #include <zrk/vmo_util.h>
 
-static void close_all(zx_handle_t* handles, size_t n) {
-  for (size_t i = 0; i < n; i++) {
-    if (handles[i] != ZX_HANDLE_INVALID) {
-      EXPECT_OK(zx_handle_close(handles[i]));
-      handles[i] = ZX_HANDLE_INVALID;
-    }
-  }
-}
-
-// Calls fn(perm) for every permutation of 0..n-1 (n <= 4).
-static void permutations(uint32_t n, void (*fn)(const uint32_t* perm)) {
-  uint32_t perm[4];
-  uint32_t c[4] = {0};
-  for (uint32_t i = 0; i < n; i++) {
-    perm[i] = i;
-  }
-  fn(perm);
-  // Heap's algorithm.
-  uint32_t i = 0;
-  while (i < n) {
-    if (c[i] < i) {
-      uint32_t j = (i % 2 == 0) ? 0 : c[i];
-      uint32_t t = perm[j];
-      perm[j] = perm[i];
-      perm[i] = t;
-      fn(perm);
-      c[i]++;
-      i = 0;
-    } else {
-      c[i] = 0;
-      i++;
-    }
-  }
-}
-
 VMO_TEST(Info) {
   zx_handle_t vmo;
   ASSERT_OK(zx_vmo_create(PAGE, 0, &vmo));

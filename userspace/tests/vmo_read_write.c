@@ -24,15 +24,6 @@ int main(void);
 
 static uint8_t big_a[1 << 20], big_b[1 << 20];
 
-// A deterministic pattern that differs from page to page and byte to byte.
-static void fill_pattern(uint8_t* p, size_t len, uint32_t seed) {
-  uint32_t x = seed * 2654435761u + 1;
-  for (size_t i = 0; i < len; i++) {
-    x = x * 1103515245u + 12345u;
-    p[i] = (uint8_t)(x >> 16);
-  }
-}
-
 // Fuchsia's ReadWrite without its mapping half (that needs VMARs): a new VMO reads all
 // zeros; what is written reads back.
 VMO_TEST(ReadWrite) {

@@ -17,7 +17,7 @@
 //! `# note` saying what is not covered. `n/a` needs a reason. The check fails on a format
 //! error, an inventory case without exactly one line, a line for a case not in the
 //! inventory, a named case that did not run or did not pass, or a named program that was
-//! not part of this run (run the whole suite, or `cargo test --test guest vmo`).
+//! not part of this run (run the whole suite, or `cargo test -p kernel --test guest -- vmo vmar map_`).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
@@ -307,7 +307,7 @@ pub fn check(
     if !report.not_run.is_empty() {
         why.push(format!(
             "programs the file names were not part of this run: {} (run all guest tests, or \
-             `cargo test -p kernel --test guest vmo`)",
+             `cargo test -p kernel --test guest -- vmo vmar map_`)",
             report.not_run.join(", ")
         ));
     }

@@ -137,4 +137,48 @@ static inline uint64_t content_size(zx_handle_t vmo) {
   return size;
 }
 
+// Closes every valid handle of `handles` and forgets it.
+static inline void close_all(zx_handle_t* handles, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    if (handles[i] != ZX_HANDLE_INVALID) {
+      EXPECT_OK(zx_handle_close(handles[i]));
+      handles[i] = ZX_HANDLE_INVALID;
+    }
+  }
+}
+
+// A deterministic pattern that differs from page to page and byte to byte.
+static inline void fill_pattern(uint8_t* p, size_t len, uint32_t seed) {
+  uint32_t x = seed * 2654435761u + 1;
+  for (size_t i = 0; i < len; i++) {
+    x = x * 1103515245u + 12345u;
+    p[i] = (uint8_t)(x >> 16);
+  }
+}
+
+// Calls fn(perm) for every permutation of 0..n-1 (n <= 4), Heap's algorithm.
+static inline void permutations(uint32_t n, void (*fn)(const uint32_t* perm)) {
+  uint32_t perm[4];
+  uint32_t c[4] = {0};
+  for (uint32_t i = 0; i < n; i++) {
+    perm[i] = i;
+  }
+  fn(perm);
+  uint32_t i = 0;
+  while (i < n) {
+    if (c[i] < i) {
+      uint32_t j = (i % 2 == 0) ? 0 : c[i];
+      uint32_t t = perm[j];
+      perm[j] = perm[i];
+      perm[i] = t;
+      fn(perm);
+      c[i]++;
+      i = 0;
+    } else {
+      c[i] = 0;
+      i++;
+    }
+  }
+}
+
 #endif  // ZRK_VMO_UTIL_H_
