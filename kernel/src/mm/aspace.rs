@@ -131,8 +131,7 @@ fn table_at(pa: u64) -> &'static mut [u64; ENTRIES] {
 
 /// Fills a frame with zeros through the linear map.
 pub fn zero_frame(pa: usize) {
-    // SAFETY: the caller owns the freshly allocated frame at `pa`.
-    unsafe { core::ptr::write_bytes(phys_to_virt(pa as u64) as *mut u8, 0, PAGE_SIZE) };
+    crate::arch::aarch64::cache::zero_page(phys_to_virt(pa as u64));
 }
 
 /// A process's user page tables and ASID.
