@@ -233,15 +233,13 @@ impl MappingObserver for Process {
         let mut vm = self.vm.lock();
         let Some(vm) = vm.as_mut() else { return };
         let Vm { aspace, regions } = vm;
+        let page = PAGE_SIZE as u64;
         for m in regions.mappings_of(|o| o.target.family == family && o.target.node == node) {
-            // The mapping shows node bytes from target.base + vmo_offset on.
-            let first = m.object.target.base + m.vmo_offset;
-            let bytes = start * PAGE_SIZE as u64..end * PAGE_SIZE as u64;
-            let lo = bytes.start.max(first);
-            let hi = bytes.end.min(first + m.len as u64);
-            if lo < hi {
-                let va = m.base + (lo - first) as usize;
-                aspace.unmap_range(va, (hi - lo) as usize);
+            // Node bytes as offsets of the mapped VMO (a slice sees the node from base).
+            let base = m.object.target.base;
+            let vmo = (start * page).saturating_sub(base)..(end * page).saturating_sub(base);
+            if let Some(addresses) = m.addresses_of(vmo) {
+                aspace.unmap_range(addresses.start, addresses.len());
             }
         }
     }

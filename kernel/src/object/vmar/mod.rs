@@ -35,8 +35,6 @@
 //! placement; `create.rs` allocate and map; `range_ops.rs` unmap, protect and destroy.
 
 #![deny(unsafe_code)]
-// The kernel uses part of this API as it grows into it; the host tests use all of it.
-#![cfg_attr(target_os = "none", allow(dead_code))]
 
 mod create;
 mod node;
@@ -90,6 +88,7 @@ impl VmarId {
         self.base
     }
 
+    #[cfg(test)]
     pub fn size(&self) -> usize {
         self.size
     }
@@ -188,6 +187,7 @@ impl<M> AddressRegionTree<M> {
     }
 
     /// True until `vmar` is destroyed (or, for the root, the tree cleared).
+    #[cfg(test)]
     pub fn is_alive(&self, vmar: VmarId) -> bool {
         self.node(vmar.serial).is_some()
     }

@@ -31,10 +31,12 @@ impl<M> Mapping<M> {
         self.base + self.len
     }
 
+    #[cfg(test)]
     pub fn range(&self) -> Range<usize> {
         self.base..self.end()
     }
 
+    #[cfg(test)]
     pub fn contains(&self, addr: usize) -> bool {
         self.base <= addr && addr < self.end()
     }
