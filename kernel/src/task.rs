@@ -12,7 +12,8 @@ use crate::pagefault::{self, Access, Unresolved};
 use alloc::string::String;
 use alloc::sync::Arc;
 use core::fmt::Write;
-use spin::Mutex;
+use core::sync::atomic::{AtomicBool, Ordering};
+use spin::{Mutex, RwLock};
 
 /// How a thread's run ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,15 +25,28 @@ pub enum Exit {
 }
 
 struct Running {
-    process: Arc<Process>,
     exit: Option<Exit>,
 }
 
 static CURRENT: Mutex<Option<Running>> = Mutex::new(None);
 
+/// Set when the running thread's turn must end; read on every return to EL0 without
+/// taking the lock above.
+static ENDING: AtomicBool = AtomicBool::new(false);
+
+/// The process whose thread runs, for syscalls and faults: read-locked while they use
+/// it (readers nest: a fault inside a syscall's user copy reads it again), written
+/// only between runs.
+static RUNNING_PROCESS: RwLock<Option<Arc<Process>>> = RwLock::new(None);
+
 /// The process whose thread is running (the caller of the current syscall).
 pub fn current_process() -> Option<Arc<Process>> {
-    CURRENT.lock().as_ref().map(|r| r.process.clone())
+    RUNNING_PROCESS.read().clone()
+}
+
+/// Runs `f` with the running process, without taking a reference count.
+pub fn with_current_process<R>(f: impl FnOnce(&Arc<Process>) -> R) -> Option<R> {
+    RUNNING_PROCESS.read().as_ref().map(f)
 }
 
 /// Ends the current thread's turn; the trap returns to the kernel, not to EL0.
@@ -40,6 +54,7 @@ pub fn end_current(exit: Exit) {
     if let Some(r) = CURRENT.lock().as_mut() {
         r.exit.get_or_insert(exit);
     }
+    ENDING.store(true, Ordering::Relaxed);
 }
 
 /// Runs `thread` of `process` from `frame` until it exits or is killed.
@@ -48,10 +63,9 @@ pub fn run(process: Arc<Process>, thread: Arc<Thread>, frame: &TrapFrame) -> Exi
         return Exit::Killed("the process has no address space".into());
     };
     thread.registers.lock().restore();
-    *CURRENT.lock() = Some(Running {
-        process,
-        exit: None,
-    });
+    ENDING.store(false, Ordering::Relaxed);
+    *RUNNING_PROCESS.write() = Some(process.clone());
+    *CURRENT.lock() = Some(Running { exit: None });
     user::activate(ttbr0);
     loop {
         user::enter(frame);
@@ -59,6 +73,7 @@ pub fn run(process: Arc<Process>, thread: Arc<Thread>, frame: &TrapFrame) -> Exi
         if let Some(exit) = exit {
             user::deactivate();
             *CURRENT.lock() = None;
+            *RUNNING_PROCESS.write() = None;
             thread.registers.lock().save();
             return exit;
         }
@@ -67,16 +82,16 @@ pub fn run(process: Arc<Process>, thread: Arc<Thread>, frame: &TrapFrame) -> Exi
 
 /// Value for the arch layer: 0 resumes the thread, anything else ends its turn.
 fn resume_or_leave() -> u64 {
-    let ended = CURRENT.lock().as_ref().is_none_or(|r| r.exit.is_some());
-    u64::from(ended)
+    u64::from(ENDING.load(Ordering::Relaxed))
 }
 
 /// A system call from EL0.
 pub fn on_syscall(frame: &mut TrapFrame) -> u64 {
     let number = frame.x[16];
-    let mut args = [0u64; 8];
-    args.copy_from_slice(&frame.x[..8]);
-    match crate::syscall::dispatch(number, &args) {
+    let Some(args) = frame.x.first_chunk::<8>() else {
+        return 1;
+    };
+    match crate::syscall::dispatch(number, args) {
         Some(ret) => frame.x[0] = ret,
         None => {
             let pc = frame.elr.wrapping_sub(4);

@@ -25,18 +25,19 @@ use libzircon::Status;
 /// Decodes and runs syscall `number` for the current process; None if there is no such
 /// syscall (the caller is then killed).
 pub fn dispatch(number: u64, args: &[u64; 8]) -> Option<u64> {
-    let process = crate::task::current_process()?;
-    libzircon::dispatch::dispatch(&mut Syscalls { process }, number, args)
+    crate::task::with_current_process(|process| {
+        libzircon::dispatch::dispatch(&mut Syscalls { process }, number, args)
+    })?
 }
 
 /// The calling process, for the duration of one syscall.
-pub struct Syscalls {
-    process: Arc<Process>,
+pub struct Syscalls<'a> {
+    process: &'a Arc<Process>,
 }
 
 type ZxResult = Result<(), Status>;
 
-impl Syscalls {
+impl Syscalls<'_> {
     /// Looks a handle up without consuming it: BAD_HANDLE if it is not in the table.
     fn lookup(&self, handle: zx_handle_t) -> Result<Entry<Object>, Status> {
         self.process.handles.lock().get(handle).cloned()
@@ -85,7 +86,7 @@ fn not_yet() -> ZxResult {
     Err(Status::NOT_SUPPORTED)
 }
 
-impl SyscallHandler for Syscalls {
+impl SyscallHandler for Syscalls<'_> {
     fn debug_write(&mut self, buffer: UserPtr<c_char>, buffer_size: size_t) -> ZxResult {
         debug::debug_write(buffer.addr(), buffer_size)
     }

@@ -17,7 +17,7 @@ use libzircon::Status;
 const PERM_BITS: u32 = ZX_VM_PERM_READ | ZX_VM_PERM_WRITE | ZX_VM_PERM_EXECUTE;
 const CAN_MAP_BITS: u32 = ZX_VM_CAN_MAP_READ | ZX_VM_CAN_MAP_WRITE | ZX_VM_CAN_MAP_EXECUTE;
 
-impl Syscalls {
+impl Syscalls<'_> {
     /// A VMAR handle: BAD_HANDLE, WRONG_TYPE, ACCESS_DENIED (missing `rights`).
     fn lookup_vmar(
         &self,

@@ -13,7 +13,7 @@ use libzircon::dispatch::UserPtrMut;
 use libzircon::prelude::*;
 use libzircon::Status;
 
-impl Syscalls {
+impl Syscalls<'_> {
     /// A VMO handle with `rights`: BAD_HANDLE, WRONG_TYPE, ACCESS_DENIED, in that order.
     fn lookup_vmo(
         &self,

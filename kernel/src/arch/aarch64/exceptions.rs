@@ -47,8 +47,6 @@ const KIND_EL0_SYNC: u64 = 8;
 const KIND_EL0_IRQ: u64 = 9;
 const KIND_EL0_SERROR: u64 = 11;
 
-const EC_SVC64: u64 = 0x15;
-
 /// Installs the vector table on this CPU.
 pub fn init() {
     unsafe extern "C" {
@@ -59,6 +57,14 @@ pub fn init() {
         let base = &exception_vectors as *const u8 as u64;
         core::arch::asm!("msr vbar_el1, {0}", "isb", in(reg) base);
     }
+}
+
+/// A system call from EL0, by the short path of vectors.s (svc_entry): only x0–x7, x16,
+/// x18, x30 and the return state are in the frame. Returns 0 to resume, nonzero to end
+/// the thread's turn.
+#[unsafe(no_mangle)]
+extern "C" fn handle_svc(frame: &mut TrapFrame) -> u64 {
+    crate::task::on_syscall(frame)
 }
 
 /// Returns 0 to resume the interrupted code; for exceptions from EL0, nonzero ends
@@ -82,7 +88,6 @@ extern "C" fn handle_exception(kind: u64, frame: &mut TrapFrame) -> u64 {
             }
             0
         }
-        KIND_EL0_SYNC if (frame.esr >> 26) & 0x3f == EC_SVC64 => crate::task::on_syscall(frame),
         KIND_EL0_SYNC if esr::pageable_access(frame.esr).is_some() => {
             let access = esr::pageable_access(frame.esr).unwrap_or(0);
             let decoded = esr::UserFault(frame.esr, frame.far);

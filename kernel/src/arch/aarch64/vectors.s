@@ -24,6 +24,19 @@
     b       exception_common
 .endm
 
+// From EL0: system calls take a shorter path (svc_entry); everything else the full one.
+.macro VECTOR_EL0_SYNC
+.balign 0x80
+    sub     sp, sp, #FRAME_SIZE
+    stp     x0, x1, [sp]
+    mrs     x0, esr_el1
+    lsr     x0, x0, #26
+    cmp     x0, #0x15                   // EC: SVC from AArch64
+    b.eq    svc_entry
+    mov     x0, #8
+    b       exception_common
+.endm
+
 .macro SAVE_X2_TO_X30
     stp     x2, x3, [sp, #16]
     stp     x4, x5, [sp, #32]
@@ -63,7 +76,7 @@ exception_vectors:
     VECTOR 5, 1     //                     IRQ
     VECTOR 6, 1     //                     FIQ
     VECTOR 7, 1     //                     SError
-    VECTOR 8, 0     // lower EL, AArch64:  sync
+    VECTOR_EL0_SYNC // lower EL, AArch64:  sync
     VECTOR 9, 0     //                     IRQ
     VECTOR 10, 0    //                     FIQ
     VECTOR 11, 0    //                     SError
@@ -133,6 +146,60 @@ restore_frame:
     ldp     x26, x27, [sp, #208]
     ldp     x28, x29, [sp, #224]
     ldr     x30, [sp, #240]
+    add     sp, sp, #FRAME_SIZE
+    eret
+
+// A system call. The syscall ABI is a function call's (AAPCS64: x0-x17 need not
+// survive; x18, x19-x29, sp and x30 must), so only the arguments, x18, x30, the user
+// stack pointer's owner state and the return state are saved, and the scratch
+// registers the kernel used are cleared on the way out so nothing of the kernel's
+// leaks. x0-x7 and x16 (the number) sit in the TrapFrame where handle_svc reads them.
+svc_entry:
+    stp     x2, x3, [sp, #16]
+    stp     x4, x5, [sp, #32]
+    stp     x6, x7, [sp, #48]
+    str     x16, [sp, #128]
+    str     x18, [sp, #144]
+    str     x30, [sp, #240]
+    mrs     x1, elr_el1
+    mrs     x2, spsr_el1
+    stp     x1, x2, [sp, #256]
+    adrp    x2, SOFTWARE_PAN
+    ldrb    w2, [x2, :lo12:SOFTWARE_PAN]
+    cbz     w2, 1f
+    adrp    x2, KERNEL_TTBR0
+    ldr     x2, [x2, :lo12:KERNEL_TTBR0]
+    msr     ttbr0_el1, x2
+    isb
+1:  mov     x0, sp
+    bl      handle_svc                  // returns 0 to resume, else a reason to leave EL0
+    cbnz    x0, leave_user_mode
+    ldp     x1, x2, [sp, #256]
+    msr     elr_el1, x1
+    msr     spsr_el1, x2
+    adrp    x2, SOFTWARE_PAN
+    ldrb    w2, [x2, :lo12:SOFTWARE_PAN]
+    cbz     w2, 2f
+    adrp    x2, USER_TTBR0
+    ldr     x2, [x2, :lo12:USER_TTBR0]
+    msr     ttbr0_el1, x2
+    isb
+2:  ldp     x0, x1, [sp]
+    ldp     x2, x3, [sp, #16]
+    ldp     x4, x5, [sp, #32]
+    ldp     x6, x7, [sp, #48]
+    ldr     x16, [sp, #128]
+    ldr     x18, [sp, #144]
+    ldr     x30, [sp, #240]
+    mov     x8, xzr
+    mov     x9, xzr
+    mov     x10, xzr
+    mov     x11, xzr
+    mov     x12, xzr
+    mov     x13, xzr
+    mov     x14, xzr
+    mov     x15, xzr
+    mov     x17, xzr
     add     sp, sp, #FRAME_SIZE
     eret
 
