@@ -327,5 +327,6 @@ fn panic(info: &PanicInfo) -> ! {
     let _ = writeln!(out, ": {}", info.message());
     let _ = writeln!(out, "  backtrace:");
     backtrace::write_from(&mut out, None, backtrace::current_fp());
+    crate::task::write_recent_syscalls(&mut out);
     power::fail()
 }

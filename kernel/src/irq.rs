@@ -78,6 +78,7 @@ pub fn handle() {
     while let Some(intid) = gic.acknowledge() {
         if intid == TIMER_INTID.load(Ordering::Relaxed) {
             timer::on_tick();
+            crate::task::watchdog_tick();
         } else {
             log::warn!("unexpected interrupt {intid}; disabling it");
             gic.disable(intid);

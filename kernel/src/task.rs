@@ -12,7 +12,7 @@ use crate::pagefault::{self, Access, Unresolved};
 use alloc::string::String;
 use alloc::sync::Arc;
 use core::fmt::Write;
-use core::sync::atomic::{AtomicBool, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use spin::{Mutex, RwLock};
 
 /// How a thread's run ended.
@@ -91,7 +91,10 @@ pub fn on_syscall(frame: &mut TrapFrame) -> u64 {
     let Some(args) = frame.x.first_chunk::<8>() else {
         return 1;
     };
-    match crate::syscall::dispatch(number, args) {
+    let slot = record_start(number, args);
+    let result = crate::syscall::dispatch(number, args);
+    record_end(slot, result.unwrap_or(u64::MAX - 1));
+    match result {
         Some(ret) => frame.x[0] = ret,
         None => {
             let pc = frame.elr.wrapping_sub(4);
@@ -194,5 +197,80 @@ fn perms_text(perms: u32) -> &'static str {
         p if p == R | X => "read-execute",
         p if p == R | W | X => "read-write-execute",
         _ => "unusual",
+    }
+}
+
+/// The last syscalls, for panic and watchdog reports: number, the first two arguments
+/// (the handle, usually, and the next), and the status (u64::MAX while in progress).
+/// Plain atomics: recording must cost little and never block.
+const RING_LEN: usize = 16;
+static RING: [[AtomicU64; 4]; RING_LEN] = [const { [const { AtomicU64::new(0) }; 4] }; RING_LEN];
+static RING_NEXT: AtomicUsize = AtomicUsize::new(0);
+/// Timer ticks (plus one) when the current syscall began; 0 when none is in progress.
+static IN_SYSCALL_SINCE: AtomicU64 = AtomicU64::new(0);
+/// Set while a syscall waits on purpose (nanosleep, wait_one): the watchdog ignores it.
+static WAITING: AtomicBool = AtomicBool::new(false);
+
+/// Seconds a syscall may run (not waiting on purpose) before the watchdog reports it.
+pub const WATCHDOG_SECONDS: u64 = 10;
+
+fn record_start(number: u64, args: &[u64; 8]) -> usize {
+    // One CPU, interrupts masked: a plain load and store suffice for the index.
+    let n = RING_NEXT.load(Ordering::Relaxed);
+    RING_NEXT.store(n.wrapping_add(1), Ordering::Relaxed);
+    let slot = n % RING_LEN;
+    let entry = &RING[slot];
+    entry[0].store(number, Ordering::Relaxed);
+    entry[1].store(args[0], Ordering::Relaxed);
+    entry[2].store(args[1], Ordering::Relaxed);
+    entry[3].store(u64::MAX, Ordering::Relaxed);
+    // In timer ticks (cheaper to read than the counter), plus one: 0 means "none".
+    IN_SYSCALL_SINCE.store(crate::arch::aarch64::timer::ticks() + 1, Ordering::Relaxed);
+    slot
+}
+
+fn record_end(slot: usize, ret: u64) {
+    RING[slot][3].store(ret, Ordering::Relaxed);
+    IN_SYSCALL_SINCE.store(0, Ordering::Relaxed);
+}
+
+/// Marks a deliberate wait inside a syscall (the watchdog leaves it alone).
+pub fn set_waiting(waiting: bool) {
+    WAITING.store(waiting, Ordering::Relaxed);
+}
+
+/// Writes the recent syscalls, oldest first.
+pub fn write_recent_syscalls(out: &mut dyn core::fmt::Write) {
+    let next = RING_NEXT.load(Ordering::Relaxed);
+    let _ = writeln!(
+        out,
+        "  last syscalls (oldest first; status -1 = in progress):"
+    );
+    for n in next.saturating_sub(RING_LEN)..next {
+        let e = &RING[n % RING_LEN];
+        let v = |i: usize| e[i].load(Ordering::Relaxed);
+        let name = libzircon::syscalls::kernel_syscall(v(0)).map_or("?", |s| s.name);
+        let _ = writeln!(
+            out,
+            "    #{n:<6} {name}({:#x}, {:#x}, ...) -> {}",
+            v(1),
+            v(2),
+            v(3) as i64
+        );
+    }
+}
+
+/// Called on every timer tick: a syscall running for longer than the watchdog allows
+/// (and not waiting on purpose) means the kernel is stuck: report and stop.
+pub fn watchdog_tick() {
+    let since = IN_SYSCALL_SINCE.load(Ordering::Relaxed);
+    if since == 0 || WAITING.load(Ordering::Relaxed) {
+        return;
+    }
+    let now = crate::arch::aarch64::timer::ticks() + 1;
+    let elapsed = now.wrapping_sub(since) / crate::arch::aarch64::timer::TICK_HZ;
+    if elapsed >= WATCHDOG_SECONDS {
+        IN_SYSCALL_SINCE.store(0, Ordering::Relaxed);
+        panic!("watchdog: a syscall has run for {elapsed} s");
     }
 }

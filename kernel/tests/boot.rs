@@ -134,7 +134,8 @@ fn null_dereference_prints_decoded_report_with_symbolized_backtrace() {
         .assert_contains("backtrace:")
         .assert_contains("kernel::arch::aarch64::cpu::deliberate_fault+0x")
         .assert_contains("kernel::boot::crash+0x")
-        .assert_contains("kernel_main+0x");
+        .assert_contains("kernel_main+0x")
+        .assert_contains("last syscalls");
 }
 
 #[test]

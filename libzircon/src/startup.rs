@@ -19,6 +19,30 @@ c_consts! {
     }
 }
 
+c_consts! {
+    /// This kernel's own `zx_object_get_info` topics, on the info resource. Not
+    /// Fuchsia's: the value is outside the range Fuchsia's topics use.
+    pub const ZRK_INFO_CONSTS: hex = {
+        /// `zrk_info_kernel_objects_t[1]`: live kernel objects by type.
+        ZRK_INFO_KERNEL_OBJECTS: uint32_t = 0x5a4b0001;
+    }
+}
+
+c_struct! {
+    /// `ZRK_INFO_KERNEL_OBJECTS`: how many kernel objects of each type exist, for leak
+    /// checks (a program that closes everything it made should see the counts it
+    /// started with).
+    pub struct zrk_info_kernel_objects_t (zrk_info_kernel_objects) {
+        pub processes: uint64_t,
+        pub threads: uint64_t,
+        pub vmos: uint64_t,
+        pub vmars: uint64_t,
+        pub resources: uint64_t,
+        /// Handles, in every process's table.
+        pub handles: uint64_t,
+    }
+}
+
 c_struct! {
     /// The block at the address `_start` receives in `x0`.
     pub struct zrk_startup_t (zrk_startup) {

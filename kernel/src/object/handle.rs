@@ -106,6 +106,7 @@ impl<O: Clone> HandleTable<O> {
         slot.entry = Some(Entry { object, rights });
         let generation = slot.generation;
         self.live += 1;
+        super::counts::handle_added();
         Ok(self.encode(index as u32, generation))
     }
 
@@ -123,6 +124,7 @@ impl<O: Clone> HandleTable<O> {
         // Capacity for every slot was reserved in add(), so this cannot allocate.
         self.free.push(index as u32);
         self.live -= 1;
+        super::counts::handles_removed(1);
         Ok(entry)
     }
 
@@ -148,6 +150,7 @@ impl<O: Clone> HandleTable<O> {
         }
         self.slots.clear();
         self.free.clear();
+        super::counts::handles_removed(self.live);
         self.live = 0;
         out
     }

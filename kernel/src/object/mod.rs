@@ -4,6 +4,7 @@
 
 #![deny(unsafe_code)]
 
+pub mod counts;
 pub mod handle;
 pub mod koid;
 pub mod vmar;

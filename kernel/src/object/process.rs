@@ -4,6 +4,7 @@
 //! frames its loader mapped. Ending it drains the handle table first: a process holds
 //! a handle to itself, and that cycle must break for the memory to come back.
 
+use super::counts::{Counted, Kind as CountedKind};
 use super::handle::HandleTable;
 use super::koid;
 use super::vmar::{AddressRegionTree, VmarId, USER_ASPACE_BASE, USER_ASPACE_SIZE};
@@ -177,6 +178,7 @@ pub struct Process {
     pub vm: Mutex<Option<Vm>>,
     /// The unmapped pages below the stack, to call an overflow what it is.
     pub stack_guard: Mutex<core::ops::Range<usize>>,
+    _counted: Counted,
 }
 
 impl Process {
@@ -192,6 +194,7 @@ impl Process {
                 regions,
             })),
             stack_guard: Mutex::new(0..0),
+            _counted: Counted::new(CountedKind::Process),
         }))
     }
 
@@ -251,6 +254,7 @@ pub struct Thread {
     pub name: Mutex<Name>,
     /// FP/SIMD registers and thread pointers while the thread is not on a CPU.
     pub registers: Mutex<UserRegisters>,
+    _counted: Counted,
 }
 
 impl Thread {
@@ -260,6 +264,7 @@ impl Thread {
             process_koid: process.koid,
             name: Mutex::new(Name::new(name)),
             registers: Mutex::new(UserRegisters::default()),
+            _counted: Counted::new(CountedKind::Thread),
         })
     }
 }
@@ -270,6 +275,7 @@ pub struct Vmar {
     pub process_koid: zx_koid_t,
     pub process: Weak<Process>,
     pub id: VmarId,
+    _counted: Counted,
 }
 
 impl Vmar {
@@ -279,6 +285,7 @@ impl Vmar {
             process_koid: process.koid,
             process: Arc::downgrade(process),
             id,
+            _counted: Counted::new(CountedKind::Vmar),
         })
     }
 }
@@ -297,6 +304,7 @@ pub enum ResourceKind {
 pub struct Resource {
     pub koid: zx_koid_t,
     pub kind: ResourceKind,
+    _counted: Counted,
 }
 
 static INFO_RESOURCE: spin::Once<Arc<Resource>> = spin::Once::new();
@@ -310,6 +318,7 @@ impl Resource {
                 Arc::new(Resource {
                     koid: koid::next(),
                     kind: ResourceKind::Info,
+                    _counted: Counted::new(CountedKind::Resource),
                 })
             })
             .clone()
@@ -322,6 +331,7 @@ impl Resource {
                 Arc::new(Resource {
                     koid: koid::next(),
                     kind: ResourceKind::Vmex,
+                    _counted: Counted::new(CountedKind::Resource),
                 })
             })
             .clone()

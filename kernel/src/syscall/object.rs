@@ -51,16 +51,35 @@ pub fn get_info(
             let record = super::vmar::info(sys, handle)?;
             single_record(&record, buffer, buffer_size, actual, avail)
         }
+        ZRK_INFO_KERNEL_OBJECTS => {
+            info_resource(sys, handle)?;
+            let [processes, threads, vmos, vmars, resources, handles] =
+                crate::object::counts::snapshot();
+            let record = zrk_info_kernel_objects_t {
+                processes,
+                threads,
+                vmos,
+                vmars,
+                resources,
+                handles,
+            };
+            single_record(&record, buffer, buffer_size, actual, avail)
+        }
         ZX_INFO_KMEM_STATS => {
-            let entry = sys.lookup(handle)?;
-            match entry.object {
-                Object::Resource(r) if r.kind == ResourceKind::Info => {}
-                Object::Resource(_) => return Err(Status::ACCESS_DENIED),
-                _ => return Err(Status::WRONG_TYPE),
-            }
+            info_resource(sys, handle)?;
             single_record(&crate::mm::kmem_stats(), buffer, buffer_size, actual, avail)
         }
         _ => Err(Status::NOT_SUPPORTED),
+    }
+}
+
+/// Kernel-wide topics need the info resource: WRONG_TYPE for other objects,
+/// ACCESS_DENIED for other resources.
+fn info_resource(sys: &Syscalls, handle: zx_handle_t) -> ZxResult {
+    match sys.lookup(handle)?.object {
+        Object::Resource(r) if r.kind == ResourceKind::Info => Ok(()),
+        Object::Resource(_) => Err(Status::ACCESS_DENIED),
+        _ => Err(Status::WRONG_TYPE),
     }
 }
 

@@ -12,8 +12,10 @@ pub fn process_exit(retcode: i64) {
 /// once, as the newest Zircon does. With one thread there is nothing else to run, so the
 /// CPU waits for interrupts (the tick wakes it at least every 10 ms).
 pub fn nanosleep(deadline: i64) -> ZxResult {
+    crate::task::set_waiting(true);
     while (timer::monotonic_ns() as i64) < deadline {
         cpu::wait_for_interrupt_enabled();
     }
+    crate::task::set_waiting(false);
     Ok(())
 }

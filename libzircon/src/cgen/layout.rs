@@ -194,12 +194,15 @@ pub const HEADERS: &[Header] = &[
     },
     Header {
         path: "zircon/zrk-startup.h",
-        purpose: "The start-up block a process receives in x0 (this kernel's own ABI).",
+        purpose: "The start-up block a process receives in x0, and this kernel's own info \
+                  topics (this kernel's own ABI, not Fuchsia's).",
         items: &[
             Includes(&["<stdint.h>", "<zircon/types.h>"]),
             BeginCdecls,
             Consts(&startup::STARTUP_CONSTS),
             Structs(&[&startup::zrk_startup_t::C]),
+            Consts(&startup::ZRK_INFO_CONSTS),
+            Structs(&[&startup::zrk_info_kernel_objects_t::C]),
             EndCdecls,
         ],
     },

@@ -137,5 +137,6 @@ fn fatal(kind: &str, frame: &TrapFrame) -> ! {
     }
     let _ = writeln!(out, "  backtrace:");
     super::backtrace::write_from(&mut out, Some(frame.elr as usize), frame.x[29] as usize);
+    crate::task::write_recent_syscalls(&mut out);
     crate::power::fail()
 }

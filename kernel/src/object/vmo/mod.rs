@@ -31,6 +31,7 @@ use libzircon::prelude::*;
 use libzircon::Status;
 use spin::{Mutex, MutexGuard};
 
+use crate::object::counts::{Counted, Kind as CountedKind};
 use crate::object::koid;
 use family::{Kind, Node, Paged, State};
 // For the kernel's address spaces (target only; the host tests reach them directly).
@@ -97,6 +98,7 @@ pub struct Vmo<S: PageSource> {
     family: Arc<Family<S>>,
     /// Mappings showing this VMO (kept by the kernel's mapping records).
     mappings: core::sync::atomic::AtomicUsize,
+    _counted: Counted,
 }
 
 /// The size `size` rounds up to, or OUT_OF_RANGE past [`MAX_SIZE`] (digest 2.14).
@@ -190,6 +192,7 @@ impl<S: PageSource> Vmo<S> {
             slot,
             family,
             mappings: Default::default(),
+            _counted: Counted::new(CountedKind::Vmo),
         }))
     }
 
@@ -370,6 +373,7 @@ impl<S: PageSource> Vmo<S> {
             slot,
             family: self.family.clone(),
             mappings: Default::default(),
+            _counted: Counted::new(CountedKind::Vmo),
         })
     }
 

@@ -1,0 +1,54 @@
+//! Live kernel objects by type, and handles, for leak checks (this kernel's own
+//! `ZRK_INFO_KERNEL_OBJECTS` topic): each object holds a [`Counted`] for its lifetime.
+
+use core::sync::atomic::{AtomicU64, Ordering};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Process = 0,
+    Thread = 1,
+    Vmo = 2,
+    Vmar = 3,
+    Resource = 4,
+}
+
+static LIVE: [AtomicU64; 5] = [const { AtomicU64::new(0) }; 5];
+static HANDLES: AtomicU64 = AtomicU64::new(0);
+
+/// Counts one live object of its kind until dropped.
+#[derive(Debug)]
+pub struct Counted(Kind);
+
+impl Counted {
+    pub fn new(kind: Kind) -> Self {
+        LIVE[kind as usize].fetch_add(1, Ordering::Relaxed);
+        Counted(kind)
+    }
+}
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        LIVE[self.0 as usize].fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+pub fn handle_added() {
+    HANDLES.fetch_add(1, Ordering::Relaxed);
+}
+
+pub fn handles_removed(n: usize) {
+    HANDLES.fetch_sub(n as u64, Ordering::Relaxed);
+}
+
+/// Live counts: processes, threads, VMOs, VMARs, resources, handles.
+pub fn snapshot() -> [u64; 6] {
+    let live = |k: Kind| LIVE[k as usize].load(Ordering::Relaxed);
+    [
+        live(Kind::Process),
+        live(Kind::Thread),
+        live(Kind::Vmo),
+        live(Kind::Vmar),
+        live(Kind::Resource),
+        HANDLES.load(Ordering::Relaxed),
+    ]
+}
