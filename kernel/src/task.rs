@@ -201,8 +201,8 @@ fn perms_text(perms: u32) -> &'static str {
 }
 
 /// The last syscalls, for panic and watchdog reports: number, the first two arguments
-/// (the handle, usually, and the next), and the status (u64::MAX while in progress).
-/// Plain atomics: recording must cost little and never block.
+/// (the handle, usually, and the next), and the status (the newest entry's is stale
+/// while it is in progress). Plain atomics: recording must cost little and never block.
 const RING_LEN: usize = 16;
 static RING: [[AtomicU64; 4]; RING_LEN] = [const { [const { AtomicU64::new(0) }; 4] }; RING_LEN];
 static RING_NEXT: AtomicUsize = AtomicUsize::new(0);
@@ -223,7 +223,6 @@ fn record_start(number: u64, args: &[u64; 8]) -> usize {
     entry[0].store(number, Ordering::Relaxed);
     entry[1].store(args[0], Ordering::Relaxed);
     entry[2].store(args[1], Ordering::Relaxed);
-    entry[3].store(u64::MAX, Ordering::Relaxed);
     // In timer ticks (cheaper to read than the counter), plus one: 0 means "none".
     IN_SYSCALL_SINCE.store(crate::arch::aarch64::timer::ticks() + 1, Ordering::Relaxed);
     slot
@@ -244,7 +243,7 @@ pub fn write_recent_syscalls(out: &mut dyn core::fmt::Write) {
     let next = RING_NEXT.load(Ordering::Relaxed);
     let _ = writeln!(
         out,
-        "  last syscalls (oldest first; status -1 = in progress):"
+        "  last syscalls (oldest first; the last may be in progress):"
     );
     for n in next.saturating_sub(RING_LEN)..next {
         let e = &RING[n % RING_LEN];
