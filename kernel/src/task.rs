@@ -128,7 +128,22 @@ fn access_of(code: u8) -> Access {
 
 /// A user copy faulted on `addr`: true if demand paging mapped the page (the copy
 /// retries), false if the copy must fail.
+/// Set while a user copy runs with a lock held that demand paging might need: a fault
+/// then fails the copy at once, and the caller retries without the lock.
+static NO_PAGING: AtomicBool = AtomicBool::new(false);
+
+/// Runs a user copy that must not resolve faults (see [`NO_PAGING`]).
+pub fn without_paging<R>(f: impl FnOnce() -> R) -> R {
+    NO_PAGING.store(true, Ordering::Relaxed);
+    let result = f();
+    NO_PAGING.store(false, Ordering::Relaxed);
+    result
+}
+
 pub fn on_copy_fault(addr: usize, access: Option<u8>) -> bool {
+    if NO_PAGING.load(Ordering::Relaxed) {
+        return false;
+    }
     let (Some(process), Some(access)) = (current_process(), access) else {
         *LAST_COPY_FAULT.lock() = Some(Unresolved::NotMapped);
         return false;

@@ -70,6 +70,27 @@ pub fn create(sys: &Syscalls, size: u64, options: u32, out: UserPtrMut<zx_handle
     sys.add_handle_out(Object::Vmo(vmo), vmo::create_rights(options), out)
 }
 
+/// The same for a copy made with the VMO's lock held: a fault is not resolved but
+/// reported as WOULD_FAULT, and the VMO retries the slow way.
+fn locked_piece(
+    buffer: usize,
+    len: usize,
+    position: usize,
+    copy: impl FnOnce(usize) -> Result<(), BadUserAccess>,
+) -> ZxResult {
+    if position == 0 {
+        let end = buffer.checked_add(len).ok_or(Status::INVALID_ARGS)?;
+        if buffer < user::USER_BASE || end > user::USER_END {
+            return Err(Status::INVALID_ARGS);
+        }
+    }
+    match crate::task::without_paging(|| copy(buffer + position)) {
+        Ok(()) => Ok(()),
+        Err(BadUserAccess::NotUser) => Err(Status::INVALID_ARGS),
+        Err(BadUserAccess::Fault(_)) => Err(vmo::WOULD_FAULT),
+    }
+}
+
 pub fn read(
     sys: &Syscalls,
     handle: zx_handle_t,
@@ -78,11 +99,18 @@ pub fn read(
     len: usize,
 ) -> ZxResult {
     let (vmo, _) = sys.lookup_vmo(handle, ZX_RIGHT_READ)?;
-    vmo.read(offset, len, &mut |bytes, position| {
-        user_piece(sys, buffer, len, position, |at| {
-            user::copy_to_user(at, bytes)
-        })
-    })
+    vmo.read_fast(
+        offset,
+        len,
+        &mut |bytes, position| {
+            locked_piece(buffer, len, position, |at| user::copy_to_user(at, bytes))
+        },
+        &mut |bytes, position| {
+            user_piece(sys, buffer, len, position, |at| {
+                user::copy_to_user(at, bytes)
+            })
+        },
+    )
 }
 
 pub fn write(
@@ -93,11 +121,18 @@ pub fn write(
     len: usize,
 ) -> ZxResult {
     let (vmo, _) = sys.lookup_vmo(handle, ZX_RIGHT_WRITE)?;
-    vmo.write(offset, len, &mut |bytes, position| {
-        user_piece(sys, buffer, len, position, |at| {
-            user::copy_from_user(bytes, at)
-        })
-    })
+    vmo.write_fast(
+        offset,
+        len,
+        &mut |bytes, position| {
+            locked_piece(buffer, len, position, |at| user::copy_from_user(bytes, at))
+        },
+        &mut |bytes, position| {
+            user_piece(sys, buffer, len, position, |at| {
+                user::copy_from_user(bytes, at)
+            })
+        },
+    )
 }
 
 pub fn get_size(sys: &Syscalls, handle: zx_handle_t, size: UserPtrMut<u64>) -> ZxResult {

@@ -38,6 +38,8 @@ use family::{Kind, Node, Paged, State};
 #[cfg_attr(not(target_os = "none"), allow(unused_imports))]
 pub use family::MappingObserver;
 #[cfg_attr(not(target_os = "none"), allow(unused_imports))]
+pub use io::WOULD_FAULT;
+#[cfg_attr(not(target_os = "none"), allow(unused_imports))]
 pub use mapping::{FaultPage, MappingTarget};
 
 pub const PAGE_SIZE: usize = 4096;

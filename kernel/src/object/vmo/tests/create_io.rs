@@ -445,3 +445,109 @@ fn a_write_nested_in_a_write_of_the_same_page_loses_nothing() {
     assert_eq!(read(&vmo, 100, 1).unwrap(), [7]);
     assert_eq!(src.live_pages(), 1);
 }
+
+/// A locked copier that records whether it ran, and may refuse as if it would fault.
+fn locked_writer<'a>(
+    ran: &'a mut bool,
+    refuse: bool,
+    data: &'a [u8],
+) -> impl FnMut(&mut [u8], usize) -> Result<(), Status> + 'a {
+    move |dst, at| {
+        *ran = true;
+        if refuse {
+            return Err(crate::object::vmo::WOULD_FAULT);
+        }
+        dst.copy_from_slice(&data[at..at + dst.len()]);
+        Ok(())
+    }
+}
+
+#[test]
+fn small_write_to_a_private_page_goes_the_locked_way() {
+    let src = MockSource::new();
+    let vmo = create(&src, 2 * P, 0);
+    put(&vmo, 7, 0);
+    let data = [1u8, 2, 3, 4];
+    let mut ran = false;
+    let mut slow = |_: &mut [u8], _: usize| -> Result<(), Status> { panic!("slow path used") };
+    vmo.write_fast(8, 4, &mut locked_writer(&mut ran, false, &data), &mut slow)
+        .unwrap();
+    assert!(ran);
+    assert_eq!(read(&vmo, 8, 4).unwrap(), data);
+}
+
+#[test]
+fn locked_write_that_would_fault_is_redone_the_slow_way() {
+    let src = MockSource::new();
+    let vmo = create(&src, P, 0);
+    put(&vmo, 7, 0);
+    let data = [9u8; 16];
+    let mut ran = false;
+    let mut slow = |dst: &mut [u8], at: usize| {
+        dst.copy_from_slice(&data[at..at + dst.len()]);
+        Ok(())
+    };
+    vmo.write_fast(
+        100,
+        16,
+        &mut locked_writer(&mut ran, true, &data),
+        &mut slow,
+    )
+    .unwrap();
+    assert!(ran);
+    assert_eq!(read(&vmo, 100, 16).unwrap(), data);
+}
+
+#[test]
+fn locked_write_never_touches_a_shared_page() {
+    // A snapshot shares the parent's page: the fast path must not write into it.
+    let src = MockSource::new();
+    let parent = create(&src, P, 0);
+    put(&parent, 1, 0);
+    let child = snapshot(&parent, 0, P);
+    let data = [5u8; 4];
+    let mut ran = false;
+    let mut slow = |dst: &mut [u8], at: usize| {
+        dst.copy_from_slice(&data[at..at + dst.len()]);
+        Ok(())
+    };
+    child
+        .write_fast(0, 4, &mut locked_writer(&mut ran, false, &data), &mut slow)
+        .unwrap();
+    assert!(!ran, "a shared page needs the copy-on-write path");
+    assert_eq!(get(&parent, 0), 1);
+    assert_eq!(get(&child, 0), 0x0505_0505);
+}
+
+#[test]
+fn small_read_goes_the_locked_way_and_sees_zeros_where_nothing_is_committed() {
+    let src = MockSource::new();
+    let vmo = create(&src, 2 * P, 0);
+    put(&vmo, 0x0403_0201, P);
+    let mut got = Vec::new();
+    let mut slow = |_: &[u8], _: usize| -> Result<(), Status> { panic!("slow path used") };
+    vmo.read_fast(
+        P,
+        4,
+        &mut |bytes: &[u8], _| {
+            got.extend_from_slice(bytes);
+            Ok(())
+        },
+        &mut slow,
+    )
+    .unwrap();
+    assert_eq!(got, [1, 2, 3, 4]);
+    let mut zeros = Vec::new();
+    vmo.read_fast(
+        0,
+        8,
+        &mut |bytes: &[u8], _| {
+            zeros.extend_from_slice(bytes);
+            Ok(())
+        },
+        &mut slow,
+    )
+    .unwrap();
+    assert_eq!(zeros, [0; 8]);
+    assert_eq!(src.allocations(), 1, "reading commits nothing");
+}
