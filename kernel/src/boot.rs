@@ -194,6 +194,7 @@ fn crash(kind: CrashKind) -> ! {
     match kind {
         CrashKind::Null => cpu::deliberate_fault(false),
         CrashKind::Undefined => cpu::deliberate_fault(true),
+        CrashKind::UserRead => read_user_page_directly(),
         CrashKind::StackOverflow => {
             log::info!("overflowing the kernel stack on purpose");
             let depth = recurse(core::hint::black_box(1));
@@ -201,6 +202,39 @@ fn crash(kind: CrashKind) -> ! {
             power::fail();
         }
     }
+}
+
+/// Maps one user page, reads it through the copy routine (which may), then with an
+/// ordinary load (which PAN forbids): the second read must end in a fault report.
+fn read_user_page_directly() -> ! {
+    use crate::mm::aspace::{zero_frame, AddressSpace, Perms};
+    use libzircon::prelude::ZX_CACHE_POLICY_CACHED;
+    let perms = Perms {
+        read: true,
+        write: true,
+        execute: false,
+    };
+    let mut aspace = AddressSpace::new().unwrap_or_else(|_| power::fail());
+    let pa = frames::alloc(1).unwrap_or_else(|_| power::fail());
+    zero_frame(pa);
+    if aspace
+        .map_page(user::USER_BASE, pa, perms, ZX_CACHE_POLICY_CACHED, false)
+        .is_err()
+    {
+        power::fail();
+    }
+    user::activate(aspace.ttbr0());
+    let mut word = [0xffu8; 8];
+    let copied = user::copy_from_user(&mut word, user::USER_BASE);
+    log::info!(
+        "copy routine read of user page {:#x}: {copied:?}, {:?}",
+        user::USER_BASE,
+        word
+    );
+    log::info!("reading it with an ordinary load");
+    let value = cpu::deliberate_read(user::USER_BASE);
+    log::error!("the kernel read user memory directly ({value}): PAN is not in force");
+    power::fail();
 }
 
 /// Burns 4 KiB of stack per level, forever.

@@ -5,7 +5,8 @@
 //! | `test`          | test mode: run the test program, exit QEMU with its status     |
 //! | `mem=SIZE`      | use at most SIZE bytes of RAM; decimal or `0x` hex, optional   |
 //! |                 | `K`/`M`/`G` suffix (either case), nonzero                      |
-//! | `crash=KIND`    | crash on purpose: `null`, `stack` (overflow) or `undef`        |
+//! | `crash=KIND`    | crash on purpose: `null`, `stack` (overflow), `undef` or `user` |
+//! |                 | (the kernel reads a user page directly: PAN must stop it)     |
 //! | `loglevel=LVL`  | `off`, `error`, `warn`, `info`, `debug` or `trace`             |
 //!
 //! Parsing never fails: anything not understood is reported in [`Problems`] and
@@ -33,6 +34,8 @@ pub enum CrashKind {
     StackOverflow,
     /// `crash=undef`: execute an undefined instruction.
     Undefined,
+    /// `crash=user`: read a mapped user page from the kernel outside the copy routines.
+    UserRead,
 }
 
 /// The options the kernel understands.
@@ -42,7 +45,7 @@ pub struct CommandLine<'a> {
     pub test_mode: bool,
     /// `mem=SIZE`, in bytes.
     pub mem_limit: Option<u64>,
-    /// `crash=null|stack|undef`
+    /// `crash=null|stack|undef|user`
     pub crash: Option<CrashKind>,
     /// `loglevel=off|error|warn|info|debug|trace`
     pub loglevel: Option<LevelFilter>,
@@ -160,6 +163,7 @@ pub fn parse(s: &str) -> (CommandLine<'_>, Problems<'_>) {
                 "null" => line.crash = Some(CrashKind::Null),
                 "stack" => line.crash = Some(CrashKind::StackOverflow),
                 "undef" => line.crash = Some(CrashKind::Undefined),
+                "user" => line.crash = Some(CrashKind::UserRead),
                 _ => problems.push(option, what::BAD_CRASH),
             },
             ("loglevel", Some(v)) => match parse_level(v) {
@@ -353,6 +357,7 @@ mod tests {
         assert_eq!(crash("crash=null"), Some(CrashKind::Null));
         assert_eq!(crash("crash=stack"), Some(CrashKind::StackOverflow));
         assert_eq!(crash("crash=undef"), Some(CrashKind::Undefined));
+        assert_eq!(crash("crash=user"), Some(CrashKind::UserRead));
         assert_eq!(crash("crash=boom"), None);
         assert_eq!(problems("crash=boom"), [("crash=boom", what::BAD_CRASH)]);
         assert_eq!(problems("crash"), [("crash", what::BAD_CRASH)]);

@@ -121,6 +121,36 @@ fn initrd_range_comes_from_the_device_tree() {
     boot.assert_exit(0).assert_contains(", 12345 bytes");
 }
 
+/// The kernel reads a mapped user page through the copy routine (allowed), then with an
+/// ordinary load (forbidden): hardware PAN on `-cpu max` makes it a permission fault on
+/// the mapped page; on the Cortex-A72 the empty TTBR0 makes it a translation fault.
+#[test]
+fn kernel_cannot_read_user_memory_outside_the_copy_routines() {
+    for (cpu, pan, fault) in [
+        (
+            "max",
+            "user memory access: PAN",
+            "permission fault at level 3",
+        ),
+        (
+            "cortex-a72",
+            "user memory access: software PAN",
+            "translation fault at level 0",
+        ),
+    ] {
+        let boot = Machine::virt().cpu(cpu).append("crash=user").boot();
+        boot.assert_exit(1)
+            .assert_contains(pan)
+            .assert_contains(
+                "copy routine read of user page 0x1000000: Ok(()), [0, 0, 0, 0, 0, 0, 0, 0]",
+            )
+            .assert_contains("KERNEL PANIC: unexpected exception: sync (EL1)")
+            .assert_contains(&format!("{fault}, read of address 0x1000000"))
+            .assert_contains("kernel::arch::aarch64::cpu::deliberate_read+0x")
+            .assert_lacks("PAN is not in force");
+    }
+}
+
 #[test]
 fn null_dereference_prints_decoded_report_with_symbolized_backtrace() {
     let boot = Machine::virt().append("crash=null").boot();

@@ -103,3 +103,12 @@ pub fn deliberate_fault(undefined_instruction: bool) -> ! {
     }
     halt()
 }
+
+/// Reads `addr` with an ordinary load, outside the user-copy routines (`crash=user`):
+/// for a user address, PAN (or the empty TTBR0 standing in for it) must make this fault.
+#[inline(never)]
+pub fn deliberate_read(addr: usize) -> u64 {
+    // SAFETY: the caller wants this load to fault; if it does not, it reads a page the
+    // caller mapped and owns, so the value is initialised memory either way.
+    unsafe { core::ptr::read_volatile(addr as *const u64) }
+}
