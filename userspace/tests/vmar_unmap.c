@@ -461,4 +461,48 @@ MAP_TEST(UnmapLargeUncommittedTest) {
   EXPECT_OK(zx_vmar_unmap(zx_vmar_root_self(), addr, size));
 }
 
+// Unmapping gives back the page tables it leaves empty: a page mapped where no table was
+// costs tables, and they go with it (MAP_TEST checks free_bytes exactly).
+MAP_TEST(page_tables_left_empty_are_freed) {
+  zx_vaddr_t base = 0;
+  zx_handle_t vmar = aligned_sandbox(GIB, &base);
+  ASSERT_NE(vmar, ZX_HANDLE_INVALID);
+  zx_handle_t vmo = new_vmo(1, 0);
+  ASSERT_NE(vmo, ZX_HANDLE_INVALID);
+  uint64_t tables_before = kmem().mmu_overhead_bytes;
+  uintptr_t addr = map_vmo(vmar, PERM_RW | ZX_VM_SPECIFIC, GIB / 2, vmo, 0, PAGE);
+  ASSERT_NE(addr, 0);
+  *u32_at(addr) = 7;
+  EXPECT_GT(kmem().mmu_overhead_bytes, tables_before);
+  EXPECT_OK(zx_vmar_unmap(vmar, addr, PAGE));
+  EXPECT_EQ(kmem().mmu_overhead_bytes, tables_before);
+  drop_vmar(vmar);
+  EXPECT_OK(zx_handle_close(vmo));
+}
+
+// Unmapping a vast, sparse range costs what is mapped in it, not its length: two pages
+// at the ends of a 16 TiB sub-VMAR go, the tables under them too.
+MAP_TEST(a_vast_sparse_range_unmaps) {
+  const uint64_t size = 1ull << 44;
+  zx_vaddr_t base = 0;
+  zx_handle_t vmar = aligned_sandbox(size, &base);
+  ASSERT_NE(vmar, ZX_HANDLE_INVALID);
+  zx_handle_t vmo = new_vmo(1, 0);
+  ASSERT_NE(vmo, ZX_HANDLE_INVALID);
+  uint64_t tables_before = kmem().mmu_overhead_bytes;
+  uintptr_t first = map_vmo(vmar, PERM_RW | ZX_VM_SPECIFIC, 0, vmo, 0, PAGE);
+  uintptr_t last = map_vmo(vmar, PERM_RW | ZX_VM_SPECIFIC, size - PAGE, vmo, 0, PAGE);
+  ASSERT_NE(first, 0);
+  ASSERT_NE(last, 0);
+  *u32_at(first) = 1;
+  *u32_at(last) = 2;
+  EXPECT_EQ(*u32_at(first), 2u);
+  EXPECT_OK(zx_vmar_unmap(vmar, base, size));
+  EXPECT_EQ(probe_read(first), ZX_ERR_NOT_FOUND);
+  EXPECT_EQ(probe_read(last), ZX_ERR_NOT_FOUND);
+  EXPECT_EQ(kmem().mmu_overhead_bytes, tables_before);
+  drop_vmar(vmar);
+  EXPECT_OK(zx_handle_close(vmo));
+}
+
 int main(void) { return run_tests(); }

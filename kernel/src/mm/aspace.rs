@@ -8,7 +8,6 @@ use super::frames::{self, NoMemory, PAGE_SIZE};
 use super::paging::phys_to_virt;
 use crate::arch::aarch64::pte::{self, ENTRIES};
 use crate::arch::aarch64::user::{USER_BASE, USER_END};
-use alloc::vec::Vec;
 use core::sync::atomic::{AtomicUsize, Ordering};
 use libzircon::prelude::*;
 use spin::Mutex;
@@ -138,8 +137,8 @@ pub fn zero_frame(pa: usize) {
 pub struct AddressSpace {
     root: u64,
     asid: u16,
-    /// Every table frame below the root, to free on drop.
-    tables: Vec<u64>,
+    /// Table frames below the root (freed when they empty, or on drop).
+    table_count: usize,
 }
 
 impl AddressSpace {
@@ -157,7 +156,7 @@ impl AddressSpace {
         Ok(AddressSpace {
             root: root as u64,
             asid,
-            tables: Vec::new(),
+            table_count: 0,
         })
     }
 
@@ -175,10 +174,9 @@ impl AddressSpace {
                 if !create {
                     return Ok(None);
                 }
-                self.tables.try_reserve(1).map_err(|_| MapError::NoMemory)?;
                 let pa = frames::alloc(1)?;
                 zero_frame(pa);
-                self.tables.push(pa as u64);
+                self.table_count += 1;
                 TABLE_PAGES.fetch_add(1, Ordering::Relaxed);
                 // Publish the zeroed table before linking it in.
                 // SAFETY: a barrier only.
@@ -222,47 +220,106 @@ impl AddressSpace {
         Ok(())
     }
 
-    /// Removes every mapping in `[va, va + len)`; returns how many pages were mapped.
+    /// Calls `leaf` on every valid level-3 entry for `[start, end)` under `table` (a
+    /// level-`level` table whose first entry maps `base`), skipping absent tables whole
+    /// so the cost follows what is mapped, not the length. With `prune`, tables left
+    /// empty are unlinked and freed. Returns whether `table` is now empty.
+    fn walk(
+        &mut self,
+        table: u64,
+        level: usize,
+        base: usize,
+        (start, end): (usize, usize),
+        prune: bool,
+        leaf: &mut dyn FnMut(usize, &mut u64),
+    ) -> bool {
+        let span = PAGE_SIZE << (9 * (3 - level));
+        let first = start.saturating_sub(base) / span;
+        let last = (end - base).div_ceil(span).min(ENTRIES);
+        for i in first..last {
+            let entry = &mut table_at(table)[i];
+            if *entry & pte::VALID == 0 {
+                continue;
+            }
+            let va = base + i * span;
+            if level == 3 {
+                leaf(va, entry);
+                continue;
+            }
+            let child = *entry & pte::ADDR_MASK;
+            let range = (start.max(va), end.min(va + span));
+            if self.walk(child, level + 1, va, range, prune, leaf) && prune {
+                *entry = 0;
+                // Drops walk-cache entries through the unlinked table (by any address in
+                // its span) before the frame is reused.
+                flush_va(self.asid, va);
+                frames::free(child as usize, 1);
+                self.table_count -= 1;
+                TABLE_PAGES.fetch_sub(1, Ordering::Relaxed);
+            }
+        }
+        prune && table_at(table).iter().all(|e| *e & pte::VALID == 0)
+    }
+
+    /// The part of `[va, va + len)` in user space, page-aligned, as (start, end).
+    fn user_span(va: usize, len: usize) -> Option<(usize, usize)> {
+        let start = (va & !(PAGE_SIZE - 1)).max(USER_BASE);
+        let end = va.saturating_add(len).min(USER_END);
+        (start < end).then_some((start, end))
+    }
+
+    /// Removes every mapping in `[va, va + len)` and frees the tables left empty;
+    /// returns how many pages were mapped.
     pub fn unmap_range(&mut self, va: usize, len: usize) -> usize {
+        let Some(range) = Self::user_span(va, len) else {
+            return 0;
+        };
         let asid = self.asid;
         let mut removed = 0;
-        let mut page = va & !(PAGE_SIZE - 1);
-        while page < va.saturating_add(len) {
-            if let Ok(Some(slot)) = self.slot(page, false) {
-                if *slot & pte::VALID != 0 {
-                    *slot = 0;
-                    flush_va(asid, page);
-                    removed += 1;
-                }
-            }
-            page += PAGE_SIZE;
-        }
+        self.walk(self.root, 0, 0, range, true, &mut |page, slot| {
+            *slot = 0;
+            flush_va(asid, page);
+            removed += 1;
+        });
         removed
     }
 
     /// Gives the mapped pages in `[va, va + len)` new permissions (a page mapped
     /// read-only for copy-on-write stays read-only unless `perms` removes write).
     pub fn protect_range(&mut self, va: usize, len: usize, perms: Perms) {
+        let Some(range) = Self::user_span(va, len) else {
+            return;
+        };
         let asid = self.asid;
-        let mut page = va & !(PAGE_SIZE - 1);
-        while page < va.saturating_add(len) {
-            if let Ok(Some(slot)) = self.slot(page, false) {
-                let old = *slot;
-                if old & pte::VALID != 0 {
-                    let cow_read_only = old & AP_RO != 0;
-                    let mut perms = perms;
-                    perms.write &= !cow_read_only;
-                    let keep = old & (pte::ADDR_MASK | ATTR_INDEX_MASK);
-                    let attrs = leaf_attrs(perms, ZX_CACHE_POLICY_CACHED) & !ATTR_INDEX_MASK;
-                    *slot = 0;
-                    flush_va(asid, page);
-                    *slot = keep | attrs | pte::TABLE_OR_PAGE | pte::VALID;
-                }
-            }
-            page += PAGE_SIZE;
-        }
+        self.walk(self.root, 0, 0, range, false, &mut |page, slot| {
+            let old = *slot;
+            let cow_read_only = old & AP_RO != 0;
+            let mut perms = perms;
+            perms.write &= !cow_read_only;
+            let keep = old & (pte::ADDR_MASK | ATTR_INDEX_MASK);
+            let attrs = leaf_attrs(perms, ZX_CACHE_POLICY_CACHED) & !ATTR_INDEX_MASK;
+            *slot = 0;
+            flush_va(asid, page);
+            *slot = keep | attrs | pte::TABLE_OR_PAGE | pte::VALID;
+        });
         // SAFETY: a barrier only.
         unsafe { core::arch::asm!("dsb ishst", "isb") };
+    }
+
+    /// Frees every table frame below `table` (a level-`level` table).
+    fn free_tables_below(&mut self, table: u64, level: usize) {
+        if level == 3 {
+            return;
+        }
+        for i in 0..ENTRIES {
+            let entry = table_at(table)[i];
+            if entry & pte::VALID != 0 {
+                let child = entry & pte::ADDR_MASK;
+                self.free_tables_below(child, level + 1);
+                frames::free(child as usize, 1);
+                self.table_count -= 1;
+            }
+        }
     }
 }
 
@@ -273,10 +330,10 @@ impl Drop for AddressSpace {
         unsafe {
             core::arch::asm!("dsb ishst", "tlbi aside1is, {0}", "dsb ish", "isb", in(reg) arg)
         };
-        for &pa in &self.tables {
-            frames::free(pa as usize, 1);
-        }
-        TABLE_PAGES.fetch_sub(self.tables.len() + 1, Ordering::Relaxed);
+        let count = self.table_count;
+        self.free_tables_below(self.root, 0);
+        debug_assert_eq!(self.table_count, 0);
+        TABLE_PAGES.fetch_sub(count + 1, Ordering::Relaxed);
         frames::free(self.root as usize, 1);
         free_asid(self.asid);
     }
