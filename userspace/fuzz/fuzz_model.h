@@ -1,0 +1,350 @@
+// The fuzzer's model of what it holds: the seeded PRNG, its own memory (scratch pages
+// the kernel may write, a read-only page, a hole nothing is ever mapped in, the arena
+// where most mapping happens), the handles of the process (those the run made and may
+// close, and those it must keep), the objects they name, and the mappings it made.
+// Part of the fuzzer (userspace/fuzz/fuzz.c includes it; it is one translation unit).
+//
+// Why a model: a call on a random handle value fails at the handle check; a model of
+// live handles lets most calls reach the paths behind it, and lets the fuzzer check
+// the kernel's handle table against it (a handle it holds never reads BAD_HANDLE, one
+// it closed never reads anything else).
+//
+// What the fuzzer never does: touch memory through a pointer it hands the kernel
+// (only the kernel touches hostile pointers), let the kernel write into its stack,
+// data or start-up pages (only into the scratch pages and the run's own mappings), or
+// let a random call unmap, protect or destroy memory it runs on (the root VMAR is used
+// only with ranges the run mapped there, or ranges that touch nothing of its own).
+#ifndef ZRK_FUZZ_MODEL_H_
+#define ZRK_FUZZ_MODEL_H_
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <zircon/process.h>
+#include <zircon/rights.h>
+#include <zircon/syscalls.h>
+#include <zircon/syscalls/object.h>
+#include <zircon/types.h>
+#include <zrk/bad_ptr.h>
+#include <zrk/startup.h>
+
+// --- PRNG: xoshiro256** seeded through splitmix64 ----------------------------------------
+
+static uint64_t rng_state[4];
+
+static uint64_t splitmix64(uint64_t* x) {
+  uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+static void rng_seed(uint64_t seed) {
+  for (int i = 0; i < 4; i++) {
+    rng_state[i] = splitmix64(&seed);
+  }
+}
+
+static uint64_t rnd64(void) {
+  uint64_t* s = rng_state;
+  uint64_t result = ((s[1] * 5) << 7 | (s[1] * 5) >> 57) * 9;
+  uint64_t t = s[1] << 17;
+  s[2] ^= s[0];
+  s[3] ^= s[1];
+  s[1] ^= s[2];
+  s[0] ^= s[3];
+  s[2] ^= t;
+  s[3] = (s[3] << 45) | (s[3] >> 19);
+  return result;
+}
+
+// Uniform in [0, n); n > 0.
+static uint64_t rnd(uint64_t n) { return rnd64() % n; }
+// True with probability per_mille / 1000.
+static bool chance(unsigned per_mille) { return rnd(1000) < per_mille; }
+
+// --- The fuzzer's own memory ----------------------------------------------------------------
+
+#define FUZZ_PAGE ((uint64_t)4096)
+#define LAZY_PAGES 2
+#define SCRATCH_PAGES 4
+#define HOLE_PAGES 11
+#define FIXED_PAGES (LAZY_PAGES + 1 + SCRATCH_PAGES + HOLE_PAGES)
+#define ARENA_SIZE ((uint64_t)1 << 30)
+// The tail of the scratch pages that zx_handle_close_many reads (refilled before each
+// call, and followed by the hole, so how far the kernel can read is known exactly).
+#define CLOSE_ARRAY_ENTRIES 80
+#define CLOSE_ARRAY_BYTES (CLOSE_ARRAY_ENTRIES * sizeof(zx_handle_t))
+
+typedef struct {
+  uintptr_t start, end;
+} range_t;
+
+static struct {
+  // The fixed VMAR: [lazy pages][read-only page][scratch pages][hole], in that order, so
+  // that a buffer can run from the read-only page into scratch or from scratch into the
+  // hole.
+  zx_handle_t fixed_vmar;
+  uintptr_t fixed_base;
+  // Pages only the kernel touches, decommitted now and then, so that its copies out
+  // fault them in. The fuzzer never reads or writes them itself: with memory exhausted
+  // (the run gets there), its own fault on such a page would kill it.
+  zx_handle_t lazy_vmo;
+  uintptr_t lazy;
+  zx_handle_t ro_vmo;  // one page, mapped read-only after them
+  uintptr_t ro;
+  zx_handle_t scratch_vmo;  // SCRATCH_PAGES pages, mapped read-write after it
+  uint8_t* scratch;
+  uintptr_t scratch_end;
+  zx_handle_t hole_vmar;  // a sub-VMAR with no CAN_MAP rights: never mapped
+  uintptr_t hole;
+  // The arena: a sub-VMAR of the root where the run's sub-VMARs and most mappings live;
+  // emptied (unmapped whole) at the end of every epoch.
+  zx_handle_t arena;
+  uintptr_t arena_base;
+  // Memory of the process the run must never unmap or re-protect through the root
+  // VMAR: the image, the stack (and its guard and the start-up page above it), the
+  // fixed VMAR and the arena.
+  range_t protected_ranges[4];
+  int nprotected;
+  uintptr_t root_base, root_end;
+  uintptr_t stack_guard;  // an address in the loader's guard region below the stack
+} mem;
+
+static bool ranges_overlap(uintptr_t a, uintptr_t a_end, uintptr_t b, uintptr_t b_end) {
+  return a < b_end && b < a_end;
+}
+
+// True if [addr, addr + len), rounded out to pages the way the kernel rounds a length,
+// stays clear of everything the fuzzer runs on, so a root-VMAR unmap or protect there
+// cannot hurt it. Ranges outside the user address space are always fine (the kernel
+// must refuse them).
+static bool root_range_ok(uint64_t addr, uint64_t len) {
+  if (addr >= ZRK_USER_TOP) {
+    return true;
+  }
+  uint64_t page_len =
+      len > UINT64_MAX - (FUZZ_PAGE - 1) ? UINT64_MAX : (len + FUZZ_PAGE - 1) & ~(FUZZ_PAGE - 1);
+  uint64_t start = addr & ~(FUZZ_PAGE - 1);
+  uint64_t end = page_len > UINT64_MAX - start ? UINT64_MAX : start + page_len;
+  for (int i = 0; i < mem.nprotected; i++) {
+    if (ranges_overlap(start, end, mem.protected_ranges[i].start, mem.protected_ranges[i].end)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// --- Handles --------------------------------------------------------------------------------
+
+enum { K_NONE, K_VMO, K_VMAR, K_PROCESS, K_THREAD, K_RESOURCE, K_OTHER };
+
+#define S_OWNED 1u      // made by the run: it may close, replace or consume it
+#define S_ROOT 2u       // names the root VMAR: address ranges are checked (root_range_ok)
+#define S_NODESTROY 4u  // never passed to zx_vmar_destroy (the root, the arena)
+
+#define FUZZ_MAX_SLOTS 64
+#define FUZZ_MAX_OWNED 40
+#define FUZZ_MAX_OBJS 96
+
+typedef struct {
+  zx_handle_t h;
+  uint8_t kind;
+  uint8_t flags;
+  zx_rights_t rights;
+  int obj;  // index into objs
+} slot_t;
+
+// What the model knows of an object (shared by every handle to it).
+typedef struct {
+  bool used;
+  uint8_t kind;
+  int refs;        // slots naming it
+  uint64_t size;   // VMO: page-rounded size, as last seen; VMAR: length
+  uintptr_t base;  // VMAR: base address
+  bool resizable;  // VMO
+  bool in_root;    // VMAR: a direct child of the root VMAR (see root_vmars)
+} obj_t;
+
+static slot_t slots[FUZZ_MAX_SLOTS];
+static int nslots;
+static obj_t objs[FUZZ_MAX_OBJS];
+
+// Handles the process holds that no fuzzed call may ever see: the fixed VMAR, the
+// hole, the scratch and read-only VMOs, and the private handles kept to clean up.
+#define FUZZ_MAX_PRIVATE 48
+static zx_handle_t private_handles[FUZZ_MAX_PRIVATE];
+static int nprivate;
+
+// Values of handles the run closed (or gave up), newest last.
+#define FUZZ_DEAD 64
+static zx_handle_t dead[FUZZ_DEAD];
+static uint64_t ndead;
+
+static void add_private(zx_handle_t h) {
+  if (h != ZX_HANDLE_INVALID && nprivate < FUZZ_MAX_PRIVATE) {
+    private_handles[nprivate++] = h;
+  }
+}
+
+static void remove_private(zx_handle_t h) {
+  for (int i = 0; i < nprivate; i++) {
+    if (private_handles[i] == h) {
+      private_handles[i] = private_handles[--nprivate];
+      return;
+    }
+  }
+}
+
+static bool is_private(zx_handle_t h) {
+  for (int i = 0; i < nprivate; i++) {
+    if (private_handles[i] == h) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// The slot of a handle the process holds, or -1.
+static int slot_of(zx_handle_t h) {
+  if (h == ZX_HANDLE_INVALID) {
+    return -1;
+  }
+  for (int i = 0; i < nslots; i++) {
+    if (slots[i].h == h) {
+      return i;
+    }
+  }
+  return -1;
+}
+
+// True if the process holds this value (pool or private).
+static bool is_live(zx_handle_t h) { return slot_of(h) >= 0 || is_private(h); }
+
+static int owned_count(void) {
+  int n = 0;
+  for (int i = 0; i < nslots; i++) {
+    n += (slots[i].flags & S_OWNED) != 0;
+  }
+  return n;
+}
+
+static int new_obj(uint8_t kind) {
+  for (int i = 0; i < FUZZ_MAX_OBJS; i++) {
+    if (!objs[i].used) {
+      memset(&objs[i], 0, sizeof objs[i]);
+      objs[i].used = true;
+      objs[i].kind = kind;
+      return i;
+    }
+  }
+  return -1;
+}
+
+// Adds a handle to the pool; `obj` is shared with its other handles (or -1 for a new
+// object of `kind`). Returns the slot, or -1 if the pool is full (the caller closes it).
+static int add_slot(zx_handle_t h, uint8_t kind, uint8_t flags, zx_rights_t rights, int obj) {
+  if (nslots == FUZZ_MAX_SLOTS) {
+    return -1;
+  }
+  if (obj < 0) {
+    obj = new_obj(kind);
+    if (obj < 0) {
+      return -1;
+    }
+  }
+  objs[obj].refs++;
+  slots[nslots] = (slot_t){h, kind, flags, rights, obj};
+  return nslots++;
+}
+
+// Forgets a handle (closed or consumed): its value joins the dead ones.
+static void drop_slot(int i) {
+  obj_t* o = &objs[slots[i].obj];
+  if (--o->refs == 0) {
+    o->used = false;
+  }
+  dead[ndead++ % FUZZ_DEAD] = slots[i].h;
+  slots[i] = slots[--nslots];
+}
+
+// A random pool slot of `kind` (any kind for K_NONE) carrying all of `flags` and all of
+// `rights`; -1 if none.
+static int random_slot_with(uint8_t kind, uint8_t flags, zx_rights_t rights) {
+  int candidates[FUZZ_MAX_SLOTS];
+  int n = 0;
+  for (int i = 0; i < nslots; i++) {
+    if ((kind == K_NONE || slots[i].kind == kind) && (slots[i].flags & flags) == flags &&
+        (slots[i].rights & rights) == rights) {
+      candidates[n++] = i;
+    }
+  }
+  return n == 0 ? -1 : candidates[rnd((uint64_t)n)];
+}
+
+static int random_slot(uint8_t kind, uint8_t flags) { return random_slot_with(kind, flags, 0); }
+
+// --- Mappings -------------------------------------------------------------------------------
+
+// Mappings the run made (successful zx_vmar_map calls, newest last). They may have been
+// unmapped or changed since; they only supply addresses the kernel gets to check.
+typedef struct {
+  uintptr_t addr;
+  uint64_t len;
+  int vmo_obj;  // objs index when mapped (the object may be gone from the model)
+  bool in_root;
+} mapping_t;
+
+#define FUZZ_MAPPINGS 64
+static mapping_t mappings[FUZZ_MAPPINGS];
+static uint64_t nmappings;
+
+// Everything the run placed directly in the root VMAR, kept exactly so the end of an
+// epoch can take it away: mappings (unmapped through the root) and sub-VMARs (destroyed
+// through a private duplicate taken when they were made).
+#define FUZZ_ROOT_RECORDS 32
+static range_t root_maps[FUZZ_ROOT_RECORDS];
+static int nroot_maps;
+static struct {
+  range_t range;
+  zx_handle_t keeper;  // private duplicate, for zx_vmar_destroy at the end of the epoch
+} root_vmars[FUZZ_ROOT_RECORDS];
+static int nroot_vmars;
+
+static void record_mapping(uintptr_t addr, uint64_t len, int vmo_obj, bool in_root) {
+  mappings[nmappings++ % FUZZ_MAPPINGS] = (mapping_t){addr, len, vmo_obj, in_root};
+}
+
+// A recorded mapping that starts inside [base, base + len), or NULL.
+static const mapping_t* mapping_within(uintptr_t base, uint64_t len) {
+  uint64_t n = nmappings < FUZZ_MAPPINGS ? nmappings : FUZZ_MAPPINGS;
+  uint64_t start = n ? rnd(n) : 0;
+  for (uint64_t k = 0; k < n; k++) {
+    const mapping_t* m = &mappings[(start + k) % n];
+    if (m->addr >= base && m->addr - base < len) {
+      return m;
+    }
+  }
+  return NULL;
+}
+
+// A recorded mapping (of `vmo_obj` if that is >= 0 and one exists), or NULL.
+static const mapping_t* random_mapping(int vmo_obj) {
+  uint64_t n = nmappings < FUZZ_MAPPINGS ? nmappings : FUZZ_MAPPINGS;
+  if (n == 0) {
+    return NULL;
+  }
+  if (vmo_obj >= 0) {
+    uint64_t start = rnd(n);
+    for (uint64_t k = 0; k < n; k++) {
+      const mapping_t* m = &mappings[(start + k) % n];
+      if (m->vmo_obj == vmo_obj) {
+        return m;
+      }
+    }
+  }
+  return &mappings[rnd(n)];
+}
+
+#endif  // ZRK_FUZZ_MODEL_H_
