@@ -578,6 +578,27 @@ MAP_TEST(VmarMapRangeOffsetTest) {
   EXPECT_OK(zx_handle_close(vmo));
 }
 
+// MAP_RANGE fills only what the VMO backs: a one-page VMO mapped over 64 GiB puts one
+// page in the page tables (and the tables for it), not 16 million.
+MAP_TEST(map_range_past_the_vmo_end_maps_nothing_there) {
+  const uint64_t size = 1ull << 36;
+  zx_handle_t vmo = new_vmo(1, 0);
+  ASSERT_NE(vmo, ZX_HANDLE_INVALID);
+  ASSERT_OK(write_u32(vmo, 0, 0x5a5a));
+  zx_vaddr_t base = 0;
+  zx_handle_t vmar = aligned_sandbox(size, &base);
+  ASSERT_NE(vmar, ZX_HANDLE_INVALID);
+  uint64_t tables_before = kmem().mmu_overhead_bytes;
+  uintptr_t addr = map_vmo(vmar, PERM_R | ZX_VM_SPECIFIC | ZX_VM_MAP_RANGE, 0, vmo, 0, size);
+  ASSERT_EQ(addr, base);
+  // One page needs at most a table per level below the root.
+  EXPECT_LE(kmem().mmu_overhead_bytes - tables_before, 3 * PAGE);
+  EXPECT_EQ(*u32_at(addr), 0x5a5a);
+  EXPECT_EQ(probe_read(addr + PAGE), ZX_ERR_OUT_OF_RANGE);
+  drop_vmar(vmar);
+  EXPECT_OK(zx_handle_close(vmo));
+}
+
 MAP_TEST(AlignmentVmarMapTest) {
   const size_t size = 2 * PAGE;
   zx_handle_t vmo = new_vmo(2, 0);

@@ -99,6 +99,8 @@ pub fn map(
     let process = vmar.process.upgrade().ok_or(Status::BAD_STATE)?;
     let observer: Weak<dyn MappingObserver> = Arc::downgrade(&process) as Weak<dyn MappingObserver>;
     vmo.add_observer(observer)?;
+    // How much of the mapping MAP_RANGE can fill: past the VMO's end is nothing to map.
+    let backed = vmo.size().saturating_sub(vmo_offset);
     // Taken before the process lock: it takes the VMO's.
     let object = MappedVmo::new(vmo);
     let (mapped, replaced) = with_vm(&vmar, |vm| {
@@ -117,7 +119,11 @@ pub fn map(
     drop(replaced);
     let (base, len) = mapped;
     if options & ZX_VM_MAP_RANGE != 0 {
-        populate(&process, base, len);
+        populate(
+            &process,
+            base,
+            len.min(usize::try_from(backed).unwrap_or(usize::MAX)),
+        );
     }
     if copy_out(mapped_addr.addr(), &(base as u64).to_le_bytes()).is_err() {
         let removed = with_vm(&vmar, |vm| {

@@ -33,6 +33,11 @@ pub fn enable_irqs() {
     unsafe { core::arch::asm!("msr daifclr, #2", options(nomem, nostack)) };
 }
 
+pub fn disable_irqs() {
+    // SAFETY: masking IRQs on this CPU has no memory effects.
+    unsafe { core::arch::asm!("msr daifset, #2", options(nomem, nostack)) };
+}
+
 pub fn midr() -> u64 {
     MIDR_EL1.get()
 }
@@ -77,15 +82,17 @@ pub fn wait_for_interrupt() {
     aarch64_cpu::asm::wfi();
 }
 
-/// Waits for an interrupt with IRQs unmasked for that moment, so its handler runs
-/// (for waiting inside a syscall, where exception entry masked them).
+/// Waits for an interrupt with IRQs unmasked for that moment, so its handler runs, then
+/// puts the mask back as it was.
 pub fn wait_for_interrupt_enabled() {
-    // SAFETY: unmask, wait, mask again; handlers are installed.
+    // SAFETY: unmask, wait, restore DAIF; handlers are installed.
     unsafe {
         core::arch::asm!(
+            "mrs {daif}, daif",
             "msr daifclr, #2",
             "wfi",
-            "msr daifset, #2",
+            "msr daif, {daif}",
+            daif = out(reg) _,
             options(nomem, nostack)
         )
     };
