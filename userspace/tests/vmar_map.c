@@ -599,6 +599,27 @@ MAP_TEST(map_range_past_the_vmo_end_maps_nothing_there) {
   EXPECT_OK(zx_handle_close(vmo));
 }
 
+// Nor does it map what the VMO has not committed: a 64 GiB VMO holding only its last
+// page puts that page in the page tables, and the rest faults in when touched.
+MAP_TEST(map_range_maps_only_committed_pages) {
+  const uint64_t size = 1ull << 36;
+  zx_handle_t vmo = ZX_HANDLE_INVALID;
+  ASSERT_OK(zx_vmo_create(size, 0, &vmo));
+  ASSERT_OK(write_u32(vmo, size - PAGE, 0x77));
+  zx_vaddr_t base = 0;
+  zx_handle_t vmar = aligned_sandbox(size, &base);
+  ASSERT_NE(vmar, ZX_HANDLE_INVALID);
+  uint64_t tables_before = kmem().mmu_overhead_bytes;
+  uintptr_t addr = map_vmo(vmar, PERM_R | ZX_VM_SPECIFIC | ZX_VM_MAP_RANGE, 0, vmo, 0, size);
+  ASSERT_EQ(addr, base);
+  EXPECT_LE(kmem().mmu_overhead_bytes - tables_before, 3 * PAGE);
+  EXPECT_EQ(*u32_at(addr + size - PAGE), 0x77u);
+  EXPECT_EQ(*u32_at(addr), 0u);
+  EXPECT_EQ(committed(vmo), PAGE);
+  drop_vmar(vmar);
+  EXPECT_OK(zx_handle_close(vmo));
+}
+
 MAP_TEST(AlignmentVmarMapTest) {
   const size_t size = 2 * PAGE;
   zx_handle_t vmo = new_vmo(2, 0);

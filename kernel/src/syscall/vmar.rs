@@ -3,7 +3,7 @@
 //! the process's memory lock. Mappings fill in on demand (pagefault.rs).
 
 use super::{copy_out, Syscalls, ZxResult};
-use crate::object::process::{MappedVmo, Vm};
+use crate::object::process::{KernelVmo, MappedVmo, Vm};
 use crate::object::vmar::options::{perms_for_rights, VmOptions};
 use crate::object::vmar::Mapping;
 use crate::object::vmo::MappingObserver;
@@ -99,10 +99,8 @@ pub fn map(
     let process = vmar.process.upgrade().ok_or(Status::BAD_STATE)?;
     let observer: Weak<dyn MappingObserver> = Arc::downgrade(&process) as Weak<dyn MappingObserver>;
     vmo.add_observer(observer)?;
-    // How much of the mapping MAP_RANGE can fill: past the VMO's end is nothing to map.
-    let backed = vmo.size().saturating_sub(vmo_offset);
     // Taken before the process lock: it takes the VMO's.
-    let object = MappedVmo::new(vmo);
+    let object = MappedVmo::new(vmo.clone());
     let (mapped, replaced) = with_vm(&vmar, |vm| {
         let mapped = vm.regions.map(
             vmar.id,
@@ -119,11 +117,7 @@ pub fn map(
     drop(replaced);
     let (base, len) = mapped;
     if options & ZX_VM_MAP_RANGE != 0 {
-        populate(
-            &process,
-            base,
-            len.min(usize::try_from(backed).unwrap_or(usize::MAX)),
-        );
+        populate(&process, &vmo, vmo_offset, base, len);
     }
     if copy_out(mapped_addr.addr(), &(base as u64).to_le_bytes()).is_err() {
         let removed = with_vm(&vmar, |vm| {
@@ -137,13 +131,22 @@ pub fn map(
     Ok(())
 }
 
-/// ZX_VM_MAP_RANGE: puts what is there in the page tables now (reads never commit).
-fn populate(process: &Arc<Process>, base: usize, len: usize) {
-    let mut va = base;
-    while va < base + len {
-        // Past the VMO's end or out of memory: those pages fault later, as Zircon's do.
+/// ZX_VM_MAP_RANGE: puts the pages the VMO holds now in the page tables (reads never
+/// commit), skipping what it does not hold, so the cost follows its content.
+fn populate(
+    process: &Arc<Process>,
+    vmo: &Arc<KernelVmo>,
+    vmo_offset: u64,
+    base: usize,
+    len: usize,
+) {
+    let end = vmo_offset.saturating_add(len as u64);
+    let mut offset = vmo_offset;
+    while let Some(at) = vmo.next_present(offset, end) {
+        let va = base + (at - vmo_offset) as usize;
+        // Out of memory for page tables: that page faults in later instead.
         let _ = crate::pagefault::resolve(process, va, crate::pagefault::Access::Read);
-        va += crate::mm::frames::PAGE_SIZE;
+        offset = at + crate::mm::frames::PAGE_SIZE as u64;
     }
 }
 

@@ -92,6 +92,25 @@ impl<S: PageSource> Vmo<S> {
 }
 
 impl<S: PageSource> Vmo<S> {
+    /// The offset of the first page at `offset` or after it, and before `end` (and the
+    /// VMO's size), that holds content: what ZX_VM_MAP_RANGE puts in the page tables.
+    pub fn next_present(&self, offset: u64, end: u64) -> Option<u64> {
+        let state = self.state();
+        let end = end.min(state.node(self.slot).size);
+        if offset >= end {
+            return None;
+        }
+        let (target, base) = state.resolve(self.slot);
+        let (index, _) = state
+            .paged(target)
+            .pages
+            .next_from((base + offset) / PAGE)?;
+        let at = (index * PAGE).checked_sub(base)?;
+        (at < end).then_some(at)
+    }
+}
+
+impl<S: PageSource> Vmo<S> {
     /// A mapping of this VMO was made (or split in two).
     pub fn mapping_added(&self) {
         self.mappings.fetch_add(1, Ordering::Relaxed);
