@@ -159,6 +159,8 @@ impl<O: Clone> HandleTable<O> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::test_runner::TestCaseError;
+    use proptest::{prop_assert, prop_assert_eq};
     use std::collections::{HashMap, HashSet};
 
     #[test]
@@ -276,5 +278,82 @@ mod tests {
             }
         }
         assert_eq!(t.len(), model.len());
+    }
+
+    /// One step of the property below, decoded from an arbitrary byte and word.
+    fn step(
+        t: &mut HandleTable<u64>,
+        model: &mut HashMap<u32, (u64, zx_rights_t)>,
+        dead: &mut HashSet<u32>,
+        (kind, word): (u8, u32),
+        n: u64,
+    ) -> Result<(), TestCaseError> {
+        let live: Vec<u32> = model.keys().copied().collect();
+        let pick = |list: &[u32]| list[word as usize % list.len()];
+        match kind % 5 {
+            0 | 1 => match t.add(n, word) {
+                Ok(h) => {
+                    prop_assert_eq!(h & ZX_HANDLE_FIXED_BITS_MASK, ZX_HANDLE_FIXED_BITS_MASK);
+                    prop_assert!(model.insert(h, (n, word)).is_none(), "live value reissued");
+                    dead.remove(&h);
+                }
+                Err(e) => {
+                    prop_assert_eq!(e, Status::NO_RESOURCES);
+                    prop_assert_eq!(model.len(), MAX_HANDLES);
+                }
+            },
+            2 if !live.is_empty() => {
+                let h = pick(&live);
+                let (object, rights) = model.remove(&h).unwrap();
+                prop_assert_eq!(t.remove(h), Ok(Entry { object, rights }));
+                dead.insert(h);
+            }
+            3 if !live.is_empty() => {
+                let h = pick(&live);
+                let &(object, rights) = model.get(&h).unwrap();
+                prop_assert_eq!(t.get(h), Ok(&Entry { object, rights }));
+            }
+            _ => {
+                // Any other value: a closed one, or a forged one, must not be found
+                // unless it happens to be live.
+                let h = if !dead.is_empty() && kind & 0x80 != 0 {
+                    pick(&dead.iter().copied().collect::<Vec<_>>())
+                } else {
+                    word
+                };
+                match model.get(&h) {
+                    Some(&(object, rights)) => {
+                        prop_assert_eq!(t.get(h), Ok(&Entry { object, rights }))
+                    }
+                    None => prop_assert_eq!(t.get(h), Err(Status::BAD_HANDLE)),
+                }
+            }
+        }
+        prop_assert_eq!(t.len(), model.len());
+        Ok(())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 512, ..proptest::prelude::ProptestConfig::default()
+        })]
+
+        /// Arbitrary sequences of add, remove, lookups of live, closed and forged values
+        /// against a map: the table finds exactly what the map holds.
+        #[test]
+        fn arbitrary_operations_match_a_map(
+            seed in proptest::prelude::any::<u64>(),
+            ops in proptest::collection::vec(
+                (proptest::prelude::any::<u8>(), proptest::prelude::any::<u32>()),
+                1..400,
+            ),
+        ) {
+            let mut t = HandleTable::new(seed);
+            let mut model = HashMap::new();
+            let mut dead = HashSet::new();
+            for (n, &op) in ops.iter().enumerate() {
+                step(&mut t, &mut model, &mut dead, op, n as u64)?;
+            }
+        }
     }
 }
