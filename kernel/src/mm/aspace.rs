@@ -223,7 +223,8 @@ impl AddressSpace {
     /// Calls `leaf` on every valid level-3 entry for `[start, end)` under `table` (a
     /// level-`level` table whose first entry maps `base`), skipping absent tables whole
     /// so the cost follows what is mapped, not the length. With `prune`, tables left
-    /// empty are unlinked and freed. Returns whether `table` is now empty.
+    /// empty are unlinked and freed. Returns whether `table` was emptied by this walk
+    /// (only a table this walk took something from is scanned for that).
     fn walk(
         &mut self,
         table: u64,
@@ -236,6 +237,7 @@ impl AddressSpace {
         let span = PAGE_SIZE << (9 * (3 - level));
         let first = start.saturating_sub(base) / span;
         let last = (end - base).div_ceil(span).min(ENTRIES);
+        let mut changed = false;
         for i in first..last {
             let entry = &mut table_at(table)[i];
             if *entry & pte::VALID == 0 {
@@ -244,6 +246,7 @@ impl AddressSpace {
             let va = base + i * span;
             if level == 3 {
                 leaf(va, entry);
+                changed = true;
                 continue;
             }
             let child = *entry & pte::ADDR_MASK;
@@ -256,9 +259,10 @@ impl AddressSpace {
                 frames::free(child as usize, 1);
                 self.table_count -= 1;
                 TABLE_PAGES.fetch_sub(1, Ordering::Relaxed);
+                changed = true;
             }
         }
-        prune && table_at(table).iter().all(|e| *e & pte::VALID == 0)
+        prune && changed && table_at(table).iter().all(|e| *e & pte::VALID == 0)
     }
 
     /// The part of `[va, va + len)` in user space, page-aligned, as (start, end).
