@@ -12,9 +12,7 @@
 #include <zircon/syscalls/object.h>
 #include <zrk/startup.h>
 #include <zrk/test.h>
-#include <zrk/vmo_util.h>
-
-#define GIB (1ull << 30)
+#include <zrk/vmar_util.h>
 
 // Writes one u64 at the start of each page from page `first` on until a write fails;
 // returns how many succeeded and the failing status in *status.
@@ -212,6 +210,34 @@ TEST(resizing_needs_no_memory_writing_does) {
   EXPECT_OK(write_u32(vmo, 500 * PAGE, 1));
   EXPECT_OK(zx_handle_close(vmo));
   EXPECT_EQ(free_bytes(), free_before);
+}
+
+// A page fault that finds memory for the page but not for all the page tables it needs
+// fails without leaving a table linked that nothing maps through (no unmap would free
+// it): MAP_TEST checks free and page-table bytes come back.
+MAP_TEST(a_fault_short_of_page_tables_leaves_none_behind) {
+  zx_vaddr_t base = 0;
+  zx_handle_t vmar = aligned_sandbox(GIB, &base);
+  ASSERT_NE(vmar, ZX_HANDLE_INVALID);
+  zx_handle_t vmo = new_vmo(1, 0);
+  ASSERT_NE(vmo, ZX_HANDLE_INVALID);
+  uintptr_t addr = map_vmo(vmar, PERM_RW | ZX_VM_SPECIFIC, GIB / 2, vmo, 0, PAGE);
+  ASSERT_NE(addr, 0);
+  uint64_t tables_before = kmem().mmu_overhead_bytes;
+  // Leave one free page: a table, of the two or three the fresh gigabyte needs (the
+  // probe's load maps the zero page there first).
+  zx_handle_t hog = ZX_HANDLE_INVALID;
+  ASSERT_OK(zx_vmo_create(GIB, 0, &hog));
+  uint64_t take = free_bytes() - PAGE;
+  ASSERT_OK(zx_vmo_op_range(hog, ZX_VMO_OP_COMMIT, 0, take, NULL, 0));
+  EXPECT_EQ(free_bytes(), PAGE);
+  EXPECT_NE(probe_write(addr), ZX_OK);
+  EXPECT_EQ(kmem().mmu_overhead_bytes, tables_before);
+  EXPECT_OK(zx_handle_close(hog));
+  // With memory back, the same store works.
+  EXPECT_EQ(probe_write(addr), ZX_OK);
+  drop_vmar(vmar);
+  EXPECT_OK(zx_handle_close(vmo));
 }
 
 int main(void) { return run_tests(); }

@@ -168,22 +168,45 @@ impl AddressSpace {
     /// The level-3 slot for `va`, creating tables on the way if `create`.
     fn slot(&mut self, va: usize, create: bool) -> Result<Option<&'static mut u64>, MapError> {
         let mut table = self.root;
-        for level in 0..3 {
-            let entry = &mut table_at(table)[pte::index(va, level)];
-            if *entry & pte::VALID == 0 {
-                if !create {
-                    return Ok(None);
+        let mut level = 0;
+        while level < 3 {
+            let entry = table_at(table)[pte::index(va, level)];
+            if entry & pte::VALID == 0 {
+                break;
+            }
+            table = entry & pte::ADDR_MASK;
+            level += 1;
+        }
+        if level < 3 {
+            if !create {
+                return Ok(None);
+            }
+            // Every missing table at once: running out of memory half-way must not leave
+            // an empty table linked in, which no unmap would ever free.
+            let mut fresh = [0usize; 3];
+            let need = 3 - level;
+            for i in 0..need {
+                match frames::alloc(1) {
+                    Ok(pa) => fresh[i] = pa,
+                    Err(e) => {
+                        for &pa in &fresh[..i] {
+                            frames::free(pa, 1);
+                        }
+                        return Err(e.into());
+                    }
                 }
-                let pa = frames::alloc(1)?;
+            }
+            for &pa in &fresh[..need] {
                 zero_frame(pa);
                 self.table_count += 1;
                 TABLE_PAGES.fetch_add(1, Ordering::Relaxed);
                 // Publish the zeroed table before linking it in.
                 // SAFETY: a barrier only.
                 unsafe { core::arch::asm!("dsb ishst") };
-                *entry = pte::table_desc(pa as u64);
+                table_at(table)[pte::index(va, level)] = pte::table_desc(pa as u64);
+                table = pa as u64;
+                level += 1;
             }
-            table = *entry & pte::ADDR_MASK;
         }
         Ok(Some(&mut table_at(table)[pte::index(va, 3)]))
     }
