@@ -38,10 +38,6 @@
 #define FUZZ_TRACE_FROM UINT64_MAX
 #endif
 
-// zx_vmar_map with ZX_VM_MAP_RANGE fills page tables page by page over the whole
-// length in zrk (about 2.8 s of a QEMU guest for 2^36 bytes of a one-page VMO), so a
-// MAP_RANGE mapping longer than this loses MAP_RANGE: a run then measures other things.
-#define FUZZ_MAP_RANGE_MAX ((uint64_t)1 << 30)
 // Lengths the run commits or maps are cut to this unless rare (pick_work_size).
 #define WORK_CAP (64 * FUZZ_PAGE)
 
@@ -881,9 +877,6 @@ static void op_vmar_map(void) {
   uint64_t vmo_offset = chance(500)   ? 0
                         : chance(600) ? FUZZ_PAGE * rnd(vsize / FUZZ_PAGE + 1)
                                       : pick_size(vsize);
-  if ((options & ZX_VM_MAP_RANGE) && len > FUZZ_MAP_RANGE_MAX && len < ((uint64_t)1 << 62)) {
-    options &= ~ZX_VM_MAP_RANGE;
-  }
   if (is_root(&v) && (options & ZX_VM_SPECIFIC_OVERWRITE)) {
     uint64_t at = vmar_offset > UINT64_MAX - base ? UINT64_MAX : base + vmar_offset;
     if (!root_range_ok(at, len)) {
