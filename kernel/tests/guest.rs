@@ -387,6 +387,8 @@ struct Program {
     /// Kernel command-line options added after `test` for this program's boot
     /// (`// zrk-test: append OPTIONS`).
     append: Vec<String>,
+    /// Programs that run before it in the same boot (`// zrk-test: run-first PATH.c`).
+    first: Vec<PathBuf>,
 }
 
 impl Program {
@@ -401,6 +403,9 @@ impl Program {
 struct Markers {
     expect: Expect,
     append: Vec<String>,
+    /// Programs (`// zrk-test: run-first PATH.c`, from the repository root) that run
+    /// before this one in the same boot.
+    first: Vec<PathBuf>,
 }
 
 fn discover(root: &Path) -> Result<Vec<Program>, String> {
@@ -426,6 +431,7 @@ fn discover(root: &Path) -> Result<Vec<Program>, String> {
             name,
             expect: markers.expect,
             append: markers.append,
+            first: markers.first,
         });
     }
     programs.sort_by(|a, b| a.name.cmp(&b.name));
@@ -437,6 +443,7 @@ fn discover(root: &Path) -> Result<Vec<Program>, String> {
 fn parse_markers(text: &str) -> Result<Markers, String> {
     let mut expect = Expect::Exit(0);
     let mut append = Vec::new();
+    let mut first = Vec::new();
     for line in text.lines() {
         let Some(rest) = line.trim().strip_prefix("// zrk-test:") else {
             continue;
@@ -468,11 +475,21 @@ fn parse_markers(text: &str) -> Result<Markers, String> {
                 return Err(format!("append: {bad:?} is not a plain kernel option"));
             }
             append.extend(options);
+        } else if let Some(path) = rest.strip_prefix("run-first") {
+            let path = path.trim();
+            if !path.ends_with(".c") || path.contains(char::is_whitespace) {
+                return Err(format!("run-first needs one PATH.c, not {path:?}"));
+            }
+            first.push(PathBuf::from(path));
         } else {
             return Err(format!("unknown zrk-test marker {rest:?}"));
         }
     }
-    Ok(Markers { expect, append })
+    Ok(Markers {
+        expect,
+        append,
+        first,
+    })
 }
 
 // --- Running ----------------------------------------------------------------------------------
@@ -515,6 +532,7 @@ fn run_program(root: &Path, runs: &[Program]) -> Vec<Run> {
     let build = Command::new(root.join("scripts/build-user"))
         .arg("--out")
         .arg(&out_dir)
+        .args(&program.first)
         .arg(&program.source)
         .current_dir(root)
         .output();

@@ -14,6 +14,7 @@ fn program(name: &str, expect: Expect) -> Program {
         source: PathBuf::from(format!("userspace/tests/{name}.c")),
         expect,
         append: Vec::new(),
+        first: Vec::new(),
     }
 }
 
@@ -21,6 +22,7 @@ fn markers(expect: Expect, append: &[&str]) -> Markers {
     Markers {
         expect,
         append: append.iter().map(|s| s.to_string()).collect(),
+        first: Vec::new(),
     }
 }
 
@@ -64,6 +66,12 @@ pub fn run() {
     );
     assert!(parse_markers("// zrk-test: append").is_err());
     assert!(parse_markers("// zrk-test: append mem=64M\"; rm").is_err());
+    assert_eq!(
+        parse_markers("// zrk-test: run-first userspace/tests/helpers/a.c\n").map(|m| m.first),
+        Ok(vec![PathBuf::from("userspace/tests/helpers/a.c")])
+    );
+    assert!(parse_markers("// zrk-test: run-first a.h").is_err());
+    assert!(parse_markers("// zrk-test: run-first a.c b.c").is_err());
     assert_eq!(command_line(&[]), "test");
     assert_eq!(
         command_line(&["mem=64M".to_string(), "loglevel=warn".to_string()]),
