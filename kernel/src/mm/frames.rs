@@ -108,14 +108,17 @@ pub fn alloc_shared_page() -> Result<usize, NoMemory> {
 /// Takes another reference to a page from [`alloc_shared_page`].
 pub fn add_ref(pa: usize) {
     if let Some(rc) = refcount(pa) {
-        rc.fetch_add(1, Ordering::Relaxed);
+        let before = rc.fetch_add(1, Ordering::Relaxed);
+        debug_assert!(before > 0, "a reference taken to a free page {pa:#x}");
     }
 }
 
 /// Drops a reference; the last one frees the page.
 pub fn release(pa: usize) {
     if let Some(rc) = refcount(pa) {
-        if rc.fetch_sub(1, Ordering::AcqRel) == 1 {
+        let before = rc.fetch_sub(1, Ordering::AcqRel);
+        debug_assert!(before > 0, "a reference dropped from a free page {pa:#x}");
+        if before == 1 {
             SHARED_IN_USE.fetch_sub(1, Ordering::Relaxed);
             free(pa, 1);
         }

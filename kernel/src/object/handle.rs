@@ -106,8 +106,36 @@ impl<O: Clone> HandleTable<O> {
         slot.entry = Some(Entry { object, rights });
         let generation = slot.generation;
         self.live += 1;
+        debug_assert_eq!(self.free.len() + self.live, self.slots.len());
+        // The whole table now and then: a full scan on every call would be quadratic.
+        #[cfg(debug_assertions)]
+        if self.live.is_multiple_of(64) {
+            debug_assert_eq!(self.check(), Ok(()));
+        }
         super::counts::handle_added();
         Ok(self.encode(index as u32, generation))
+    }
+
+    /// Checks the table's own bookkeeping (for tests and debug builds): the live count
+    /// matches the occupied slots, and the free list names each empty slot once.
+    #[cfg(any(test, debug_assertions))]
+    pub fn check(&self) -> Result<(), &'static str> {
+        let occupied = self.slots.iter().filter(|s| s.entry.is_some()).count();
+        if occupied != self.live {
+            return Err("live count differs from the occupied slots");
+        }
+        let mut seen = alloc::vec![false; self.slots.len()];
+        for &i in &self.free {
+            let i = i as usize;
+            if i >= self.slots.len() || self.slots[i].entry.is_some() || seen[i] {
+                return Err("free list names a used, missing or repeated slot");
+            }
+            seen[i] = true;
+        }
+        if self.free.len() + self.live != self.slots.len() {
+            return Err("a slot is neither used nor free");
+        }
+        Ok(())
     }
 
     pub fn get(&self, handle: zx_handle_t) -> Result<&Entry<O>, Status> {
@@ -123,6 +151,7 @@ impl<O: Clone> HandleTable<O> {
         slot.generation = (slot.generation + 1) & GENERATION_MASK;
         // Capacity for every slot was reserved in add(), so this cannot allocate.
         self.free.push(index as u32);
+        debug_assert_eq!(self.free.len() + self.live - 1, self.slots.len());
         self.live -= 1;
         super::counts::handles_removed(1);
         Ok(entry)
@@ -330,6 +359,7 @@ mod tests {
             }
         }
         prop_assert_eq!(t.len(), model.len());
+        prop_assert_eq!(t.check(), Ok(()));
         Ok(())
     }
 
