@@ -221,13 +221,19 @@ fn perms_text(perms: u32) -> &'static str {
 }
 
 /// The last syscalls, for panic and watchdog reports: number, the first two arguments
-/// (the handle, usually, and the next), and the status (the newest entry's is stale
-/// while it is in progress). Plain atomics: recording must cost little and never block.
+/// (the handle, usually, and the next), and the status, [`IN_PROGRESS`] until it
+/// returns. Plain atomics: recording must cost little and never block.
 const RING_LEN: usize = 16;
 static RING: [[AtomicU64; 4]; RING_LEN] = [const { [const { AtomicU64::new(0) }; 4] }; RING_LEN];
 static RING_NEXT: AtomicUsize = AtomicUsize::new(0);
-/// Timer ticks (plus one) when the current syscall began; 0 when none is in progress.
-static IN_SYSCALL_SINCE: AtomicU64 = AtomicU64::new(0);
+/// The status of a syscall that has not returned: no return value (a zx_status_t is
+/// an i32, sign-extended) has this bit pattern.
+const IN_PROGRESS: u64 = 1 << 63;
+/// What the watchdog saw running at its last look: the syscall's sequence number plus
+/// one (0: none), and the tick it first saw it on. The tick keeps these, so a syscall
+/// pays nothing for being watched.
+static WATCHED: AtomicUsize = AtomicUsize::new(0);
+static WATCHED_SINCE: AtomicU64 = AtomicU64::new(0);
 /// Set while a syscall waits on purpose (nanosleep, wait_one): the watchdog ignores it.
 static WAITING: AtomicBool = AtomicBool::new(false);
 
@@ -244,14 +250,12 @@ fn record_start(number: u64, args: &[u64; 8]) -> usize {
     entry[0].store(number, Ordering::Relaxed);
     entry[1].store(args[0], Ordering::Relaxed);
     entry[2].store(args[1], Ordering::Relaxed);
-    // In timer ticks (cheaper to read than the counter), plus one: 0 means "none".
-    IN_SYSCALL_SINCE.store(crate::arch::aarch64::timer::ticks() + 1, Ordering::Relaxed);
+    entry[3].store(IN_PROGRESS, Ordering::Relaxed);
     slot
 }
 
 fn record_end(slot: usize, ret: u64) {
     RING[slot][3].store(ret, Ordering::Relaxed);
-    IN_SYSCALL_SINCE.store(0, Ordering::Relaxed);
 }
 
 /// Marks a deliberate wait inside a syscall (the watchdog leaves it alone).
@@ -270,27 +274,35 @@ pub fn write_recent_syscalls(out: &mut dyn core::fmt::Write) {
         let e = &RING[n % RING_LEN];
         let v = |i: usize| e[i].load(Ordering::Relaxed);
         let name = libzircon::syscalls::kernel_syscall(v(0)).map_or("?", |s| s.name);
-        let _ = writeln!(
-            out,
-            "    #{n:<6} {name}({:#x}, {:#x}, ...) -> {}",
-            v(1),
-            v(2),
-            v(3) as i64
-        );
+        let _ = write!(out, "    #{n:<6} {name}({:#x}, {:#x}, ...) ", v(1), v(2));
+        let _ = match v(3) {
+            IN_PROGRESS => writeln!(out, "(in progress)"),
+            status => writeln!(out, "-> {}", status as i64),
+        };
     }
 }
 
 /// Called on every timer tick: a syscall running for longer than the watchdog allows
 /// (and not waiting on purpose) means the kernel is stuck: report and stop.
 pub fn watchdog_tick() {
-    let since = IN_SYSCALL_SINCE.load(Ordering::Relaxed);
-    if since == 0 || WAITING.load(Ordering::Relaxed) {
+    let next = RING_NEXT.load(Ordering::Relaxed);
+    let running = next != 0
+        && RING[(next - 1) % RING_LEN][3].load(Ordering::Relaxed) == IN_PROGRESS
+        && !WAITING.load(Ordering::Relaxed);
+    if !running {
+        WATCHED.store(0, Ordering::Relaxed);
         return;
     }
-    let now = crate::arch::aarch64::timer::ticks() + 1;
+    let now = crate::arch::aarch64::timer::ticks();
+    if WATCHED.load(Ordering::Relaxed) != next {
+        WATCHED.store(next, Ordering::Relaxed);
+        WATCHED_SINCE.store(now, Ordering::Relaxed);
+        return;
+    }
+    let since = WATCHED_SINCE.load(Ordering::Relaxed);
     let elapsed = now.wrapping_sub(since) / crate::arch::aarch64::timer::TICK_HZ;
     if elapsed >= WATCHDOG_SECONDS {
-        IN_SYSCALL_SINCE.store(0, Ordering::Relaxed);
+        WATCHED.store(0, Ordering::Relaxed);
         panic!("watchdog: a syscall has run for {elapsed} s");
     }
 }
