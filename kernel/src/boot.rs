@@ -139,6 +139,9 @@ pub extern "C" fn kernel_main(dtb_pa: usize, entry_el: u64, image_pa: usize) -> 
     log::info!("banner {} us after reset", timer::monotonic_ns() / 1000);
 
     check_tick();
+    if let Some(seconds) = cmd.watchdog {
+        crate::task::set_watchdog_seconds(seconds);
+    }
     if let Some(kind) = cmd.crash {
         crash(kind);
     }

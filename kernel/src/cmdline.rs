@@ -8,6 +8,8 @@
 //! | `crash=KIND`    | crash on purpose: `null`, `stack` (overflow), `undef` or `user` |
 //! |                 | (the kernel reads a user page directly: PAN must stop it)     |
 //! | `loglevel=LVL`  | `off`, `error`, `warn`, `info`, `debug` or `trace`             |
+//! | `watchdog=S`    | seconds a syscall may run before the watchdog stops the kernel |
+//! |                 | (default 10; 0: as soon as one spans two timer ticks)          |
 //!
 //! Parsing never fails: anything not understood is reported in [`Problems`] and
 //! otherwise ignored, so the kernel can say `command line: unknown option 'foo'
@@ -49,6 +51,8 @@ pub struct CommandLine<'a> {
     pub crash: Option<CrashKind>,
     /// `loglevel=off|error|warn|info|debug|trace`
     pub loglevel: Option<LevelFilter>,
+    /// `watchdog=SECONDS`
+    pub watchdog: Option<u64>,
     /// The whole command line as given.
     pub raw: &'a str,
 }
@@ -75,7 +79,8 @@ pub mod what {
     pub const BAD_SIZE: &str = "bad size (want digits and an optional K, M or G) in";
     pub const ZERO_SIZE: &str = "zero memory size in";
     pub const SIZE_TOO_LARGE: &str = "size too large in";
-    pub const BAD_CRASH: &str = "unknown crash kind (want null, stack or undef) in";
+    pub const BAD_CRASH: &str = "unknown crash kind (want null, stack, undef or user) in";
+    pub const BAD_WATCHDOG: &str = "watchdog wants whole seconds in";
     pub const BAD_LOGLEVEL: &str =
         "unknown log level (want off, error, warn, info, debug or trace) in";
     pub const NO_VALUE_EXPECTED: &str = "unexpected value in";
@@ -142,6 +147,7 @@ pub fn parse(s: &str) -> (CommandLine<'_>, Problems<'_>) {
         mem_limit: None,
         crash: None,
         loglevel: None,
+        watchdog: None,
         raw: s,
     };
     let mut problems = Problems::new();
@@ -170,6 +176,11 @@ pub fn parse(s: &str) -> (CommandLine<'_>, Problems<'_>) {
                 Some(level) => line.loglevel = Some(level),
                 None => problems.push(option, what::BAD_LOGLEVEL),
             },
+            ("watchdog", Some(v)) => match v.parse() {
+                Ok(seconds) => line.watchdog = Some(seconds),
+                Err(_) => problems.push(option, what::BAD_WATCHDOG),
+            },
+            ("watchdog", None) => problems.push(option, what::BAD_WATCHDOG),
             ("mem", None) => problems.push(option, what::BAD_SIZE),
             ("crash", None) => problems.push(option, what::BAD_CRASH),
             ("loglevel", None) => problems.push(option, what::BAD_LOGLEVEL),
@@ -260,6 +271,7 @@ mod tests {
                     mem_limit: None,
                     crash: None,
                     loglevel: None,
+                    watchdog: None,
                     raw: s
                 }
             );
@@ -361,6 +373,18 @@ mod tests {
         assert_eq!(crash("crash=boom"), None);
         assert_eq!(problems("crash=boom"), [("crash=boom", what::BAD_CRASH)]);
         assert_eq!(problems("crash"), [("crash", what::BAD_CRASH)]);
+    }
+
+    #[test]
+    fn watchdog_takes_whole_seconds() {
+        assert_eq!(parse("watchdog=0").0.watchdog, Some(0));
+        assert_eq!(parse("watchdog=30").0.watchdog, Some(30));
+        assert_eq!(parse("test").0.watchdog, None);
+        assert_eq!(
+            problems("watchdog=1.5"),
+            [("watchdog=1.5", what::BAD_WATCHDOG)]
+        );
+        assert_eq!(problems("watchdog"), [("watchdog", what::BAD_WATCHDOG)]);
     }
 
     #[test]

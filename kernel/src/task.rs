@@ -237,8 +237,13 @@ static WATCHED_SINCE: AtomicU64 = AtomicU64::new(0);
 /// Set while a syscall waits on purpose (nanosleep, wait_one): the watchdog ignores it.
 static WAITING: AtomicBool = AtomicBool::new(false);
 
-/// Seconds a syscall may run (not waiting on purpose) before the watchdog reports it.
-pub const WATCHDOG_SECONDS: u64 = 10;
+/// Seconds a syscall may run (not waiting on purpose) before the watchdog reports it;
+/// `watchdog=` on the command line sets it.
+static WATCHDOG_SECONDS: AtomicU64 = AtomicU64::new(10);
+
+pub fn set_watchdog_seconds(seconds: u64) {
+    WATCHDOG_SECONDS.store(seconds, Ordering::Relaxed);
+}
 
 fn record_start(number: u64, args: &[u64; 8]) -> usize {
     // One CPU, interrupts masked (the tick handler records nothing): a plain load and
@@ -301,7 +306,7 @@ pub fn watchdog_tick() {
     }
     let since = WATCHED_SINCE.load(Ordering::Relaxed);
     let elapsed = now.wrapping_sub(since) / crate::arch::aarch64::timer::TICK_HZ;
-    if elapsed >= WATCHDOG_SECONDS {
+    if elapsed >= WATCHDOG_SECONDS.load(Ordering::Relaxed) {
         WATCHED.store(0, Ordering::Relaxed);
         panic!("watchdog: a syscall has run for {elapsed} s");
     }

@@ -151,6 +151,44 @@ fn kernel_cannot_read_user_memory_outside_the_copy_routines() {
     }
 }
 
+/// `watchdog=0` stops the kernel as soon as one syscall spans two timer ticks: a
+/// 256 MiB commit does (deterministically, under -icount), and the report names it as
+/// in progress with the syscalls before it.
+#[test]
+fn watchdog_reports_a_syscall_that_runs_too_long() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let out = std::env::temp_dir().join(format!("zrk-watchdog-{}", std::process::id()));
+    let built = std::process::Command::new(root.join("scripts/build-user"))
+        .arg("--out")
+        .arg(&out)
+        .arg("userspace/tests/helpers/slow_commit.c")
+        .current_dir(&root)
+        .output()
+        .expect("scripts/build-user runs");
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let boot = Machine::virt()
+        .mem("512M")
+        .append("watchdog=0")
+        .qemu_arg("-icount")
+        .qemu_arg("shift=0")
+        .qemu_arg("-initrd")
+        .qemu_arg(out.join("initrd.cpio").to_str().unwrap())
+        .boot();
+    let _ = std::fs::remove_dir_all(&out);
+    boot.assert_exit(1)
+        .assert_contains("# create: 0")
+        .assert_contains("KERNEL PANIC")
+        .assert_contains("watchdog: a syscall has run for 0 s")
+        .assert_contains("vmo_op_range(")
+        .assert_contains("(in progress)")
+        .assert_contains("vmo_create(0x10000000, 0x0, ...) -> 0")
+        .assert_lacks("# commit:");
+}
+
 #[test]
 fn null_dereference_prints_decoded_report_with_symbolized_backtrace() {
     let boot = Machine::virt().append("crash=null").boot();
