@@ -137,8 +137,6 @@ pub fn zero_frame(pa: usize) {
 pub struct AddressSpace {
     root: u64,
     asid: u16,
-    /// Table frames below the root (freed when they empty, or on drop).
-    table_count: usize,
 }
 
 impl AddressSpace {
@@ -156,7 +154,6 @@ impl AddressSpace {
         Ok(AddressSpace {
             root: root as u64,
             asid,
-            table_count: 0,
         })
     }
 
@@ -198,7 +195,6 @@ impl AddressSpace {
             }
             for &pa in &fresh[..need] {
                 zero_frame(pa);
-                self.table_count += 1;
                 TABLE_PAGES.fetch_add(1, Ordering::Relaxed);
                 // Publish the zeroed table before linking it in.
                 // SAFETY: a barrier only.
@@ -280,7 +276,6 @@ impl AddressSpace {
                 // its span) before the frame is reused.
                 flush_va(self.asid, va);
                 frames::free(child as usize, 1);
-                self.table_count -= 1;
                 TABLE_PAGES.fetch_sub(1, Ordering::Relaxed);
                 changed = true;
             }
@@ -333,20 +328,20 @@ impl AddressSpace {
         unsafe { core::arch::asm!("dsb ishst", "isb") };
     }
 
-    /// Frees every table frame below `table` (a level-`level` table).
-    fn free_tables_below(&mut self, table: u64, level: usize) {
+    /// Frees every table frame below `table` (a level-`level` table); returns how many.
+    fn free_tables_below(table: u64, level: usize) -> usize {
         if level == 3 {
-            return;
+            return 0;
         }
-        for i in 0..ENTRIES {
-            let entry = table_at(table)[i];
+        let mut freed = 0;
+        for &entry in table_at(table).iter() {
             if entry & pte::VALID != 0 {
                 let child = entry & pte::ADDR_MASK;
-                self.free_tables_below(child, level + 1);
+                freed += Self::free_tables_below(child, level + 1) + 1;
                 frames::free(child as usize, 1);
-                self.table_count -= 1;
             }
         }
+        freed
     }
 }
 
@@ -357,10 +352,8 @@ impl Drop for AddressSpace {
         unsafe {
             core::arch::asm!("dsb ishst", "tlbi aside1is, {0}", "dsb ish", "isb", in(reg) arg)
         };
-        let count = self.table_count;
-        self.free_tables_below(self.root, 0);
-        debug_assert_eq!(self.table_count, 0);
-        TABLE_PAGES.fetch_sub(count + 1, Ordering::Relaxed);
+        let freed = Self::free_tables_below(self.root, 0);
+        TABLE_PAGES.fetch_sub(freed + 1, Ordering::Relaxed);
         frames::free(self.root as usize, 1);
         free_asid(self.asid);
     }

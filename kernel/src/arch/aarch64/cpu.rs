@@ -8,8 +8,7 @@ pub struct IrqGuard(u64);
 impl IrqGuard {
     pub fn new() -> Self {
         let daif = DAIF.get();
-        // SAFETY: masking IRQs on this CPU has no memory effects.
-        unsafe { core::arch::asm!("msr daifset, #2", options(nomem, nostack)) };
+        disable_irqs();
         IrqGuard(daif)
     }
 }
