@@ -32,6 +32,7 @@ c_consts! {
         ZX_INFO_JOB_CHILDREN: zx_object_info_topic_t = 8;
         /// `zx_koid_t[n]`.
         ZX_INFO_JOB_PROCESSES: zx_object_info_topic_t = 9;
+        /// `zx_info_thread_t[1]`.
         ZX_INFO_THREAD: zx_object_info_topic_t = 10;
         ZX_INFO_THREAD_EXCEPTION_REPORT_V1: zx_object_info_topic_t = 11;
         ZX_INFO_THREAD_EXCEPTION_REPORT: zx_object_info_topic_t = 11 | (1 << 28);
@@ -43,6 +44,7 @@ c_consts! {
         ZX_INFO_PROCESS_VMOS_V2: zx_object_info_topic_t = 14 | (1 << 28);
         /// `zx_info_vmo_t[n]`.
         ZX_INFO_PROCESS_VMOS: zx_object_info_topic_t = 14 | (2 << 28);
+        /// `zx_info_thread_stats_t[1]`.
         ZX_INFO_THREAD_STATS: zx_object_info_topic_t = 15;
         ZX_INFO_CPU_STATS: zx_object_info_topic_t = 16;
         /// `zx_info_kmem_stats_t[1]`.
@@ -60,6 +62,7 @@ c_consts! {
         /// `zx_info_vmo_t[1]` (version 2 of the topic, the 128-byte record).
         ZX_INFO_VMO: zx_object_info_topic_t = 23 | (2 << 28);
         ZX_INFO_JOB: zx_object_info_topic_t = 24;
+        /// `zx_info_timer_t[1]`.
         ZX_INFO_TIMER: zx_object_info_topic_t = 25;
         ZX_INFO_STREAM: zx_object_info_topic_t = 26;
         ZX_INFO_HANDLE_TABLE: zx_object_info_topic_t = 27;
@@ -116,6 +119,53 @@ c_consts! {
         ZX_INFO_PROCESS_FLAG_EXITED: zx_info_process_flags_t = bit(1);
         ZX_INFO_PROCESS_FLAG_DEBUGGER_ATTACHED: zx_info_process_flags_t = bit(2);
     }
+}
+
+c_typedefs! {
+    /// Thread states.
+    pub const THREAD_STATE_TYPEDEFS = {
+        /// `zx_info_thread_t.state`: one of the `ZX_THREAD_STATE_*` values.
+        zx_thread_state_t = uint32_t;
+    }
+}
+
+c_consts! {
+    /// Thread states, as `ZX_INFO_THREAD` reports them. The low byte is the basic state;
+    /// a blocked thread always reports one of the `BLOCKED_*` values, which say what it
+    /// waits in (`ZX_THREAD_STATE_BASIC` reduces one to `ZX_THREAD_STATE_BLOCKED`).
+    pub const THREAD_STATE_CONSTS: hex = {
+        /// Created, not yet started.
+        ZX_THREAD_STATE_NEW: zx_thread_state_t = 0x0000;
+        ZX_THREAD_STATE_RUNNING: zx_thread_state_t = 0x0001;
+        ZX_THREAD_STATE_SUSPENDED: zx_thread_state_t = 0x0002;
+        /// Never reported alone: see the `BLOCKED_*` values.
+        ZX_THREAD_STATE_BLOCKED: zx_thread_state_t = 0x0003;
+        ZX_THREAD_STATE_DYING: zx_thread_state_t = 0x0004;
+        ZX_THREAD_STATE_DEAD: zx_thread_state_t = 0x0005;
+        /// Waiting for an exception handler's answer.
+        ZX_THREAD_STATE_BLOCKED_EXCEPTION: zx_thread_state_t = 0x0103;
+        /// In `zx_nanosleep`.
+        ZX_THREAD_STATE_BLOCKED_SLEEPING: zx_thread_state_t = 0x0203;
+        /// In `zx_futex_wait`.
+        ZX_THREAD_STATE_BLOCKED_FUTEX: zx_thread_state_t = 0x0303;
+        /// In `zx_port_wait`.
+        ZX_THREAD_STATE_BLOCKED_PORT: zx_thread_state_t = 0x0403;
+        /// In `zx_channel_call`.
+        ZX_THREAD_STATE_BLOCKED_CHANNEL: zx_thread_state_t = 0x0503;
+        /// In `zx_object_wait_one`.
+        ZX_THREAD_STATE_BLOCKED_WAIT_ONE: zx_thread_state_t = 0x0603;
+        /// In `zx_object_wait_many`.
+        ZX_THREAD_STATE_BLOCKED_WAIT_MANY: zx_thread_state_t = 0x0703;
+        /// In `zx_interrupt_wait`.
+        ZX_THREAD_STATE_BLOCKED_INTERRUPT: zx_thread_state_t = 0x0803;
+        /// Waiting for a pager to supply pages.
+        ZX_THREAD_STATE_BLOCKED_PAGER: zx_thread_state_t = 0x0903;
+    }
+}
+
+/// `ZX_THREAD_STATE_BASIC(n)`: the basic state of a (possibly more precise) thread state.
+pub const fn zx_thread_state_basic(state: zx_thread_state_t) -> zx_thread_state_t {
+    state & 0xff
 }
 
 c_consts! {

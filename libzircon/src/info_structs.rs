@@ -5,10 +5,11 @@
 
 use crate::ctypes::*;
 use crate::info::zx_info_process_flags_t;
+use crate::info::zx_thread_state_t;
 use crate::object_type::zx_obj_type_t;
 use crate::rights::zx_rights_t;
 use crate::time::{zx_duration_t, zx_time_t};
-use crate::types::{zx_koid_t, ZX_MAX_NAME_LEN};
+use crate::types::{zx_cpu_set_t, zx_koid_t, ZX_MAX_NAME_LEN};
 
 c_struct! {
     /// `ZX_INFO_HANDLE_BASIC`: what a handle refers to and what it allows.
@@ -44,6 +45,32 @@ c_struct! {
         /// `ZX_INFO_PROCESS_FLAG_*` bits.
         pub flags: zx_info_process_flags_t,
         pub padding1: [uint8_t; 4],
+    }
+}
+
+c_struct! {
+    /// `ZX_INFO_TIMER`: a timer's slack mode and what it is armed with.
+    pub struct zx_info_timer_t (zx_info_timer) {
+        /// The options `zx_timer_create` got (a `ZX_TIMER_SLACK_*` mode).
+        pub options: uint32_t,
+        pub padding1: [uint8_t; 4],
+        /// When the timer fires next (monotonic), or 0 when it is not armed.
+        pub deadline: zx_time_t,
+        /// The slack it was armed with, or 0 when it is not armed.
+        pub slack: zx_duration_t,
+    }
+}
+
+c_struct! {
+    /// `ZX_INFO_THREAD`: a thread's state.
+    pub struct zx_info_thread_t (zx_info_thread) {
+        /// A `ZX_THREAD_STATE_*` value (a `BLOCKED_*` one while blocked).
+        pub state: zx_thread_state_t,
+        /// While `state` is `ZX_THREAD_STATE_BLOCKED_EXCEPTION`: the kind of exception
+        /// channel (`ZX_EXCEPTION_CHANNEL_TYPE_*`) whose answer it waits for, else 0.
+        pub wait_exception_channel_type: uint32_t,
+        /// The CPUs the thread may run on.
+        pub cpu_affinity_mask: zx_cpu_set_t,
     }
 }
 
@@ -181,8 +208,10 @@ pub const INFO_STRUCTS: &[&crate::cdef::CStruct] = {
         &zx_info_handle_basic_t::C,
         &zx_info_handle_count_t::C,
         &zx_info_process_t::C,
-        &zx_info_task_stats_t::C,
+        &zx_info_timer_t::C,
+        &zx_info_thread_t::C,
         &zx_info_thread_stats_t::C,
+        &zx_info_task_stats_t::C,
         &zx_info_vmar_t::C,
         &zx_info_vmo_t::C,
         &zx_info_vmo_v2_t::C,
@@ -214,3 +243,6 @@ assert_layout!(zx_info_kmem_stats_t, size 72, other_bytes @ 64);
 assert_layout!(zx_info_task_stats_t, size 32);
 assert_layout!(zx_info_thread_stats_t, size 16, last_scheduled_cpu @ 8);
 assert_layout!(zx_info_handle_count_t, size 4);
+assert_layout!(zx_info_timer_t, size 24, options @ 0, deadline @ 8, slack @ 16);
+assert_layout!(zx_info_thread_t, size 72,
+    state @ 0, wait_exception_channel_type @ 4, cpu_affinity_mask @ 8);

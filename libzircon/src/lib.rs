@@ -21,7 +21,9 @@
 pub mod cdef;
 
 pub mod ctypes;
+pub mod debug;
 pub mod dispatch;
+pub mod exception;
 pub mod info;
 pub mod info_structs;
 pub mod limits;
@@ -49,6 +51,8 @@ pub use status::Status;
 /// parameter types by their C names (`zx_handle_t`, `size_t`, `c_void`).
 pub mod prelude {
     pub use crate::ctypes::*;
+    pub use crate::debug::*;
+    pub use crate::exception::*;
     pub use crate::info::*;
     pub use crate::info_structs::*;
     pub use crate::limits::*;

@@ -17,6 +17,9 @@ fn default_rights_have_fuchsia_values() {
     assert_eq!(ZX_DEFAULT_THREAD_RIGHTS, 0x4D2CF);
     assert_eq!(ZX_DEFAULT_EVENT_RIGHTS, 0xD003);
     assert_eq!(ZX_DEFAULT_CHANNEL_RIGHTS, 0xF00E);
+    assert_eq!(ZX_DEFAULT_EVENTPAIR_RIGHTS, 0xF003);
+    assert_eq!(ZX_DEFAULT_TIMER_RIGHTS, 0xD00B);
+    assert_eq!(ZX_DEFAULT_SUSPEND_TOKEN_RIGHTS, 0x8002);
     assert_eq!(ZX_RIGHT_MANAGE_VMO, 0x100_0000);
     assert_eq!(ZX_RIGHT_SAME_RIGHTS, 0x8000_0000);
 }
@@ -100,4 +103,54 @@ fn option_and_type_values_match_the_digest() {
     assert_eq!(ZX_USER_SIGNAL_7, 1 << 31);
     assert_eq!(ZX_TASK_RETCODE_CRITICAL_PROCESS_KILL, -1029);
     assert_eq!(ZX_INFO_VMO_TYPE_PAGED | ZX_INFO_VMO_VIA_HANDLE, 0x9);
+}
+
+/// The values of the digest's part 2 (`zircon-abi-tasks.md`, sections 1 and 8).
+#[test]
+fn thread_wait_timer_and_cprng_values_match_the_digest() {
+    assert_eq!(ZX_THREAD_STATE_NEW, 0);
+    assert_eq!(ZX_THREAD_STATE_DEAD, 5);
+    assert_eq!(ZX_THREAD_STATE_BLOCKED_EXCEPTION, 0x103);
+    assert_eq!(ZX_THREAD_STATE_BLOCKED_FUTEX, 0x303);
+    assert_eq!(ZX_THREAD_STATE_BLOCKED_PORT, 0x403);
+    assert_eq!(ZX_THREAD_STATE_BLOCKED_PAGER, 0x903);
+    assert_eq!(
+        zx_thread_state_basic(ZX_THREAD_STATE_BLOCKED_WAIT_MANY),
+        ZX_THREAD_STATE_BLOCKED
+    );
+    assert_eq!(ZX_EXCEPTION_CHANNEL_TYPE_JOB_DEBUGGER, 5);
+    assert_eq!(ZX_INFO_PROCESS_THREADS, 4);
+    assert_eq!(ZX_INFO_THREAD, 10);
+    assert_eq!(ZX_INFO_THREAD_STATS, 15);
+    assert_eq!(ZX_INFO_TIMER, 25);
+    assert_eq!(ZX_THREAD_STATE_GENERAL_REGS, 0);
+    assert_eq!(ZX_THREAD_STATE_VECTOR_REGS, 2);
+    assert_eq!(ZX_THREAD_STATE_DEBUG_REGS, 4);
+    assert_eq!(ZX_THREAD_STATE_SINGLE_STEP, 5);
+    assert_eq!(ZX_WAIT_MANY_MAX_ITEMS, 64);
+    assert_eq!(ZX_TIMER_SLACK_LATE, 2);
+    assert_eq!(ZX_CLOCK_BOOT, 1);
+    assert_eq!(ZX_CPRNG_DRAW_MAX_LEN, 256);
+    assert_eq!(ZX_CPRNG_ADD_ENTROPY_MAX_LEN, 256);
+    assert_eq!(ZX_SIGNAL_HANDLE_CLOSED, 0x80_0000);
+    assert_eq!(ZX_EVENT_SIGNALED, 0x8);
+    assert_eq!(ZX_EVENTPAIR_PEER_CLOSED, 0x4);
+    assert_eq!(ZX_TIMER_SIGNALED, 0x8);
+    assert_eq!(ZX_THREAD_RUNNING, 0x10);
+    assert_eq!(ZX_THREAD_SUSPENDED, 0x20);
+    assert_eq!(ZX_TASK_TERMINATED, 0x8);
+    assert_eq!(ZX_OBJ_TYPE_EVENT, 5);
+    assert_eq!(ZX_OBJ_TYPE_EVENTPAIR, 16);
+    assert_eq!(ZX_OBJ_TYPE_TIMER, 22);
+    assert_eq!(ZX_OBJ_TYPE_SUSPEND_TOKEN, 27);
+    assert_eq!(ZX_ERR_INTERNAL_INTR_RETRY, -6);
+    assert_eq!(size_of::<zx_wait_item_t>(), 12);
+    assert_eq!(size_of::<zx_info_thread_t>(), 72);
+    assert_eq!(size_of::<zx_info_thread_stats_t>(), 16);
+    assert_eq!(size_of::<zx_info_timer_t>(), 24);
+    assert_eq!(size_of::<zx_cpu_set_t>(), 64);
+    assert_eq!(size_of::<zx_thread_state_general_regs_t>(), 280);
+    assert_eq!(size_of::<zx_thread_state_fp_regs_t>(), 4);
+    assert_eq!(size_of::<zx_thread_state_vector_regs_t>(), 520);
+    assert_eq!(size_of::<zx_string_view_t>(), 16);
 }

@@ -17,6 +17,23 @@ c_typedefs! {
     }
 }
 
+c_typedefs! {
+    /// Times on one named timeline (RFC 0260): `zx_<kind>_<timeline>[_ticks]_t`, where the
+    /// kind is an instant or a duration and the timeline monotonic or boot. They mix
+    /// freely with the three types above, which name no timeline.
+    pub const TIMELINE_TYPEDEFS = {
+        zx_instant_mono_t = int64_t;
+        zx_instant_mono_ticks_t = int64_t;
+        zx_duration_mono_t = int64_t;
+        zx_duration_mono_ticks_t = int64_t;
+        /// What `zx_clock_get_boot` returns.
+        zx_instant_boot_t = int64_t;
+        zx_instant_boot_ticks_t = int64_t;
+        zx_duration_boot_t = int64_t;
+        zx_duration_boot_ticks_t = int64_t;
+    }
+}
+
 c_consts! {
     /// The ends of time: arithmetic on times saturates to these.
     pub const TIME_CONSTS: dec = {

@@ -7,6 +7,7 @@
 #define ZIRCON_SYSCALLS_H_
 
 #include <zircon/compiler.h>
+#include <zircon/string_view.h>
 #include <zircon/syscalls/object.h>
 #include <zircon/syscalls/types.h>
 #include <zircon/types.h>

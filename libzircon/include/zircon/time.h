@@ -22,6 +22,16 @@ typedef int64_t zx_duration_t;
 // A span of time in ticks of the hardware counter.
 typedef int64_t zx_ticks_t;
 
+typedef int64_t zx_instant_mono_t;
+typedef int64_t zx_instant_mono_ticks_t;
+typedef int64_t zx_duration_mono_t;
+typedef int64_t zx_duration_mono_ticks_t;
+// What `zx_clock_get_boot` returns.
+typedef int64_t zx_instant_boot_t;
+typedef int64_t zx_instant_boot_ticks_t;
+typedef int64_t zx_duration_boot_t;
+typedef int64_t zx_duration_boot_ticks_t;
+
 // The ends of time: arithmetic on times saturates to these.
 
 // A deadline that never comes.

@@ -44,6 +44,10 @@ typedef uint32_t zx_clock_t;
 
 // Nanoseconds since boot; never goes backwards.
 #define ZX_CLOCK_MONOTONIC ((zx_clock_t)0u)
+// The boot timeline (RFC 0260), which also counts time the machine spends
+// suspended. This kernel never suspends, so it reads as the monotonic clock
+// (`zx_clock_get_boot`); timers accept only `ZX_CLOCK_MONOTONIC` for now.
+#define ZX_CLOCK_BOOT      ((zx_clock_t)1u)
 
 // A set of signal bits.
 typedef uint32_t zx_signals_t;
@@ -146,6 +150,20 @@ typedef uint64_t zx_koid_t;
 #define ZX_KOID_KERNEL  ((zx_koid_t)1u)
 // The first koid given to an object; the ones below are reserved.
 #define ZX_KOID_FIRST   ((zx_koid_t)1024u)
+
+// `zx_object_wait_many` limits.
+
+// The most items one `zx_object_wait_many` call may wait on (the same as
+// `ZX_CHANNEL_MAX_MSG_HANDLES`).
+#define ZX_WAIT_MANY_MAX_ITEMS ((size_t)64u)
+
+// One entry of `zx_object_wait_many`'s array: the handle, the signals to wait for,
+// and (written back) the object's signals when the wait ended.
+typedef struct zx_wait_item {
+  zx_handle_t handle;
+  zx_signals_t waitfor;
+  zx_signals_t pending;
+} zx_wait_item_t;
 
 // `zx_vmo_create` options. Bit 0 is not an option.
 
@@ -269,6 +287,13 @@ typedef uint64_t zx_off_t;
 // Longest object name (process, thread, VMO...), counting the terminating NUL.
 #define ZX_MAX_NAME_LEN ((size_t)32u)
 
+// Buffer limits of the CPRNG syscalls.
+
+// The most bytes one `zx_cprng_draw_once` returns (`zx_cprng_draw` loops over it).
+#define ZX_CPRNG_DRAW_MAX_LEN        ((size_t)256u)
+// The most bytes one `zx_cprng_add_entropy` call accepts.
+#define ZX_CPRNG_ADD_ENTROPY_MAX_LEN ((size_t)256u)
+
 // Cache policies, for `zx_vmo_set_cache_policy`.
 
 #define ZX_CACHE_POLICY_CACHED          ((uint32_t)0u)
@@ -283,6 +308,16 @@ typedef uint64_t zx_off_t;
 #define ZX_CACHE_FLUSH_INSN       ((uint32_t)1u << 0)
 #define ZX_CACHE_FLUSH_DATA       ((uint32_t)1u << 1)
 #define ZX_CACHE_FLUSH_INVALIDATE ((uint32_t)1u << 2)
+
+// `zx_timer_create` options: where in `[deadline - slack, deadline + slack]` a timer
+// may fire.
+
+// Anywhere in the window.
+#define ZX_TIMER_SLACK_CENTER ((uint32_t)0u)
+// Not after the deadline.
+#define ZX_TIMER_SLACK_EARLY  ((uint32_t)1u)
+// Not before the deadline.
+#define ZX_TIMER_SLACK_LATE   ((uint32_t)2u)
 
 // One of the `ZX_OBJ_TYPE_*` values.
 typedef uint32_t zx_obj_type_t;
@@ -323,6 +358,17 @@ typedef uint32_t zx_obj_type_t;
 #define ZX_OBJ_TYPE_LOG           ((zx_obj_type_t)(ZX_OBJ_TYPE_DEBUGLOG))
 // Every object type is below this.
 #define ZX_OBJ_TYPE_UPPER_BOUND   ((zx_obj_type_t)64u)
+
+// CPU sets. Plain literals, as Fuchsia spells them, so the preprocessor can use them.
+
+// The most CPUs a `zx_cpu_set_t` can name.
+#define ZX_CPU_SET_MAX_CPUS      512ul
+#define ZX_CPU_SET_BITS_PER_WORD 64ul
+
+// A set of CPUs: CPU `n` is in it when bit `n % 64` of `mask[n / 64]` is set.
+typedef struct zx_cpu_set {
+  uint64_t mask[ZX_CPU_SET_MAX_CPUS / ZX_CPU_SET_BITS_PER_WORD];
+} zx_cpu_set_t;
 
 // The word zx_futex_wait and zx_futex_wake operate on.
 #if defined(__cplusplus) || defined(_KERNEL)

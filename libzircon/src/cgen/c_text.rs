@@ -270,6 +270,30 @@ typedef atomic_int zx_futex_t;
 #endif
 typedef int zx_futex_storage_t;"#;
 
+/// `<zircon/string_view.h>`: written by hand for its C++ conversion. The layout is
+/// `types::zx_string_view_t`'s, which the check file pins.
+pub const STRING_VIEW: &str = r#"// A UTF-8 string constant handed out by value: c_str is NUL-terminated and stays valid,
+// unchanged, for the life of the process; length does not count the NUL. It comes back
+// in two registers, so a C caller pays nothing over a plain const char*.
+typedef struct zx_string_view {
+  const char* c_str;
+  size_t length;
+#ifdef __cplusplus
+  // Converts to std::string_view, std::u8string_view, or any type that is built from
+  // a pointer and a length and names its const_pointer type, without this header
+  // depending on the C++ library.
+  template <typename StringView, typename Pointer = typename StringView::const_pointer>
+  operator StringView() const {
+    return StringView(reinterpret_cast<Pointer>(c_str), length);
+  }
+#endif
+} zx_string_view_t;"#;
+
+/// `ZX_THREAD_STATE_BASIC` of `<zircon/syscalls/object.h>`.
+pub const THREAD_STATE_BASIC_MACRO: &str = r#"// The basic state (the low byte) of a possibly more precise thread state: e.g. every
+// ZX_THREAD_STATE_BLOCKED_* value reduces to ZX_THREAD_STATE_BLOCKED.
+#define ZX_THREAD_STATE_BASIC(n) ((n) & 0xff)"#;
+
 /// The topic-versioning macro of `<zircon/syscalls/object.h>`.
 pub const INFO_TOPIC_MACRO: &str = r#"// A topic number with a layout version in its top four bits.
 #define __ZX_INFO_TOPIC(t, v) ((zx_object_info_topic_t)((t) | ((v) << 28)))"#;

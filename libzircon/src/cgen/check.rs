@@ -149,6 +149,21 @@ pub fn static_asserts() -> String {
                 }
                 Item::Consts(group) => group.consts.iter().for_each(|c| constant(&mut out, c)),
                 Item::Structs(structs) => structs.iter().for_each(|s| layout(&mut out, s)),
+                Item::StructText(s, _) => layout(&mut out, s),
+                Item::Aliases(aliases) => {
+                    for (alias, s) in aliases.iter() {
+                        check(
+                            &mut out,
+                            format!("sizeof({alias}) == {}", s.size),
+                            format!("sizeof({alias})"),
+                        );
+                        check(
+                            &mut out,
+                            format!("ZX_ALIGNOF({alias}) == {}", s.align),
+                            format!("alignof({alias})"),
+                        );
+                    }
+                }
                 _ => {}
             }
         }

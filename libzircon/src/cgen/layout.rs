@@ -3,7 +3,10 @@
 
 use super::c_text;
 use crate::cdef::{AbiStruct, CConstGroup, CStruct, CTypedefGroup};
-use crate::{info, info_structs, limits, object_type, rights, signals, startup, time, types, vm};
+use crate::{
+    debug, exception, info, info_structs, limits, object_type, rights, signals, startup, time,
+    types, vm,
+};
 
 /// One generated header.
 pub struct Header {
@@ -30,6 +33,11 @@ pub enum Item {
     Syscalls,
     /// Hand-written C from [`c_text`].
     Text(&'static str),
+    /// A struct whose C definition is hand-written (`text`), with its layout, which the
+    /// check file pins like a generated struct's.
+    StructText(&'static CStruct, &'static str),
+    /// `typedef struct_name alias;` for each pair: another name for a struct.
+    Aliases(&'static [(&'static str, &'static CStruct)]),
 }
 
 use Item::*;
@@ -74,6 +82,7 @@ pub const HEADERS: &[Header] = &[
             Text(c_text::TIME_LIBC),
             BeginCdecls,
             Typedefs(&time::TIME_TYPEDEFS),
+            Typedefs(&time::TIMELINE_TYPEDEFS),
             Consts(&time::TIME_CONSTS),
             Text(c_text::TIME_FUNCTIONS),
             EndCdecls,
@@ -107,6 +116,8 @@ pub const HEADERS: &[Header] = &[
             Consts(&signals::TYPED_SIGNAL_CONSTS),
             Typedefs(&types::KOID_TYPEDEFS),
             Consts(&types::KOID_CONSTS),
+            Consts(&types::WAIT_MANY_CONSTS),
+            Structs(&[&types::zx_wait_item_t::C]),
             Consts(&vm::VMO_CREATE_CONSTS),
             Consts(&vm::VMO_OP_CONSTS),
             Structs(&[&vm::zx_vmo_lock_state_t::C]),
@@ -118,13 +129,25 @@ pub const HEADERS: &[Header] = &[
             Consts(&vm::VM_ALIGN_CONSTS),
             Typedefs(&types::ADDRESS_TYPEDEFS),
             Consts(&types::NAME_CONSTS),
+            Consts(&types::CPRNG_CONSTS),
             Consts(&vm::CACHE_POLICY_CONSTS),
             Consts(&vm::CACHE_FLUSH_CONSTS),
+            Consts(&types::TIMER_CONSTS),
             Typedefs(&object_type::OBJECT_TYPE_TYPEDEFS),
             Consts(&object_type::OBJECT_TYPE_CONSTS),
+            Consts(&types::CPU_SET_CONSTS),
+            Structs(&[&types::zx_cpu_set_t::C]),
             Text(c_text::FUTEX_TYPEDEF),
             Consts(&types::PROCESS_CONSTS),
             EndCdecls,
+        ],
+    },
+    Header {
+        path: "zircon/string_view.h",
+        purpose: "zx_string_view_t, the string constants some calls return by value.",
+        items: &[
+            Includes(&["<stddef.h>"]),
+            StructText(&types::ZX_STRING_VIEW_C, c_text::STRING_VIEW),
         ],
     },
     Header {
@@ -140,10 +163,47 @@ pub const HEADERS: &[Header] = &[
             Consts(&info::INFO_MISC_CONSTS),
             Typedefs(&info::PROCESS_INFO_TYPEDEFS),
             Consts(&info::PROCESS_INFO_FLAG_CONSTS),
+            Typedefs(&info::THREAD_STATE_TYPEDEFS),
             Consts(&info::VMO_INFO_FLAG_CONSTS),
             Text(c_text::VMO_TYPE_MACRO),
             Structs(info_structs::INFO_STRUCTS),
             Consts(&info::PROPERTY_CONSTS),
+            Consts(&info::THREAD_STATE_CONSTS),
+            Text(c_text::THREAD_STATE_BASIC_MACRO),
+            EndCdecls,
+        ],
+    },
+    Header {
+        path: "zircon/syscalls/debug.h",
+        purpose: "Thread registers: what zx_thread_read_state and zx_thread_write_state move.",
+        items: &[
+            Includes(&["<stdint.h>", "<zircon/compiler.h>", "<zircon/types.h>"]),
+            BeginCdecls,
+            Structs(&[
+                &debug::zx_arm64_thread_state_general_regs_t::C,
+                &debug::zx_arm64_thread_state_fp_regs_t::C,
+                &debug::__zx_arm64_vector_reg_t::C,
+                &debug::zx_arm64_thread_state_vector_regs_t::C,
+            ]),
+            Consts(&debug::ARM64_DEBUG_CONSTS),
+            Structs(&[
+                &debug::__zx_arm64_hw_breakpoint_t::C,
+                &debug::__zx_arm64_hw_watchpoint_t::C,
+                &debug::zx_arm64_thread_state_debug_regs_t::C,
+            ]),
+            Aliases(debug::THREAD_STATE_ALIASES),
+            Typedefs(&debug::THREAD_STATE_KIND_TYPEDEFS),
+            Consts(&debug::THREAD_STATE_KIND_CONSTS),
+            EndCdecls,
+        ],
+    },
+    Header {
+        path: "zircon/syscalls/exception.h",
+        purpose: "Exceptions: the kinds of exception channel.",
+        items: &[
+            Includes(&["<stdint.h>", "<zircon/compiler.h>"]),
+            BeginCdecls,
+            Consts(&exception::EXCEPTION_CHANNEL_TYPE_CONSTS),
             EndCdecls,
         ],
     },
@@ -163,6 +223,7 @@ pub const HEADERS: &[Header] = &[
         items: &[
             Includes(&[
                 "<zircon/compiler.h>",
+                "<zircon/string_view.h>",
                 "<zircon/syscalls/object.h>",
                 "<zircon/syscalls/types.h>",
                 "<zircon/types.h>",

@@ -69,6 +69,12 @@ fn item(item: &Item) -> String {
         Item::StatusCodes => status_codes(),
         Item::Syscalls => syscalls(),
         Item::Text(text) => text.to_string(),
+        Item::StructText(_, text) => text.to_string(),
+        Item::Aliases(aliases) => aliases
+            .iter()
+            .map(|(alias, s)| format!("typedef {} {alias};", s.name))
+            .collect::<Vec<_>>()
+            .join("\n"),
     }
 }
 

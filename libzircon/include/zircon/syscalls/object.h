@@ -33,6 +33,7 @@ typedef uint32_t zx_object_info_topic_t;
 #define ZX_INFO_JOB_CHILDREN               ((zx_object_info_topic_t)8u)
 // `zx_koid_t[n]`.
 #define ZX_INFO_JOB_PROCESSES              ((zx_object_info_topic_t)9u)
+// `zx_info_thread_t[1]`.
 #define ZX_INFO_THREAD                     ((zx_object_info_topic_t)10u)
 #define ZX_INFO_THREAD_EXCEPTION_REPORT_V1 ((zx_object_info_topic_t)11u)
 #define ZX_INFO_THREAD_EXCEPTION_REPORT    ((zx_object_info_topic_t)(11 | (1 << 28)))
@@ -44,6 +45,7 @@ typedef uint32_t zx_object_info_topic_t;
 #define ZX_INFO_PROCESS_VMOS_V2            ((zx_object_info_topic_t)(14 | (1 << 28)))
 // `zx_info_vmo_t[n]`.
 #define ZX_INFO_PROCESS_VMOS               ((zx_object_info_topic_t)(14 | (2 << 28)))
+// `zx_info_thread_stats_t[1]`.
 #define ZX_INFO_THREAD_STATS               ((zx_object_info_topic_t)15u)
 #define ZX_INFO_CPU_STATS                  ((zx_object_info_topic_t)16u)
 // `zx_info_kmem_stats_t[1]`.
@@ -61,6 +63,7 @@ typedef uint32_t zx_object_info_topic_t;
 // `zx_info_vmo_t[1]` (version 2 of the topic, the 128-byte record).
 #define ZX_INFO_VMO                        ((zx_object_info_topic_t)(23 | (2 << 28)))
 #define ZX_INFO_JOB                        ((zx_object_info_topic_t)24u)
+// `zx_info_timer_t[1]`.
 #define ZX_INFO_TIMER                      ((zx_object_info_topic_t)25u)
 #define ZX_INFO_STREAM                     ((zx_object_info_topic_t)26u)
 #define ZX_INFO_HANDLE_TABLE               ((zx_object_info_topic_t)27u)
@@ -102,6 +105,9 @@ typedef uint32_t zx_info_process_flags_t;
 // The process has exited; `return_code` is valid.
 #define ZX_INFO_PROCESS_FLAG_EXITED  ((zx_info_process_flags_t)1u << 1)
 #define ZX_INFO_PROCESS_FLAG_DEBUGGER_ATTACHED ((zx_info_process_flags_t)1u << 2)
+
+// `zx_info_thread_t.state`: one of the `ZX_THREAD_STATE_*` values.
+typedef uint32_t zx_thread_state_t;
 
 // `zx_info_vmo_t.flags`. Bit 0 is the type: paged (set) or physical (clear).
 
@@ -154,6 +160,36 @@ typedef struct zx_info_process {
   uint8_t padding1[4];
 } zx_info_process_t;
 
+// `ZX_INFO_TIMER`: a timer's slack mode and what it is armed with.
+typedef struct zx_info_timer {
+  // The options `zx_timer_create` got (a `ZX_TIMER_SLACK_*` mode).
+  uint32_t options;
+  uint8_t padding1[4];
+  // When the timer fires next (monotonic), or 0 when it is not armed.
+  zx_time_t deadline;
+  // The slack it was armed with, or 0 when it is not armed.
+  zx_duration_t slack;
+} zx_info_timer_t;
+
+// `ZX_INFO_THREAD`: a thread's state.
+typedef struct zx_info_thread {
+  // A `ZX_THREAD_STATE_*` value (a `BLOCKED_*` one while blocked).
+  zx_thread_state_t state;
+  // While `state` is `ZX_THREAD_STATE_BLOCKED_EXCEPTION`: the kind of exception
+  // channel (`ZX_EXCEPTION_CHANNEL_TYPE_*`) whose answer it waits for, else 0.
+  uint32_t wait_exception_channel_type;
+  // The CPUs the thread may run on.
+  zx_cpu_set_t cpu_affinity_mask;
+} zx_info_thread_t;
+
+// `ZX_INFO_THREAD_STATS`: a thread's run time.
+typedef struct zx_info_thread_stats {
+  zx_duration_t total_runtime;
+  // The CPU it last ran on, or `ZX_INFO_INVALID_CPU`.
+  uint32_t last_scheduled_cpu;
+  uint8_t padding1[4];
+} zx_info_thread_stats_t;
+
 // `ZX_INFO_TASK_STATS`: memory use of a task.
 typedef struct zx_info_task_stats {
   // Bytes of mapped ranges, backed or not.
@@ -165,14 +201,6 @@ typedef struct zx_info_task_stats {
   // This task's share of `mem_shared_bytes` (each byte divided among its mappers).
   size_t mem_scaled_shared_bytes;
 } zx_info_task_stats_t;
-
-// `ZX_INFO_THREAD_STATS`: a thread's run time.
-typedef struct zx_info_thread_stats {
-  zx_duration_t total_runtime;
-  // The CPU it last ran on, or `ZX_INFO_INVALID_CPU`.
-  uint32_t last_scheduled_cpu;
-  uint8_t padding1[4];
-} zx_info_thread_stats_t;
 
 // `ZX_INFO_VMAR`: the range a VMAR covers.
 typedef struct zx_info_vmar {
@@ -286,6 +314,41 @@ typedef struct zx_info_kmem_stats {
 #define ZX_PROP_VMO_CONTENT_SIZE            ((uint32_t)17u)
 #define ZX_PROP_EXCEPTION_STRATEGY          ((uint32_t)18u)
 #define ZX_PROP_STREAM_MODE_APPEND          ((uint32_t)19u)
+
+// Thread states, as `ZX_INFO_THREAD` reports them. The low byte is the basic state;
+// a blocked thread always reports one of the `BLOCKED_*` values, which say what it
+// waits in (`ZX_THREAD_STATE_BASIC` reduces one to `ZX_THREAD_STATE_BLOCKED`).
+
+// Created, not yet started.
+#define ZX_THREAD_STATE_NEW               ((zx_thread_state_t)0x0u)
+#define ZX_THREAD_STATE_RUNNING           ((zx_thread_state_t)0x1u)
+#define ZX_THREAD_STATE_SUSPENDED         ((zx_thread_state_t)0x2u)
+// Never reported alone: see the `BLOCKED_*` values.
+#define ZX_THREAD_STATE_BLOCKED           ((zx_thread_state_t)0x3u)
+#define ZX_THREAD_STATE_DYING             ((zx_thread_state_t)0x4u)
+#define ZX_THREAD_STATE_DEAD              ((zx_thread_state_t)0x5u)
+// Waiting for an exception handler's answer.
+#define ZX_THREAD_STATE_BLOCKED_EXCEPTION ((zx_thread_state_t)0x103u)
+// In `zx_nanosleep`.
+#define ZX_THREAD_STATE_BLOCKED_SLEEPING  ((zx_thread_state_t)0x203u)
+// In `zx_futex_wait`.
+#define ZX_THREAD_STATE_BLOCKED_FUTEX     ((zx_thread_state_t)0x303u)
+// In `zx_port_wait`.
+#define ZX_THREAD_STATE_BLOCKED_PORT      ((zx_thread_state_t)0x403u)
+// In `zx_channel_call`.
+#define ZX_THREAD_STATE_BLOCKED_CHANNEL   ((zx_thread_state_t)0x503u)
+// In `zx_object_wait_one`.
+#define ZX_THREAD_STATE_BLOCKED_WAIT_ONE  ((zx_thread_state_t)0x603u)
+// In `zx_object_wait_many`.
+#define ZX_THREAD_STATE_BLOCKED_WAIT_MANY ((zx_thread_state_t)0x703u)
+// In `zx_interrupt_wait`.
+#define ZX_THREAD_STATE_BLOCKED_INTERRUPT ((zx_thread_state_t)0x803u)
+// Waiting for a pager to supply pages.
+#define ZX_THREAD_STATE_BLOCKED_PAGER     ((zx_thread_state_t)0x903u)
+
+// The basic state (the low byte) of a possibly more precise thread state: e.g. every
+// ZX_THREAD_STATE_BLOCKED_* value reduces to ZX_THREAD_STATE_BLOCKED.
+#define ZX_THREAD_STATE_BASIC(n) ((n) & 0xff)
 
 __END_CDECLS
 
