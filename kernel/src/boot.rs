@@ -156,17 +156,20 @@ pub extern "C" fn kernel_main(dtb_pa: usize, entry_el: u64, image_pa: usize) -> 
     power::shutdown(status)
 }
 
-/// Seeds the kernel's random numbers: from the device tree if the loader put a seed
-/// there, else (weakly) from counter timing. Says which.
+/// Seeds the kernel's CPRNG: from the device tree if the loader put a seed there, else
+/// (weakly) from counter jitter. Says which.
 fn seed_random(info: &devicetree::MachineInfo) -> &'static str {
     match info.rng_seed {
-        Some(seed) => {
-            random::seed(seed);
+        Some(_) => {
+            for bytes in info.rng_seed_bytes {
+                random::add_entropy(bytes);
+            }
             "device tree rng-seed"
         }
         None => {
             // Boot timing varies a little with the hardware and the emulator.
-            random::seed(timer::counter().rotate_left(17) ^ cpu::midr());
+            random::add_entropy(&cpu::midr().to_le_bytes());
+            random::add_jitter_entropy();
             "counter timing (weak: the device tree has no rng-seed)"
         }
     }

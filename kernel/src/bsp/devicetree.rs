@@ -312,6 +312,8 @@ pub struct MachineInfo<'a> {
     pub initrd: Option<PhysRange>,
     /// `/chosen/rng-seed` then `kaslr-seed`, folded into a u64 (see [`fold_seed`]).
     pub rng_seed: Option<u64>,
+    /// The same two properties' bytes, whole (empty when absent), for the CPRNG.
+    pub rng_seed_bytes: [&'a [u8]; 2],
     /// Number of `device_type = "cpu"` nodes under `/cpus` (0 if the tree lists none;
     /// the boot CPU exists regardless).
     pub cpu_count: usize,
@@ -382,14 +384,17 @@ pub fn parse_any_memory(dtb: &[u8]) -> Result<MachineInfo<'_>, DtError> {
         Some(c) => initrd(&tree, c)?,
         None => None,
     };
-    let rng_seed = chosen.and_then(|c| {
-        let a = tree.prop(c, "rng-seed").filter(|v| !v.is_empty());
-        let b = tree.prop(c, "kaslr-seed").filter(|v| !v.is_empty());
-        match (a, b) {
-            (None, None) => None,
-            (a, b) => Some(fold_seed(b.unwrap_or(&[]), fold_seed(a.unwrap_or(&[]), 0))),
-        }
-    });
+    let seed_prop = |name| {
+        chosen
+            .and_then(|c| tree.prop(c, name))
+            .filter(|v| !v.is_empty())
+    };
+    let (a, b) = (seed_prop("rng-seed"), seed_prop("kaslr-seed"));
+    let rng_seed = match (a, b) {
+        (None, None) => None,
+        (a, b) => Some(fold_seed(b.unwrap_or(&[]), fold_seed(a.unwrap_or(&[]), 0))),
+    };
+    let rng_seed_bytes = [a.unwrap_or(&[]), b.unwrap_or(&[])];
     let (cpu_count, cpus) = cpus(&tree)?;
 
     Ok(MachineInfo {
@@ -405,6 +410,7 @@ pub fn parse_any_memory(dtb: &[u8]) -> Result<MachineInfo<'_>, DtError> {
         bootargs,
         initrd,
         rng_seed,
+        rng_seed_bytes,
         cpu_count,
         cpus,
         boot_cpuid: tree.header.boot_cpuid,
@@ -1351,6 +1357,11 @@ mod tests {
         ];
         let want = words.iter().fold(0u64, |acc, w| acc.rotate_left(13) ^ w);
         assert_eq!(parse(VIRT_GICV2).unwrap().rng_seed, Some(want));
+        // The CPRNG gets the bytes whole: 32 of rng-seed, 8 of kaslr-seed.
+        let [rng, kaslr] = parse(VIRT_GICV2).unwrap().rng_seed_bytes;
+        assert_eq!(rng.len(), 32);
+        assert_eq!(&rng[..8], &words[0].to_be_bytes());
+        assert_eq!(kaslr, &words[4].to_be_bytes());
     }
 
     #[test]
