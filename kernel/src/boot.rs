@@ -61,6 +61,7 @@ pub extern "C" fn kernel_main(dtb_pa: usize, entry_el: u64, image_pa: usize) -> 
         cpu::halt()
     };
     let mut board = bsp::check_tree(&mut info);
+    bsp::set_cpu_count(info.cpu_count);
     paging::drop_identity_map();
 
     let (cmd, problems) = cmdline::parse(info.bootargs);

@@ -128,6 +128,19 @@ impl IntoSyscallReturn for i64 {
     }
 }
 
+/// A 32-bit value, zero-extended: C reads only `w0`.
+impl IntoSyscallReturn for u32 {
+    fn into_syscall_return(self) -> u64 {
+        self.into()
+    }
+}
+
+impl IntoSyscallReturn for u64 {
+    fn into_syscall_return(self) -> u64 {
+        self
+    }
+}
+
 /// The kernel-side type of a table parameter type.
 macro_rules! kernel_arg_type {
     (* const $t:ident) => { UserPtr<$t> };
@@ -227,6 +240,8 @@ mod tests {
         };
         (@answer zx_status_t) => { Err(Status::ACCESS_DENIED) };
         (@answer void) => { () };
+        (@answer uint32_t) => { 0xdead_beef };
+        (@answer uint64_t) => { 0x1_0000_0000 };
     }
 
     crate::zx_syscall_table!(recorder_impl);
@@ -258,6 +273,15 @@ mod tests {
         let mut rec = Recorder::default();
         let ret = dispatch(&mut rec, nr::handle_close as u64, &[3, 0, 0, 0, 0, 0, 0, 0]);
         assert_eq!(ret, Some((-30i64) as u64));
+    }
+
+    #[test]
+    fn values_come_back_whole() {
+        let mut rec = Recorder::default();
+        let cpus = dispatch(&mut rec, nr::system_get_num_cpus as u64, &[0; 8]);
+        assert_eq!(cpus, Some(0xdead_beef));
+        let physmem = dispatch(&mut rec, nr::system_get_physmem as u64, &[0; 8]);
+        assert_eq!(physmem, Some(0x1_0000_0000));
     }
 
     #[test]

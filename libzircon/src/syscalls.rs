@@ -120,6 +120,73 @@ macro_rules! zx_syscall_table {
                     stack: zx_vaddr_t, arg1: uintptr_t, arg2: uintptr_t) -> zx_status_t;
                 /// Ends the calling thread.
                 29 noreturn thread_exit() -> void;
+                /// Kills a process or a job (and everything in it); a thread is WRONG_TYPE.
+                30 call task_kill(handle: zx_handle_t) -> zx_status_t;
+                /// Suspends a thread or a process until the returned token is closed.
+                31 call task_suspend(handle: zx_handle_t, token: *mut zx_handle_t) -> zx_status_t;
+                /// The old name of `task_suspend`, the same call.
+                32 call task_suspend_token(handle: zx_handle_t, token: *mut zx_handle_t)
+                    -> zx_status_t;
+                /// Reads a suspended (or excepting) thread's registers of one `kind`.
+                33 call thread_read_state(handle: zx_handle_t, kind: uint32_t, buffer: *mut c_void,
+                    buffer_size: size_t) -> zx_status_t;
+                /// Writes a suspended (or excepting) thread's registers of one `kind`.
+                34 call thread_write_state(handle: zx_handle_t, kind: uint32_t,
+                    buffer: *const c_void, buffer_size: size_t) -> zx_status_t;
+                /// Wakes `wake_count` waiters of a futex and moves up to `requeue_count` of
+                /// the rest to another, if `*value_ptr == current_value`.
+                35 call futex_requeue(value_ptr: *const zx_futex_t, wake_count: uint32_t,
+                    current_value: zx_futex_t, requeue_ptr: *const zx_futex_t,
+                    requeue_count: uint32_t, new_requeue_owner: zx_handle_t) -> zx_status_t;
+                /// Wakes one waiter of a futex and makes it the futex's owner.
+                36 call futex_wake_single_owner(value_ptr: *const zx_futex_t) -> zx_status_t;
+                /// As `futex_requeue`, waking one waiter and making it the owner.
+                37 call futex_requeue_single_owner(value_ptr: *const zx_futex_t,
+                    current_value: zx_futex_t, requeue_ptr: *const zx_futex_t,
+                    requeue_count: uint32_t, new_requeue_owner: zx_handle_t) -> zx_status_t;
+                /// Reads the koid of a futex's owner (`ZX_KOID_INVALID` for none).
+                38 call futex_get_owner(value_ptr: *const zx_futex_t, koid: *mut zx_koid_t)
+                    -> zx_status_t;
+                /// Waits until one of several objects asserts one of its signals, or
+                /// `deadline`; writes each item's `pending` signals back.
+                39 blocking object_wait_many(items: *mut zx_wait_item_t, num_items: size_t,
+                    deadline: zx_time_t) -> zx_status_t;
+                /// Clears, then sets, user signals (and a few others) on an object.
+                40 call object_signal(handle: zx_handle_t, clear_mask: uint32_t, set_mask: uint32_t)
+                    -> zx_status_t;
+                /// As `object_signal`, on the object's peer (a channel's or eventpair's
+                /// other end).
+                41 call object_signal_peer(handle: zx_handle_t, clear_mask: uint32_t,
+                    set_mask: uint32_t) -> zx_status_t;
+                /// Creates an event: an object with signals and nothing else.
+                42 call event_create(options: uint32_t, out: *mut zx_handle_t) -> zx_status_t;
+                /// Creates a pair of events, each able to signal the other.
+                43 call eventpair_create(options: uint32_t, out0: *mut zx_handle_t,
+                    out1: *mut zx_handle_t) -> zx_status_t;
+                /// Creates a timer on `clock_id` (`ZX_CLOCK_MONOTONIC`); `options` is a
+                /// `ZX_TIMER_SLACK_*` mode.
+                44 call timer_create(options: uint32_t, clock_id: zx_clock_t, out: *mut zx_handle_t)
+                    -> zx_status_t;
+                /// Arms a timer: it asserts `ZX_TIMER_SIGNALED` at `deadline` (give or take
+                /// `slack`).
+                45 call timer_set(handle: zx_handle_t, deadline: zx_time_t, slack: zx_duration_t)
+                    -> zx_status_t;
+                /// Disarms a timer and clears `ZX_TIMER_SIGNALED`.
+                46 call timer_cancel(handle: zx_handle_t) -> zx_status_t;
+                /// The number of CPUs. Zircon answers it in the vDSO (a `__CONST` call);
+                /// here it is a kernel call, so the kernel can count only the CPUs it
+                /// brought up (the answer never changes while the system runs).
+                47 call system_get_num_cpus() -> uint32_t;
+                /// The bytes of physical memory the system uses. A kernel call here (the
+                /// vDSO's in Zircon).
+                48 call system_get_physmem() -> uint64_t;
+                /// Fills `buffer` with at most `ZX_CPRNG_DRAW_MAX_LEN` bytes from the kernel
+                /// CPRNG: the kernel half of `zx_cprng_draw`, which loops over it (private
+                /// to Zircon's vDSO; callable here).
+                49 call cprng_draw_once(buffer: *mut c_void, buffer_size: size_t) -> zx_status_t;
+                /// Mixes at most `ZX_CPRNG_ADD_ENTROPY_MAX_LEN` bytes into the kernel CPRNG.
+                50 call cprng_add_entropy(buffer: *const c_void, buffer_size: size_t)
+                    -> zx_status_t;
             }
             user {
                 /// The page size in bytes.
@@ -132,6 +199,16 @@ macro_rules! zx_syscall_table {
                 call clock_get_monotonic() -> zx_time_t;
                 /// The monotonic time `nanoseconds` from now, saturating at the ends of time.
                 call deadline_after(nanoseconds: zx_duration_t) -> zx_time_t;
+                /// Nanoseconds on the boot timeline. The machine never suspends, so this is
+                /// the monotonic clock (digest decision 13).
+                call clock_get_boot() -> zx_instant_boot_t;
+                /// The smallest data cache line, in bytes (arm64: from CTR_EL0.DminLine).
+                constant system_get_dcache_line_size() -> uint32_t;
+                /// A string naming the running kernel and its version ("zrk-0.1.0").
+                constant system_get_version_string() -> zx_string_view_t;
+                /// Fills `buffer` from the kernel CPRNG, in `ZX_CPRNG_DRAW_MAX_LEN` pieces
+                /// (`zx_cprng_draw_once`). Cannot fail: a bad buffer kills the process.
+                call cprng_draw(buffer: *mut c_void, buffer_size: size_t) -> void;
             }
         }
     };
@@ -328,6 +405,27 @@ mod tests {
             "thread_create",
             "thread_start",
             "thread_exit",
+            "task_kill",
+            "task_suspend",
+            "task_suspend_token",
+            "thread_read_state",
+            "thread_write_state",
+            "futex_requeue",
+            "futex_wake_single_owner",
+            "futex_requeue_single_owner",
+            "futex_get_owner",
+            "object_wait_many",
+            "object_signal",
+            "object_signal_peer",
+            "event_create",
+            "eventpair_create",
+            "timer_create",
+            "timer_set",
+            "timer_cancel",
+            "system_get_num_cpus",
+            "system_get_physmem",
+            "cprng_draw_once",
+            "cprng_add_entropy",
         ];
         let user = [
             "system_get_page_size",
@@ -335,6 +433,10 @@ mod tests {
             "ticks_per_second",
             "clock_get_monotonic",
             "deadline_after",
+            "clock_get_boot",
+            "system_get_dcache_line_size",
+            "system_get_version_string",
+            "cprng_draw",
         ];
         let names = |user_level: bool| -> Vec<&str> {
             SYSCALLS
@@ -346,6 +448,11 @@ mod tests {
         assert_eq!(names(false), kernel);
         assert_eq!(names(true), user);
         assert_eq!(nr::vmo_write, 13);
+        // Appended after the first round; earlier numbers never move.
+        assert_eq!(nr::thread_exit, 29);
+        assert_eq!(nr::task_kill, 30);
+        assert_eq!(nr::object_wait_many, 39);
+        assert_eq!(nr::cprng_add_entropy, 50);
     }
 
     #[test]
@@ -371,17 +478,94 @@ mod tests {
         for name in ["process_exit", "thread_exit"] {
             assert_eq!(kind(name), Kind::NoReturn);
         }
+        // Fuchsia's "blocking" category (category.inc), for the calls in the table.
         for name in [
             "nanosleep",
             "futex_wait",
             "object_wait_one",
+            "object_wait_many",
             "vmo_read",
+            "vmo_write",
             "vmo_op_range",
         ] {
-            assert_eq!(kind(name), Kind::Blocking);
+            assert_eq!(kind(name), Kind::Blocking, "{name}");
         }
-        for name in ["system_get_page_size", "ticks_per_second"] {
-            assert_eq!(kind(name), Kind::Constant);
+        // Its "const" category, for the calls answered at user level.
+        for name in [
+            "system_get_page_size",
+            "ticks_per_second",
+            "system_get_dcache_line_size",
+            "system_get_version_string",
+        ] {
+            assert_eq!(kind(name), Kind::Constant, "{name}");
         }
+        // Every other call is an ordinary one: no other entry blocks or never returns.
+        // (`system_get_num_cpus` is const in Fuchsia's vDSO, but a kernel call here.)
+        let special = [
+            "process_exit",
+            "thread_exit",
+            "nanosleep",
+            "futex_wait",
+            "object_wait_one",
+            "object_wait_many",
+            "vmo_read",
+            "vmo_write",
+            "vmo_op_range",
+            "system_get_page_size",
+            "ticks_per_second",
+            "system_get_dcache_line_size",
+            "system_get_version_string",
+        ];
+        for syscall in SYSCALLS.iter().filter(|s| !special.contains(&s.name)) {
+            assert_eq!(syscall.kind, Kind::Call, "{}", syscall.name);
+        }
+        assert_eq!(kind("system_get_num_cpus"), Kind::Call);
+    }
+
+    #[test]
+    fn new_calls_match_their_synopses() {
+        let find = |name: &str| SYSCALLS.iter().find(|s| s.name == name).unwrap();
+        let params = |name: &str| -> Vec<(&str, &str)> {
+            find(name)
+                .params
+                .iter()
+                .map(|p| (p.c_type, p.name))
+                .collect()
+        };
+        assert_eq!(
+            params("futex_requeue"),
+            [
+                ("const zx_futex_t*", "value_ptr"),
+                ("uint32_t", "wake_count"),
+                ("zx_futex_t", "current_value"),
+                ("const zx_futex_t*", "requeue_ptr"),
+                ("uint32_t", "requeue_count"),
+                ("zx_handle_t", "new_requeue_owner"),
+            ]
+        );
+        assert_eq!(
+            params("object_wait_many"),
+            [
+                ("zx_wait_item_t*", "items"),
+                ("size_t", "num_items"),
+                ("zx_time_t", "deadline"),
+            ]
+        );
+        assert_eq!(
+            params("timer_create"),
+            [
+                ("uint32_t", "options"),
+                ("zx_clock_t", "clock_id"),
+                ("zx_handle_t*", "out"),
+            ]
+        );
+        assert_eq!(
+            params("cprng_draw"),
+            [("void*", "buffer"), ("size_t", "buffer_size")]
+        );
+        assert_eq!(find("cprng_draw").ret, "void");
+        assert_eq!(find("system_get_version_string").ret, "zx_string_view_t");
+        assert_eq!(find("system_get_physmem").ret, "uint64_t");
+        assert_eq!(find("clock_get_boot").ret, "zx_instant_boot_t");
     }
 }

@@ -28,11 +28,18 @@ pub fn set_usable_bytes(bytes: u64) {
     USABLE_BYTES.store(bytes, core::sync::atomic::Ordering::Relaxed);
 }
 
+/// The RAM the kernel manages: what the device tree describes, capped by `mem=`
+/// (`zx_system_get_physmem`, and `ZX_INFO_KMEM_STATS.total_bytes`).
+#[cfg(target_os = "none")]
+pub fn usable_bytes() -> u64 {
+    USABLE_BYTES.load(core::sync::atomic::Ordering::Relaxed)
+}
+
 /// Where memory is, for ZX_INFO_KMEM_STATS (Fuchsia's layout).
 #[cfg(target_os = "none")]
 pub fn kmem_stats() -> libzircon::prelude::zx_info_kmem_stats_t {
     let page = frames::PAGE_SIZE as u64;
-    let total = USABLE_BYTES.load(core::sync::atomic::Ordering::Relaxed);
+    let total = usable_bytes();
     let free = frames::free_pages() as u64 * page;
     let (heap_total, heap_used) = heap::stats();
     let vmo = frames::shared_pages_in_use() as u64 * page;

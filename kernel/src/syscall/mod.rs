@@ -10,6 +10,7 @@
 mod debug;
 mod handle;
 mod object;
+mod system;
 mod task;
 mod vmar;
 mod vmo;
@@ -81,7 +82,8 @@ fn copy_out_optional(dst: usize, src: &[u8]) -> ZxResult {
 }
 
 /// For syscalls whose objects arrive with later issues (VMARs and executable VMOs:
-/// issue 5; threads and futexes: with the scheduler).
+/// issue 5; threads, futexes, waits, events, timers and task control: with the
+/// scheduler).
 fn not_yet() -> ZxResult {
     Err(Status::NOT_SUPPORTED)
 }
@@ -351,5 +353,154 @@ impl SyscallHandler for Syscalls<'_> {
     fn thread_exit(&mut self) {
         // One thread per process for now: its exit is the process's.
         task::process_exit(0)
+    }
+
+    fn task_kill(&mut self, _handle: zx_handle_t) -> ZxResult {
+        not_yet()
+    }
+
+    fn task_suspend(&mut self, _handle: zx_handle_t, _token: UserPtrMut<zx_handle_t>) -> ZxResult {
+        not_yet()
+    }
+
+    fn task_suspend_token(
+        &mut self,
+        _handle: zx_handle_t,
+        _token: UserPtrMut<zx_handle_t>,
+    ) -> ZxResult {
+        not_yet()
+    }
+
+    fn thread_read_state(
+        &mut self,
+        _handle: zx_handle_t,
+        _kind: uint32_t,
+        _buffer: UserPtrMut<c_void>,
+        _buffer_size: size_t,
+    ) -> ZxResult {
+        not_yet()
+    }
+
+    fn thread_write_state(
+        &mut self,
+        _handle: zx_handle_t,
+        _kind: uint32_t,
+        _buffer: UserPtr<c_void>,
+        _buffer_size: size_t,
+    ) -> ZxResult {
+        not_yet()
+    }
+
+    fn futex_requeue(
+        &mut self,
+        _value_ptr: UserPtr<zx_futex_t>,
+        _wake_count: uint32_t,
+        _current_value: zx_futex_t,
+        _requeue_ptr: UserPtr<zx_futex_t>,
+        _requeue_count: uint32_t,
+        _new_requeue_owner: zx_handle_t,
+    ) -> ZxResult {
+        not_yet()
+    }
+
+    fn futex_wake_single_owner(&mut self, _value_ptr: UserPtr<zx_futex_t>) -> ZxResult {
+        not_yet()
+    }
+
+    fn futex_requeue_single_owner(
+        &mut self,
+        _value_ptr: UserPtr<zx_futex_t>,
+        _current_value: zx_futex_t,
+        _requeue_ptr: UserPtr<zx_futex_t>,
+        _requeue_count: uint32_t,
+        _new_requeue_owner: zx_handle_t,
+    ) -> ZxResult {
+        not_yet()
+    }
+
+    fn futex_get_owner(
+        &mut self,
+        _value_ptr: UserPtr<zx_futex_t>,
+        _koid: UserPtrMut<zx_koid_t>,
+    ) -> ZxResult {
+        not_yet()
+    }
+
+    fn object_wait_many(
+        &mut self,
+        _items: UserPtrMut<zx_wait_item_t>,
+        _num_items: size_t,
+        _deadline: zx_time_t,
+    ) -> ZxResult {
+        not_yet()
+    }
+
+    fn object_signal(
+        &mut self,
+        _handle: zx_handle_t,
+        _clear_mask: uint32_t,
+        _set_mask: uint32_t,
+    ) -> ZxResult {
+        not_yet()
+    }
+
+    fn object_signal_peer(
+        &mut self,
+        _handle: zx_handle_t,
+        _clear_mask: uint32_t,
+        _set_mask: uint32_t,
+    ) -> ZxResult {
+        not_yet()
+    }
+
+    fn event_create(&mut self, _options: uint32_t, _out: UserPtrMut<zx_handle_t>) -> ZxResult {
+        not_yet()
+    }
+
+    fn eventpair_create(
+        &mut self,
+        _options: uint32_t,
+        _out0: UserPtrMut<zx_handle_t>,
+        _out1: UserPtrMut<zx_handle_t>,
+    ) -> ZxResult {
+        not_yet()
+    }
+
+    fn timer_create(
+        &mut self,
+        _options: uint32_t,
+        _clock_id: zx_clock_t,
+        _out: UserPtrMut<zx_handle_t>,
+    ) -> ZxResult {
+        not_yet()
+    }
+
+    fn timer_set(
+        &mut self,
+        _handle: zx_handle_t,
+        _deadline: zx_time_t,
+        _slack: zx_duration_t,
+    ) -> ZxResult {
+        not_yet()
+    }
+
+    fn timer_cancel(&mut self, _handle: zx_handle_t) -> ZxResult {
+        not_yet()
+    }
+
+    fn system_get_num_cpus(&mut self) -> uint32_t {
+        system::num_cpus()
+    }
+
+    fn system_get_physmem(&mut self) -> uint64_t {
+        system::physmem()
+    }
+
+    fn cprng_draw_once(&mut self, buffer: UserPtrMut<c_void>, buffer_size: size_t) -> ZxResult {
+        system::cprng_draw_once(buffer.addr(), buffer_size)
+    }
+
+    fn cprng_add_entropy(&mut self, buffer: UserPtr<c_void>, buffer_size: size_t) -> ZxResult {
+        system::cprng_add_entropy(buffer.addr(), buffer_size)
     }
 }

@@ -136,6 +136,100 @@ extern __LEAF_FN zx_status_t _zx_thread_start(zx_handle_t handle, zx_vaddr_t thr
 extern __NO_RETURN __LEAF_FN void zx_thread_exit(void);
 extern __NO_RETURN __LEAF_FN void _zx_thread_exit(void);
 
+// Kills a process or a job (and everything in it); a thread is WRONG_TYPE.
+extern __LEAF_FN zx_status_t zx_task_kill(zx_handle_t handle);
+extern __LEAF_FN zx_status_t _zx_task_kill(zx_handle_t handle);
+
+// Suspends a thread or a process until the returned token is closed.
+extern __LEAF_FN zx_status_t zx_task_suspend(zx_handle_t handle, zx_handle_t* token);
+extern __LEAF_FN zx_status_t _zx_task_suspend(zx_handle_t handle, zx_handle_t* token);
+
+// The old name of `task_suspend`, the same call.
+extern __LEAF_FN zx_status_t zx_task_suspend_token(zx_handle_t handle, zx_handle_t* token);
+extern __LEAF_FN zx_status_t _zx_task_suspend_token(zx_handle_t handle, zx_handle_t* token);
+
+// Reads a suspended (or excepting) thread's registers of one `kind`.
+extern __LEAF_FN zx_status_t zx_thread_read_state(zx_handle_t handle, uint32_t kind, void* buffer, size_t buffer_size);
+extern __LEAF_FN zx_status_t _zx_thread_read_state(zx_handle_t handle, uint32_t kind, void* buffer, size_t buffer_size);
+
+// Writes a suspended (or excepting) thread's registers of one `kind`.
+extern __LEAF_FN zx_status_t zx_thread_write_state(zx_handle_t handle, uint32_t kind, const void* buffer, size_t buffer_size);
+extern __LEAF_FN zx_status_t _zx_thread_write_state(zx_handle_t handle, uint32_t kind, const void* buffer, size_t buffer_size);
+
+// Wakes `wake_count` waiters of a futex and moves up to `requeue_count` of
+// the rest to another, if `*value_ptr == current_value`.
+extern __LEAF_FN zx_status_t zx_futex_requeue(const zx_futex_t* value_ptr, uint32_t wake_count, zx_futex_t current_value, const zx_futex_t* requeue_ptr, uint32_t requeue_count, zx_handle_t new_requeue_owner);
+extern __LEAF_FN zx_status_t _zx_futex_requeue(const zx_futex_t* value_ptr, uint32_t wake_count, zx_futex_t current_value, const zx_futex_t* requeue_ptr, uint32_t requeue_count, zx_handle_t new_requeue_owner);
+
+// Wakes one waiter of a futex and makes it the futex's owner.
+extern __LEAF_FN zx_status_t zx_futex_wake_single_owner(const zx_futex_t* value_ptr);
+extern __LEAF_FN zx_status_t _zx_futex_wake_single_owner(const zx_futex_t* value_ptr);
+
+// As `futex_requeue`, waking one waiter and making it the owner.
+extern __LEAF_FN zx_status_t zx_futex_requeue_single_owner(const zx_futex_t* value_ptr, zx_futex_t current_value, const zx_futex_t* requeue_ptr, uint32_t requeue_count, zx_handle_t new_requeue_owner);
+extern __LEAF_FN zx_status_t _zx_futex_requeue_single_owner(const zx_futex_t* value_ptr, zx_futex_t current_value, const zx_futex_t* requeue_ptr, uint32_t requeue_count, zx_handle_t new_requeue_owner);
+
+// Reads the koid of a futex's owner (`ZX_KOID_INVALID` for none).
+extern __LEAF_FN zx_status_t zx_futex_get_owner(const zx_futex_t* value_ptr, zx_koid_t* koid);
+extern __LEAF_FN zx_status_t _zx_futex_get_owner(const zx_futex_t* value_ptr, zx_koid_t* koid);
+
+// Waits until one of several objects asserts one of its signals, or
+// `deadline`; writes each item's `pending` signals back.
+extern __LEAF_FN zx_status_t zx_object_wait_many(zx_wait_item_t* items, size_t num_items, zx_time_t deadline);
+extern __LEAF_FN zx_status_t _zx_object_wait_many(zx_wait_item_t* items, size_t num_items, zx_time_t deadline);
+
+// Clears, then sets, user signals (and a few others) on an object.
+extern __LEAF_FN zx_status_t zx_object_signal(zx_handle_t handle, uint32_t clear_mask, uint32_t set_mask);
+extern __LEAF_FN zx_status_t _zx_object_signal(zx_handle_t handle, uint32_t clear_mask, uint32_t set_mask);
+
+// As `object_signal`, on the object's peer (a channel's or eventpair's
+// other end).
+extern __LEAF_FN zx_status_t zx_object_signal_peer(zx_handle_t handle, uint32_t clear_mask, uint32_t set_mask);
+extern __LEAF_FN zx_status_t _zx_object_signal_peer(zx_handle_t handle, uint32_t clear_mask, uint32_t set_mask);
+
+// Creates an event: an object with signals and nothing else.
+extern __LEAF_FN zx_status_t zx_event_create(uint32_t options, zx_handle_t* out);
+extern __LEAF_FN zx_status_t _zx_event_create(uint32_t options, zx_handle_t* out);
+
+// Creates a pair of events, each able to signal the other.
+extern __LEAF_FN zx_status_t zx_eventpair_create(uint32_t options, zx_handle_t* out0, zx_handle_t* out1);
+extern __LEAF_FN zx_status_t _zx_eventpair_create(uint32_t options, zx_handle_t* out0, zx_handle_t* out1);
+
+// Creates a timer on `clock_id` (`ZX_CLOCK_MONOTONIC`); `options` is a
+// `ZX_TIMER_SLACK_*` mode.
+extern __LEAF_FN zx_status_t zx_timer_create(uint32_t options, zx_clock_t clock_id, zx_handle_t* out);
+extern __LEAF_FN zx_status_t _zx_timer_create(uint32_t options, zx_clock_t clock_id, zx_handle_t* out);
+
+// Arms a timer: it asserts `ZX_TIMER_SIGNALED` at `deadline` (give or take
+// `slack`).
+extern __LEAF_FN zx_status_t zx_timer_set(zx_handle_t handle, zx_time_t deadline, zx_duration_t slack);
+extern __LEAF_FN zx_status_t _zx_timer_set(zx_handle_t handle, zx_time_t deadline, zx_duration_t slack);
+
+// Disarms a timer and clears `ZX_TIMER_SIGNALED`.
+extern __LEAF_FN zx_status_t zx_timer_cancel(zx_handle_t handle);
+extern __LEAF_FN zx_status_t _zx_timer_cancel(zx_handle_t handle);
+
+// The number of CPUs. Zircon answers it in the vDSO (a `__CONST` call);
+// here it is a kernel call, so the kernel can count only the CPUs it
+// brought up (the answer never changes while the system runs).
+extern __LEAF_FN uint32_t zx_system_get_num_cpus(void);
+extern __LEAF_FN uint32_t _zx_system_get_num_cpus(void);
+
+// The bytes of physical memory the system uses. A kernel call here (the
+// vDSO's in Zircon).
+extern __LEAF_FN uint64_t zx_system_get_physmem(void);
+extern __LEAF_FN uint64_t _zx_system_get_physmem(void);
+
+// Fills `buffer` with at most `ZX_CPRNG_DRAW_MAX_LEN` bytes from the kernel
+// CPRNG: the kernel half of `zx_cprng_draw`, which loops over it (private
+// to Zircon's vDSO; callable here).
+extern __LEAF_FN zx_status_t zx_cprng_draw_once(void* buffer, size_t buffer_size);
+extern __LEAF_FN zx_status_t _zx_cprng_draw_once(void* buffer, size_t buffer_size);
+
+// Mixes at most `ZX_CPRNG_ADD_ENTROPY_MAX_LEN` bytes into the kernel CPRNG.
+extern __LEAF_FN zx_status_t zx_cprng_add_entropy(const void* buffer, size_t buffer_size);
+extern __LEAF_FN zx_status_t _zx_cprng_add_entropy(const void* buffer, size_t buffer_size);
+
 // The page size in bytes.
 // Answered in the calling process, without entering the kernel.
 extern __CONST __LEAF_FN uint32_t zx_system_get_page_size(void);
@@ -160,6 +254,28 @@ extern __LEAF_FN zx_time_t _zx_clock_get_monotonic(void);
 // Answered in the calling process, without entering the kernel.
 extern __LEAF_FN zx_time_t zx_deadline_after(zx_duration_t nanoseconds);
 extern __LEAF_FN zx_time_t _zx_deadline_after(zx_duration_t nanoseconds);
+
+// Nanoseconds on the boot timeline. The machine never suspends, so this is
+// the monotonic clock (digest decision 13).
+// Answered in the calling process, without entering the kernel.
+extern __LEAF_FN zx_instant_boot_t zx_clock_get_boot(void);
+extern __LEAF_FN zx_instant_boot_t _zx_clock_get_boot(void);
+
+// The smallest data cache line, in bytes (arm64: from CTR_EL0.DminLine).
+// Answered in the calling process, without entering the kernel.
+extern __CONST __LEAF_FN uint32_t zx_system_get_dcache_line_size(void);
+extern __CONST __LEAF_FN uint32_t _zx_system_get_dcache_line_size(void);
+
+// A string naming the running kernel and its version ("zrk-0.1.0").
+// Answered in the calling process, without entering the kernel.
+extern __CONST __LEAF_FN zx_string_view_t zx_system_get_version_string(void);
+extern __CONST __LEAF_FN zx_string_view_t _zx_system_get_version_string(void);
+
+// Fills `buffer` from the kernel CPRNG, in `ZX_CPRNG_DRAW_MAX_LEN` pieces
+// (`zx_cprng_draw_once`). Cannot fail: a bad buffer kills the process.
+// Answered in the calling process, without entering the kernel.
+extern __LEAF_FN void zx_cprng_draw(void* buffer, size_t buffer_size);
+extern __LEAF_FN void _zx_cprng_draw(void* buffer, size_t buffer_size);
 
 __END_CDECLS
 

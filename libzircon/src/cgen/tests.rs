@@ -119,6 +119,38 @@ static zx_status_t write_and_describe(zx_handle_t vmo) {
   return zx_nanosleep(zx_deadline_after(ZX_MSEC(10)));
 }
 
+static zx_status_t wait_and_inspect(zx_handle_t event, zx_handle_t thread) {
+  zx_wait_item_t items[ZX_WAIT_MANY_MAX_ITEMS] = {{event, ZX_EVENT_SIGNALED, 0}};
+  zx_status_t status = zx_object_wait_many(items, 1, zx_deadline_after(ZX_MSEC(1)));
+  zx_info_thread_t info;
+  if (zx_object_get_info(thread, ZX_INFO_THREAD, &info, sizeof(info), NULL, NULL) == ZX_OK &&
+      ZX_THREAD_STATE_BASIC(info.state) == ZX_THREAD_STATE_BLOCKED &&
+      info.wait_exception_channel_type != ZX_EXCEPTION_CHANNEL_TYPE_NONE) {
+    return ZX_ERR_BAD_STATE;
+  }
+  zx_thread_state_general_regs_t regs;
+  zx_thread_state_vector_regs_t vector;
+  if (zx_thread_read_state(thread, ZX_THREAD_STATE_GENERAL_REGS, &regs, sizeof(regs)) == ZX_OK &&
+      zx_thread_read_state(thread, ZX_THREAD_STATE_VECTOR_REGS, &vector, sizeof(vector)) ==
+          ZX_OK) {
+    regs.r[0] = vector.v[31].high + (uint64_t)ZX_CPU_SET_MAX_CPUS;
+    (void)zx_thread_write_state(thread, ZX_THREAD_STATE_GENERAL_REGS, &regs, sizeof(regs));
+  }
+  unsigned char bytes[ZX_CPRNG_DRAW_MAX_LEN + 1];
+  zx_cprng_draw(bytes, sizeof(bytes));
+  return status;
+}
+
+#if defined(__cplusplus) && __has_include(<string_view>)
+#include <string_view>
+static size_t version_length() {
+  std::string_view version = zx_system_get_version_string();
+  return version.size();
+}
+#else
+static size_t version_length(void) { return zx_system_get_version_string().length; }
+#endif
+
 int main(void) {
   zx_handle_t vmo = ZX_HANDLE_INVALID;
   if (zx_vmo_create(ZX_PAGE_SIZE, ZX_VMO_RESIZABLE, &vmo) != ZX_OK) {
@@ -127,6 +159,8 @@ int main(void) {
   (void)zx_process_self();
   (void)zx_vmar_root_self();
   printf("%d %u\n", write_and_describe(vmo), zx_system_get_page_size());
+  printf("%d %zu %u %u\n", wait_and_inspect(vmo, zx_thread_self()), version_length(),
+         zx_system_get_num_cpus(), zx_system_get_dcache_line_size());
   zx_handle_close(vmo);
   zx_process_exit(0);
 }

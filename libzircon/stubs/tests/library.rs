@@ -177,6 +177,67 @@ fn each_kernel_stub_passes_its_number_in_x16_and_traps() {
 }
 
 #[test]
+fn user_level_calls_answer_without_a_trap_of_their_own() {
+    let functions = disassembly();
+    for syscall in SYSCALLS.iter().filter(|s| s.is_user_level()) {
+        // The weak alias (a branch) and the function, under whichever labels objdump
+        // gives them.
+        let name = format!("zx_{}", syscall.name);
+        let bodies: Vec<&Vec<String>> = functions
+            .iter()
+            .filter(|(n, _)| *n == name || *n == format!("_{name}"))
+            .map(|(_, body)| body)
+            .collect();
+        assert!(!bodies.is_empty(), "no code for {name} in the disassembly");
+        for body in bodies {
+            assert!(
+                !body.iter().any(|i| i.starts_with("svc")),
+                "{name} enters the kernel itself: {body:?}"
+            );
+        }
+    }
+}
+
+/// zx_cprng_draw is Zircon's loop: ZX_CPRNG_DRAW_MAX_LEN-byte pieces through the kernel's
+/// zx_cprng_draw_once, and a trap (which kills the process) if the kernel refuses one.
+#[test]
+fn cprng_draw_loops_over_draw_once_and_traps_on_failure() {
+    let text = run(
+        "aarch64-linux-gnu-objdump",
+        &[
+            "-dr".as_ref(),
+            "--no-show-raw-insn".as_ref(),
+            library().as_os_str(),
+        ],
+    );
+    let body: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.ends_with("<_zx_cprng_draw>:"))
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .collect();
+    assert!(!body.is_empty(), "no code for _zx_cprng_draw");
+    let has = |needle: &str| body.iter().any(|l| l.contains(needle));
+    assert!(
+        has("R_AARCH64_CALL26\t_zx_cprng_draw_once"),
+        "does not call _zx_cprng_draw_once: {body:#?}"
+    );
+    assert!(has("#0x100"), "no 256-byte pieces: {body:#?}");
+    assert!(has("brk"), "no trap on failure: {body:#?}");
+    assert!(!has("svc"), "enters the kernel itself: {body:#?}");
+}
+
+#[test]
+fn version_string_names_zrk_and_its_version() {
+    let bytes = std::fs::read(library()).unwrap();
+    let want = format!("zrk-{}\0", env!("CARGO_PKG_VERSION"));
+    assert!(
+        bytes.windows(want.len()).any(|w| w == want.as_bytes()),
+        "the library holds no {want:?}"
+    );
+}
+
+#[test]
 fn a_c_program_links_against_the_library_with_picolibc() {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("zircon-stubs-link");
     std::fs::create_dir_all(&dir).unwrap();
@@ -200,7 +261,14 @@ int main(void) {
   zx_nanosleep(zx_deadline_after(ZX_MSEC(1)) + zx_ticks_get() / zx_ticks_per_second());
   zx_handle_close(vmo);
   zx_debug_write(zx_status_get_string(status), 5);
-  zx_process_exit(status + zx_clock_get_monotonic());
+  zx_string_view_t version = zx_system_get_version_string();
+  zx_debug_write(version.c_str, version.length);
+  unsigned char random[300];
+  zx_cprng_draw(random, sizeof(random));
+  zx_wait_item_t item = {vmo, ZX_VMO_ZERO_CHILDREN, 0};
+  status = zx_object_wait_many(&item, 1, zx_clock_get_boot());
+  zx_process_exit(status + zx_clock_get_monotonic() + random[299] +
+                  zx_system_get_dcache_line_size() + zx_system_get_num_cpus());
 }
 "#,
     )
@@ -233,6 +301,9 @@ int main(void) {
         "zx_nanosleep",
         "zx_clock_get_monotonic",
         "zx_process_exit",
+        "zx_cprng_draw",
+        "zx_system_get_version_string",
+        "zx_object_wait_many",
     ] {
         assert!(
             nm.lines().any(|l| l.ends_with(&format!(" W {name}"))),
