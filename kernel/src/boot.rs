@@ -22,6 +22,7 @@ unsafe extern "C" {
 /// Entered from boot.s with the MMU on, on the boot stack, IRQs masked.
 #[unsafe(no_mangle)]
 pub extern "C" fn kernel_main(dtb_pa: usize, entry_el: u64, image_pa: usize) -> ! {
+    crate::task::percpu::init_this_cpu(0);
     exceptions::init();
     timer::record_boot();
     paging::init(image_pa);
@@ -125,6 +126,10 @@ pub extern "C" fn kernel_main(dtb_pa: usize, entry_el: u64, image_pa: usize) -> 
     let rng_source = seed_random(&info);
     let user_access = user::init(|va| (va - pte::KERNEL_VBASE + image_pa) as u64);
 
+    if crate::task::sched::start_cpu("boot").is_err() {
+        log::error!("no memory for the boot CPU's idle thread");
+        power::fail();
+    }
     let irq_name = match irq::init(&info) {
         Ok(name) => name,
         Err(e) => {

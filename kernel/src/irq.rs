@@ -1,6 +1,5 @@
 //! Interrupt routing: the GIC the device tree names, and the handlers behind it.
 
-use crate::arch::aarch64::timer;
 use crate::bsp::devicetree::{GicInfo, MachineInfo};
 use crate::drivers::gic::{v2::GicV2, v3::GicV3, InterruptController};
 use crate::mm::paging::{self, MapError};
@@ -65,9 +64,19 @@ pub fn init(info: &MachineInfo) -> Result<&'static str, IrqError> {
     let timer_intid = info.timer_virt_intid.ok_or(IrqError::NoTimer)?;
     TIMER_INTID.store(timer_intid, Ordering::Relaxed);
     gic.enable(timer_intid);
+    gic.enable(RESCHEDULE_SGI);
     CONTROLLER.call_once(|| gic);
-    timer::start_tick();
+    crate::task::timer_irq::start_this_cpu();
     Ok(gic.name())
+}
+
+/// The SGI another CPU sends to make this one look at its run queue (or notice a kill).
+const RESCHEDULE_SGI: u32 = 0;
+
+/// Asks CPU `cpu` to reschedule. (Until secondary CPUs run the scheduler, the only CPU
+/// is the caller, which looks at its run queue on its own.)
+pub fn send_reschedule(cpu: usize) {
+    let _ = cpu;
 }
 
 /// Called from the IRQ vector: handles every pending interrupt.
@@ -77,8 +86,11 @@ pub fn handle() {
     };
     while let Some(intid) = gic.acknowledge() {
         if intid == TIMER_INTID.load(Ordering::Relaxed) {
-            timer::on_tick();
-            crate::task::watchdog_tick();
+            crate::task::timer_irq::on_interrupt();
+        } else if intid == RESCHEDULE_SGI {
+            crate::task::percpu::this()
+                .need_resched
+                .store(true, Ordering::Relaxed);
         } else {
             log::warn!("unexpected interrupt {intid}; disabling it");
             gic.disable(intid);

@@ -10,7 +10,6 @@
 //! channels yet): `x0` holds its address when `_start` runs. argv and the program's
 //! name follow it in the same read-only page.
 
-use crate::arch::aarch64::exceptions::TrapFrame;
 use crate::arch::aarch64::user::{USER_BASE, USER_END};
 use crate::mm::aspace::MapError;
 use crate::mm::frames::PAGE_SIZE;
@@ -18,6 +17,7 @@ use crate::mm::vmo_pages::KernelPages;
 use crate::object::process::MappedVmo;
 use crate::object::vmo::MappingObserver;
 use crate::object::{KernelVmo, Object, Process, Resource, Thread, Vmar};
+use crate::task::thread::{Body, UserStart};
 use alloc::sync::{Arc, Weak};
 use elf::abi::{EM_AARCH64, ET_EXEC, PF_R, PF_W, PF_X, PT_LOAD};
 use elf::endian::LittleEndian;
@@ -66,7 +66,8 @@ impl core::fmt::Display for LoadError {
 pub struct Loaded {
     pub process: Arc<Process>,
     pub thread: Arc<Thread>,
-    pub frame: TrapFrame,
+    /// Where its first thread starts: x0 holds the start-up block's address.
+    pub start: UserStart,
 }
 
 pub fn load(name: &str, image: &[u8], handle_seed: u64) -> Result<Loaded, LoadError> {
@@ -87,15 +88,16 @@ pub fn load(name: &str, image: &[u8], handle_seed: u64) -> Result<Loaded, LoadEr
     let result = populate(&process, &elf, image, name);
     match result {
         Ok((entry, thread)) => {
-            let mut frame = TrapFrame::default();
-            frame.x[0] = STARTUP_VA as u64;
-            frame.sp = STACK_TOP as u64;
-            frame.elr = entry;
-            frame.spsr = 0; // EL0t, interrupts unmasked
+            let start = UserStart {
+                entry: entry as usize,
+                stack: STACK_TOP,
+                arg1: STARTUP_VA as u64,
+                arg2: 0,
+            };
             Ok(Loaded {
                 process,
                 thread,
-                frame,
+                start,
             })
         }
         Err(e) => {
@@ -196,7 +198,8 @@ fn populate(
         *process.stack_guard.lock() = guard_base..stack_base;
     }
 
-    let thread = Thread::new(process, name);
+    let thread = Thread::new(name, Some(process.clone()), Body::User)
+        .map_err(|_| LoadError::Vm(libzircon::Status::NO_MEMORY))?;
     let root = process
         .root_vmar()
         .ok_or(LoadError::Vm(libzircon::Status::BAD_STATE))?;

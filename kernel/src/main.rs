@@ -11,6 +11,7 @@ extern crate alloc;
 
 mod bsp;
 mod cmdline;
+mod lockorder;
 mod mm;
 mod object;
 mod random;

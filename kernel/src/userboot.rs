@@ -9,7 +9,11 @@
 use crate::kprintln;
 use crate::loader;
 use crate::mm::frames;
-use crate::task::{self, Exit};
+use crate::object::Process;
+use crate::task::wait::{self, WaitItem};
+use crate::task::Exit;
+use alloc::sync::Arc;
+use libzircon::prelude::*;
 
 /// ZX_TASK_RETCODE_EXCEPTION_KILL: the status of a process killed for a fault.
 const RETCODE_EXCEPTION_KILL: i64 = -1028;
@@ -58,12 +62,18 @@ fn run_program(name: &str, image: &[u8]) -> i64 {
     kprintln!("zrk: run {name}");
     let free_before = frames::free_pages();
     let exit = match loader::load(name, image, crate::random::next_u64()) {
-        Ok(loaded) => {
-            let process = loaded.process.clone();
-            let exit = task::run(loaded.process, loaded.thread, &loaded.frame);
-            process.tear_down();
-            exit
-        }
+        Ok(loaded) => match loaded.process.start_thread(&loaded.thread, loaded.start) {
+            Ok(()) => {
+                drop(loaded.thread);
+                wait_for_exit(&loaded.process)
+            }
+            Err(e) => {
+                loaded
+                    .process
+                    .kill_with(Exit::Killed(alloc::format!("cannot start: {e:?}")));
+                Exit::Killed(alloc::format!("cannot start: {e:?}"))
+            }
+        },
         Err(e) => Exit::Killed(alloc::format!("cannot load: {e}")),
     };
     crate::drivers::console::finish_user_line();
@@ -80,4 +90,24 @@ fn run_program(name: &str, image: &[u8]) -> i64 {
         log::error!("{name}: {leaked} pages not returned after exit");
     }
     status
+}
+
+/// Blocks the boot thread until `process` has died; returns how it ended.
+fn wait_for_exit(process: &Arc<Process>) -> Exit {
+    loop {
+        if let Some(exit) = process.exit() {
+            return exit;
+        }
+        let item = WaitItem {
+            signals: &process.signals,
+            mask: ZX_PROCESS_TERMINATED,
+            via: ZX_HANDLE_INVALID,
+        };
+        let mut observed = [0];
+        wait::wait_signals(
+            core::slice::from_ref(&item),
+            ZX_TIME_INFINITE,
+            &mut observed,
+        );
+    }
 }

@@ -40,6 +40,9 @@ c_struct! {
         pub resources: uint64_t,
         /// Handles, in every process's table.
         pub handles: uint64_t,
+        /// Events and event-pair ends.
+        pub events: uint64_t,
+        pub timers: uint64_t,
     }
 }
 

@@ -11,9 +11,20 @@ pub struct KernelHeap(Mutex<Heap<32>>);
 #[cfg_attr(target_os = "none", global_allocator)]
 static HEAP: KernelHeap = KernelHeap(Mutex::new(Heap::empty()));
 
+/// Masks IRQs while the heap's lock is held (on the kernel target): interrupt handlers
+/// may free memory (a timer's wake-up dropping the last reference to something), and an
+/// interrupt arriving while this CPU holds the lock must not spin on it.
+#[cfg(target_os = "none")]
+fn irq_guard() -> crate::arch::aarch64::cpu::IrqGuard {
+    crate::arch::aarch64::cpu::IrqGuard::new()
+}
+#[cfg(not(target_os = "none"))]
+fn irq_guard() {}
+
 // SAFETY: the buddy heap hands out disjoint blocks; the mutex serialises its bookkeeping.
 unsafe impl GlobalAlloc for KernelHeap {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let _irq = irq_guard();
         self.0
             .lock()
             .alloc(layout)
@@ -22,6 +33,7 @@ unsafe impl GlobalAlloc for KernelHeap {
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         if let Some(p) = NonNull::new(ptr) {
+            let _irq = irq_guard();
             // SAFETY: the caller returns a block this allocator gave out with this layout.
             unsafe { self.0.lock().dealloc(p, layout) }
         }

@@ -23,6 +23,7 @@ struct Pools {
     device_l2: Table,
     device_l3: [Table; DEVICE_L3_TABLES],
     device_next_page: usize,
+    stack_l2: Table,
 }
 
 static POOLS: Mutex<Pools> = Mutex::new(Pools {
@@ -32,6 +33,7 @@ static POOLS: Mutex<Pools> = Mutex::new(Pools {
     device_l2: Table::EMPTY,
     device_l3: [const { Table::EMPTY }; DEVICE_L3_TABLES],
     device_next_page: 0,
+    stack_l2: Table::EMPTY,
 });
 
 /// Physical address the image was loaded at; the image is linked at KERNEL_VBASE.
@@ -68,6 +70,7 @@ pub fn init(image_pa: usize) {
     let (l0, hi_l1) = unsafe { early_mmu::kernel_tables() };
     l0.0[index(LINEAR_BASE, 0)] = table_desc(table_pa(&pools.linear_l1));
     hi_l1.0[index(DEVICE_VBASE, 1)] = table_desc(table_pa(&pools.device_l2));
+    hi_l1.0[index(STACK_VBASE, 1)] = table_desc(table_pa(&pools.stack_l2));
     for (i, l3) in pools.device_l3.iter().enumerate() {
         pools.device_l2.0[i] = table_desc(table_pa(l3));
     }
@@ -185,4 +188,64 @@ pub unsafe fn with_identity_mapped<R>(pa: usize, len: usize, f: impl FnOnce(&[u8
 pub unsafe fn phys_slice(pa: u64, len: usize) -> &'static [u8] {
     // SAFETY: forwarded from the caller.
     unsafe { core::slice::from_raw_parts(phys_to_virt(pa) as *const u8, len) }
+}
+
+/// Maps `pages` pages of RAM from `pa` at `va` in the kernel stack window, as kernel data.
+/// The level-3 table comes from `new_table` (a zeroed frame) the first time a 2 MiB
+/// stretch of the window is used; tables are kept for later stacks.
+pub fn map_stack(
+    va: usize,
+    pa: u64,
+    pages: usize,
+    new_table: impl FnOnce() -> Option<u64>,
+) -> bool {
+    let mut pools = POOLS.lock();
+    let slot = index(va, 2);
+    if pools.stack_l2.0[slot] == 0 {
+        let Some(table) = new_table() else {
+            return false;
+        };
+        publish();
+        pools.stack_l2.0[slot] = table_desc(table);
+    }
+    let l3 = (pools.stack_l2.0[slot] & ADDR_MASK) as usize;
+    let entries = phys_to_virt(l3 as u64) as *mut u64;
+    for i in 0..pages {
+        // SAFETY: `entries` is the linear-map address of a level-3 table this module
+        // owns (under POOLS' lock); the index stays inside it because a stack never
+        // crosses a 2 MiB boundary (callers align stacks to their slot size).
+        unsafe {
+            entries
+                .add(index(va + i * PAGE_SIZE, 3))
+                .write_volatile(page_desc(pa + (i * PAGE_SIZE) as u64, KERNEL_DATA))
+        };
+    }
+    publish();
+    true
+}
+
+/// Removes `pages` pages at `va` from the kernel stack window and forgets them in every
+/// CPU's TLB, so the frames can be reused.
+pub fn unmap_stack(va: usize, pages: usize) {
+    let pools = POOLS.lock();
+    let desc = pools.stack_l2.0[index(va, 2)];
+    if desc == 0 {
+        return;
+    }
+    let entries = phys_to_virt(desc & ADDR_MASK) as *mut u64;
+    for i in 0..pages {
+        let page = va + i * PAGE_SIZE;
+        // SAFETY: as in map_stack; the TLB entry for the page is dropped on every CPU
+        // (tlbi vaae1is: all ASIDs, inner shareable) before the caller frees the frame.
+        unsafe {
+            entries.add(index(page, 3)).write_volatile(0);
+            core::arch::asm!(
+                "dsb ishst",
+                "tlbi vaae1is, {0}",
+                in(reg) (page as u64 >> 12) & ((1 << 44) - 1)
+            );
+        }
+    }
+    // SAFETY: barriers only: the invalidations above are complete everywhere.
+    unsafe { core::arch::asm!("dsb ish", "isb") };
 }

@@ -13,7 +13,22 @@ fn bytes_of(page: PageAddr) -> *mut [u8; PAGE_SIZE] {
     phys_to_virt(page.0) as *mut [u8; PAGE_SIZE]
 }
 
+impl crate::object::vmo::SignalSink for crate::task::wait::Signals {
+    fn update(&self, clear: u32, set: u32) {
+        crate::task::wait::Signals::update(self, clear, set)
+    }
+}
+
 impl PageSource for KernelPages {
+    fn checkpoint(&self) -> Result<(), Status> {
+        crate::task::preempt_point().map_err(|_| Status::INTERNAL_INTR_RETRY)
+    }
+
+    type Signals = crate::task::wait::Signals;
+    fn new_signals(&self, initial: u32) -> Self::Signals {
+        crate::task::wait::Signals::new(initial)
+    }
+
     fn alloc_zeroed(&self) -> Result<PageAddr, Status> {
         let pa = frames::alloc_shared_page().map_err(|_| Status::NO_MEMORY)?;
         zero_frame(pa);

@@ -10,9 +10,11 @@ pub enum Kind {
     Vmo = 2,
     Vmar = 3,
     Resource = 4,
+    Event = 5,
+    Timer = 6,
 }
 
-static LIVE: [AtomicU64; 5] = [const { AtomicU64::new(0) }; 5];
+static LIVE: [AtomicU64; 7] = [const { AtomicU64::new(0) }; 7];
 static HANDLES: AtomicU64 = AtomicU64::new(0);
 
 /// Counts one live object of its kind until dropped.
@@ -40,8 +42,8 @@ pub fn handles_removed(n: usize) {
     HANDLES.fetch_sub(n as u64, Ordering::Relaxed);
 }
 
-/// Live counts: processes, threads, VMOs, VMARs, resources, handles.
-pub fn snapshot() -> [u64; 6] {
+/// Live counts: processes, threads, VMOs, VMARs, resources, handles, events, timers.
+pub fn snapshot() -> [u64; 8] {
     let live = |k: Kind| LIVE[k as usize].load(Ordering::Relaxed);
     [
         live(Kind::Process),
@@ -50,5 +52,7 @@ pub fn snapshot() -> [u64; 6] {
         live(Kind::Vmar),
         live(Kind::Resource),
         HANDLES.load(Ordering::Relaxed),
+        live(Kind::Event),
+        live(Kind::Timer),
     ]
 }

@@ -11,7 +11,11 @@ pub mod vmar;
 pub mod vmo;
 
 #[cfg(target_os = "none")]
+pub mod event;
+#[cfg(target_os = "none")]
 pub mod process;
 
 #[cfg(target_os = "none")]
-pub use process::{KernelVmo, Object, Process, Resource, ResourceKind, Thread, Vmar};
+pub use process::{
+    Event, EventPairEnd, KernelVmo, Object, Process, Resource, ResourceKind, Thread, Timer, Vmar,
+};

@@ -5,13 +5,15 @@
 //! a handle to itself, and that cycle must break for the memory to come back.
 
 use super::counts::{Counted, Kind as CountedKind};
+pub use super::event::{Event, EventPairEnd, Timer};
 use super::handle::HandleTable;
 use super::koid;
 use super::vmar::{AddressRegionTree, VmarId, USER_ASPACE_BASE, USER_ASPACE_SIZE};
 use super::vmo::{MappingObserver, MappingTarget, PAGE_SIZE};
-use crate::arch::aarch64::user::UserRegisters;
 use crate::mm::aspace::{AddressSpace, MapError};
 use crate::mm::vmo_pages::KernelPages;
+pub use crate::task::thread::Thread;
+use crate::task::wait::Signals;
 use alloc::sync::{Arc, Weak};
 use alloc::vec::Vec;
 use libzircon::prelude::*;
@@ -25,6 +27,9 @@ pub enum Object {
     Vmar(Arc<Vmar>),
     Resource(Arc<Resource>),
     Vmo(Arc<KernelVmo>),
+    Event(Arc<Event>),
+    EventPair(Arc<EventPairEnd>),
+    Timer(Arc<Timer>),
 }
 
 /// A VMO over the kernel's frames.
@@ -38,6 +43,9 @@ impl Object {
             Object::Vmar(v) => v.koid,
             Object::Resource(r) => r.koid,
             Object::Vmo(v) => v.koid(),
+            Object::Event(e) => e.koid,
+            Object::EventPair(e) => e.koid,
+            Object::Timer(t) => t.koid,
         }
     }
 
@@ -48,18 +56,30 @@ impl Object {
             Object::Vmar(_) => ZX_OBJ_TYPE_VMAR,
             Object::Resource(_) => ZX_OBJ_TYPE_RESOURCE,
             Object::Vmo(_) => ZX_OBJ_TYPE_VMO,
+            Object::Event(_) => ZX_OBJ_TYPE_EVENT,
+            Object::EventPair(_) => ZX_OBJ_TYPE_EVENTPAIR,
+            Object::Timer(_) => ZX_OBJ_TYPE_TIMER,
         }
     }
 
-    /// The signals the object asserts now; None if it cannot be waited on.
-    pub fn signals(&self) -> Option<zx_signals_t> {
+    /// The signal state waits observe, for objects that keep one.
+    pub fn signal_source(&self) -> Option<&Signals> {
         match self {
-            // Only live processes and threads can be named by a handle here: a process
-            // ends with its handle table, and a thread with its process.
-            Object::Process(_) => Some(0),
-            Object::Thread(_) => Some(ZX_THREAD_RUNNING),
-            Object::Vmo(v) => Some(v.signals()),
+            Object::Process(p) => Some(&p.signals),
+            Object::Thread(t) => Some(&t.signals),
+            Object::Vmo(v) => Some(v.observers()),
+            Object::Event(e) => Some(&e.signals),
+            Object::EventPair(e) => Some(&e.signals),
+            Object::Timer(t) => Some(&t.signals),
             Object::Vmar(_) | Object::Resource(_) => None,
+        }
+    }
+
+    /// The signals zx_object_signal may change on this object.
+    pub fn user_signals(&self) -> zx_signals_t {
+        match self {
+            Object::Event(_) | Object::EventPair(_) => ZX_USER_SIGNAL_ALL | ZX_EVENT_SIGNALED,
+            _ => ZX_USER_SIGNAL_ALL,
         }
     }
 
@@ -69,7 +89,7 @@ impl Object {
             Object::Process(p) => Some(*p.name.lock()),
             Object::Thread(t) => Some(*t.name.lock()),
             Object::Vmo(v) => Some(Name::from_bytes(&v.name())),
-            Object::Vmar(_) | Object::Resource(_) => None,
+            _ => None,
         }
     }
 
@@ -79,7 +99,7 @@ impl Object {
             Object::Process(p) => *p.name.lock() = name,
             Object::Thread(t) => *t.name.lock() = name,
             Object::Vmo(v) => v.set_name(name.padded()),
-            Object::Vmar(_) | Object::Resource(_) => return false,
+            _ => return false,
         }
         true
     }
@@ -88,9 +108,10 @@ impl Object {
     pub fn related_koid(&self) -> zx_koid_t {
         match self {
             Object::Process(_) => 0,
-            Object::Thread(t) => t.process_koid,
+            Object::Thread(t) => t.process_koid(),
             Object::Vmar(v) => v.process_koid,
-            Object::Resource(_) | Object::Vmo(_) => 0,
+            Object::EventPair(e) => e.peer_koid,
+            _ => 0,
         }
     }
 }
@@ -170,10 +191,48 @@ pub struct Vm {
     pub regions: AddressRegionTree<MappedVmo>,
 }
 
+/// How a process ended: its return code, and for a kill the report printed for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Exit {
+    /// zx_process_exit(code), or its last thread's exit (code 0).
+    Exited(i64),
+    /// Killed (a fault with no handler, the watchdog): the report says why.
+    Killed(alloc::string::String),
+}
+
+/// A process's life (Zircon's ProcessDispatcher states).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Life {
+    /// Created; no thread has started.
+    Initial,
+    Running,
+    /// Killed or exiting: its threads are leaving.
+    Dying,
+    Dead,
+}
+
+pub struct Lifecycle {
+    pub life: Life,
+    /// Threads that have started and not yet died.
+    pub threads: Vec<Arc<Thread>>,
+    /// Set by the first exit or kill; later ones do not change it.
+    pub exit: Option<Exit>,
+}
+
 pub struct Process {
     pub koid: zx_koid_t,
     pub name: Mutex<Name>,
     pub handles: Mutex<HandleTable<Object>>,
+    /// Lock: taken alone or inside the handle table's, never across a block.
+    pub lifecycle: Mutex<Lifecycle>,
+    /// ZX_PROCESS_TERMINATED.
+    pub signals: Signals,
+    /// TTBR0 for its threads (the root table and ASID never change).
+    pub ttbr0: u64,
+    /// CPUs whose TTBR0 holds this address space now: counted up when one of its threads
+    /// is switched in, down once that CPU has switched to another address space. Its
+    /// tables are freed only when this reaches zero.
+    pub cpus_using: core::sync::atomic::AtomicUsize,
     /// None once the process has ended. Lock order: a VMO family's lock, then this.
     pub vm: Mutex<Option<Vm>>,
     /// The unmapped pages below the stack, to call an overflow what it is.
@@ -185,22 +244,23 @@ impl Process {
     pub fn new(name: &str, handle_seed: u64, aslr_seed: u64) -> Result<Arc<Process>, MapError> {
         let regions =
             AddressRegionTree::new(USER_ASPACE_BASE, USER_ASPACE_SIZE).with_aslr_seed(aslr_seed);
+        let aspace = AddressSpace::new()?;
         Ok(Arc::new(Process {
             koid: koid::next(),
             name: Mutex::new(Name::new(name)),
             handles: Mutex::new(HandleTable::new(handle_seed)),
-            vm: Mutex::new(Some(Vm {
-                aspace: AddressSpace::new()?,
-                regions,
-            })),
+            lifecycle: Mutex::new(Lifecycle {
+                life: Life::Initial,
+                threads: Vec::new(),
+                exit: None,
+            }),
+            signals: Signals::new(0),
+            ttbr0: aspace.ttbr0(),
+            cpus_using: core::sync::atomic::AtomicUsize::new(0),
+            vm: Mutex::new(Some(Vm { aspace, regions })),
             stack_guard: Mutex::new(0..0),
             _counted: Counted::new(CountedKind::Process),
         }))
-    }
-
-    /// TTBR0 for running this process, if it has not ended.
-    pub fn ttbr0(&self) -> Option<u64> {
-        self.vm.lock().as_ref().map(|vm| vm.aspace.ttbr0())
     }
 
     /// The root VMAR, if the process has not ended.
@@ -212,6 +272,109 @@ impl Process {
     pub fn mapping_perms(&self, va: usize) -> Option<u32> {
         let vm = self.vm.lock();
         vm.as_ref()?.regions.find(va).map(|m| m.perms)
+    }
+
+    /// Starts `thread` (a thread of this process, never started) at `start`. The first
+    /// thread started starts the process (digest decision 17); a dying or dead process
+    /// starts nothing (BAD_STATE), nor does a thread started before.
+    pub fn start_thread(
+        &self,
+        thread: &Arc<Thread>,
+        start: crate::task::thread::UserStart,
+    ) -> Result<(), libzircon::Status> {
+        use crate::task::thread::Run;
+        use libzircon::Status;
+        {
+            let mut l = self.lifecycle.lock();
+            match l.life {
+                Life::Initial | Life::Running => {}
+                Life::Dying | Life::Dead => return Err(Status::BAD_STATE),
+            }
+            if thread.run_state() != Run::New {
+                return Err(Status::BAD_STATE);
+            }
+            l.threads.try_reserve(1).map_err(|_| Status::NO_MEMORY)?;
+            l.threads.push(thread.clone());
+            l.life = Life::Running;
+            *thread.start.lock() = start;
+            thread.set_state(ZX_THREAD_STATE_RUNNING);
+            thread.signals.update(0, ZX_THREAD_RUNNING);
+            thread.sched.lock().run = Run::Ready;
+        }
+        crate::task::sched::make_ready(thread.clone());
+        Ok(())
+    }
+
+    /// Ends the process with `exit` (the first exit or kill decides how it ended): every
+    /// thread is told to leave, and the last one out finishes the process. A process
+    /// with no running thread finishes now.
+    pub fn kill_with(&self, exit: Exit) {
+        {
+            let mut l = self.lifecycle.lock();
+            if matches!(l.life, Life::Dead) {
+                return;
+            }
+            l.exit.get_or_insert(exit);
+            let started = !l.threads.is_empty();
+            l.life = Life::Dying;
+            if started {
+                for t in l.threads.iter() {
+                    t.kill_pending
+                        .store(true, core::sync::atomic::Ordering::Release);
+                    crate::task::sched::interrupt(t);
+                }
+                return;
+            }
+        }
+        self.finish();
+    }
+
+    /// A thread of this process has ended; the last one finishes the process.
+    pub fn thread_exited(&self, thread: &Arc<Thread>) {
+        let last = {
+            let mut l = self.lifecycle.lock();
+            l.threads.retain(|t| !Arc::ptr_eq(t, thread));
+            if l.threads.is_empty() {
+                l.life = Life::Dying;
+            }
+            l.threads.is_empty()
+        };
+        if last {
+            self.finish();
+        }
+    }
+
+    /// The death of the process: its address space leaves every CPU, its handles and
+    /// memory go, and ZX_PROCESS_TERMINATED rises.
+    fn finish(&self) {
+        use core::sync::atomic::Ordering;
+        if crate::task::current_process().is_some_and(|p| core::ptr::eq(&*p, self)) {
+            // Our own last thread: stop using the tables here, and wait until no other
+            // CPU has them in TTBR0 (a thread of ours may still be switching away).
+            crate::arch::aarch64::user::deactivate();
+            while self.cpus_using.load(Ordering::Acquire) > 1 {
+                core::hint::spin_loop();
+            }
+        } else {
+            while self.cpus_using.load(Ordering::Acquire) > 0 {
+                core::hint::spin_loop();
+            }
+        }
+        self.tear_down();
+        {
+            let mut l = self.lifecycle.lock();
+            l.life = Life::Dead;
+            l.exit.get_or_insert(Exit::Exited(0));
+        }
+        self.signals.update(0, ZX_PROCESS_TERMINATED);
+    }
+
+    /// How the process ended, once it has.
+    pub fn exit(&self) -> Option<Exit> {
+        let l = self.lifecycle.lock();
+        matches!(l.life, Life::Dead)
+            .then(|| l.exit.clone())
+            .flatten()
     }
 
     /// Ends the process's hold on everything: handles first (breaking the cycle through
@@ -245,27 +408,6 @@ impl MappingObserver for Process {
                 aspace.unmap_range(addresses.start, addresses.len());
             }
         }
-    }
-}
-
-pub struct Thread {
-    pub koid: zx_koid_t,
-    pub process_koid: zx_koid_t,
-    pub name: Mutex<Name>,
-    /// FP/SIMD registers and thread pointers while the thread is not on a CPU.
-    pub registers: Mutex<UserRegisters>,
-    _counted: Counted,
-}
-
-impl Thread {
-    pub fn new(process: &Process, name: &str) -> Arc<Thread> {
-        Arc::new(Thread {
-            koid: koid::next(),
-            process_koid: process.koid,
-            name: Mutex::new(Name::new(name)),
-            registers: Mutex::new(UserRegisters::default()),
-            _counted: Counted::new(CountedKind::Thread),
-        })
     }
 }
 

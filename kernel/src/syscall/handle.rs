@@ -10,7 +10,11 @@ pub fn close(sys: &Syscalls, handle: zx_handle_t) -> ZxResult {
         return Ok(());
     }
     let entry = sys.process.handles.lock().remove(handle)?;
-    // The object may die here; outside the table's lock.
+    // Waits made through this handle end (ZX_ERR_CANCELED). The object may die here;
+    // outside the table's lock.
+    if let Some(signals) = entry.object.signal_source() {
+        signals.cancel_via(sys.process.koid, handle);
+    }
     drop(entry);
     Ok(())
 }
@@ -22,6 +26,8 @@ pub fn close_many(sys: &Syscalls, handles: usize, count: usize) -> ZxResult {
     let mut result = Ok(());
     let mut done = 0;
     while done < count {
+        // A huge count must not hold the CPU, nor outlive a kill of the process.
+        crate::task::preempt_point().map_err(|_| Status::INTERNAL_INTR_RETRY)?;
         let n = (count - done).min(CHUNK);
         let mut raw = [0u8; CHUNK * 4];
         let offset = done.checked_mul(4).ok_or(Status::INVALID_ARGS)?;

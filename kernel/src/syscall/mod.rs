@@ -10,6 +10,7 @@
 mod debug;
 mod handle;
 mod object;
+mod signal;
 mod system;
 mod task;
 mod vmar;
@@ -26,9 +27,11 @@ use libzircon::Status;
 /// Decodes and runs syscall `number` for the current process; None if there is no such
 /// syscall (the caller is then killed).
 pub fn dispatch(number: u64, args: &[u64; 8]) -> Option<u64> {
-    crate::task::with_current_process(|process| {
+    crate::task::percpu::with_current(|thread| {
+        let process = thread.process.as_ref()?;
         libzircon::dispatch::dispatch(&mut Syscalls { process }, number, args)
-    })?
+    })
+    .flatten()
 }
 
 /// The calling process, for the duration of one syscall.
@@ -55,6 +58,38 @@ impl Syscalls<'_> {
         let handle = self.process.handles.lock().add(object, rights)?;
         if copy_out(out.addr(), &handle.to_le_bytes()).is_err() {
             let removed = self.process.handles.lock().remove(handle);
+            drop(removed);
+            return Err(Status::INVALID_ARGS);
+        }
+        Ok(())
+    }
+}
+
+impl Syscalls<'_> {
+    /// Adds two handles (an event pair's ends, a channel's) and writes their values; if
+    /// either copy fails both are removed again.
+    fn add_handle_pair_out(
+        &self,
+        objects: (Object, Object),
+        rights: zx_rights_t,
+        out: (UserPtrMut<zx_handle_t>, UserPtrMut<zx_handle_t>),
+    ) -> ZxResult {
+        let first = self.process.handles.lock().add(objects.0, rights)?;
+        let second = match self.process.handles.lock().add(objects.1, rights) {
+            Ok(h) => h,
+            Err(e) => {
+                let removed = self.process.handles.lock().remove(first);
+                drop(removed);
+                return Err(e);
+            }
+        };
+        if copy_out(out.0.addr(), &first.to_le_bytes()).is_err()
+            || copy_out(out.1.addr(), &second.to_le_bytes()).is_err()
+        {
+            let removed = {
+                let mut table = self.process.handles.lock();
+                (table.remove(first), table.remove(second))
+            };
             drop(removed);
             return Err(Status::INVALID_ARGS);
         }
@@ -94,7 +129,7 @@ impl SyscallHandler for Syscalls<'_> {
     }
 
     fn process_exit(&mut self, retcode: int64_t) {
-        task::process_exit(retcode)
+        task::process_exit(self, retcode)
     }
 
     fn handle_close(&mut self, handle: zx_handle_t) -> ZxResult {
@@ -316,47 +351,52 @@ impl SyscallHandler for Syscalls<'_> {
 
     fn futex_wait(
         &mut self,
-        _value_ptr: UserPtr<zx_futex_t>,
-        _current_value: zx_futex_t,
-        _new_futex_owner: zx_handle_t,
-        _deadline: zx_time_t,
+        value_ptr: UserPtr<zx_futex_t>,
+        current_value: zx_futex_t,
+        new_futex_owner: zx_handle_t,
+        deadline: zx_time_t,
     ) -> ZxResult {
-        not_yet()
+        task::futex_wait(
+            self,
+            value_ptr.addr(),
+            current_value,
+            new_futex_owner,
+            deadline,
+        )
     }
 
-    fn futex_wake(&mut self, _value_ptr: UserPtr<zx_futex_t>, _wake_count: uint32_t) -> ZxResult {
-        not_yet()
+    fn futex_wake(&mut self, value_ptr: UserPtr<zx_futex_t>, wake_count: uint32_t) -> ZxResult {
+        task::futex_wake(self, value_ptr.addr(), wake_count)
     }
 
     fn thread_create(
         &mut self,
-        _process: zx_handle_t,
-        _name: UserPtr<c_char>,
-        _name_size: size_t,
-        _options: uint32_t,
-        _out: UserPtrMut<zx_handle_t>,
+        process: zx_handle_t,
+        name: UserPtr<c_char>,
+        name_size: size_t,
+        options: uint32_t,
+        out: UserPtrMut<zx_handle_t>,
     ) -> ZxResult {
-        not_yet()
+        task::thread_create(self, process, name.addr(), name_size, options, out)
     }
 
     fn thread_start(
         &mut self,
-        _handle: zx_handle_t,
-        _thread_entry: zx_vaddr_t,
-        _stack: zx_vaddr_t,
-        _arg1: uintptr_t,
-        _arg2: uintptr_t,
+        handle: zx_handle_t,
+        thread_entry: zx_vaddr_t,
+        stack: zx_vaddr_t,
+        arg1: uintptr_t,
+        arg2: uintptr_t,
     ) -> ZxResult {
-        not_yet()
+        task::thread_start(self, handle, thread_entry, stack, arg1 as u64, arg2 as u64)
     }
 
     fn thread_exit(&mut self) {
-        // One thread per process for now: its exit is the process's.
-        task::process_exit(0)
+        task::thread_exit()
     }
 
-    fn task_kill(&mut self, _handle: zx_handle_t) -> ZxResult {
-        not_yet()
+    fn task_kill(&mut self, handle: zx_handle_t) -> ZxResult {
+        signal::task_kill(self, handle)
     }
 
     fn task_suspend(&mut self, _handle: zx_handle_t, _token: UserPtrMut<zx_handle_t>) -> ZxResult {
@@ -393,99 +433,117 @@ impl SyscallHandler for Syscalls<'_> {
 
     fn futex_requeue(
         &mut self,
-        _value_ptr: UserPtr<zx_futex_t>,
-        _wake_count: uint32_t,
-        _current_value: zx_futex_t,
-        _requeue_ptr: UserPtr<zx_futex_t>,
-        _requeue_count: uint32_t,
-        _new_requeue_owner: zx_handle_t,
+        value_ptr: UserPtr<zx_futex_t>,
+        wake_count: uint32_t,
+        current_value: zx_futex_t,
+        requeue_ptr: UserPtr<zx_futex_t>,
+        requeue_count: uint32_t,
+        new_requeue_owner: zx_handle_t,
     ) -> ZxResult {
-        not_yet()
+        task::futex_requeue(
+            self,
+            value_ptr.addr(),
+            wake_count,
+            current_value,
+            requeue_ptr.addr(),
+            requeue_count,
+            new_requeue_owner,
+            false,
+        )
     }
 
-    fn futex_wake_single_owner(&mut self, _value_ptr: UserPtr<zx_futex_t>) -> ZxResult {
-        not_yet()
+    fn futex_wake_single_owner(&mut self, value_ptr: UserPtr<zx_futex_t>) -> ZxResult {
+        task::futex_wake_single_owner(self, value_ptr.addr())
     }
 
     fn futex_requeue_single_owner(
         &mut self,
-        _value_ptr: UserPtr<zx_futex_t>,
-        _current_value: zx_futex_t,
-        _requeue_ptr: UserPtr<zx_futex_t>,
-        _requeue_count: uint32_t,
-        _new_requeue_owner: zx_handle_t,
+        value_ptr: UserPtr<zx_futex_t>,
+        current_value: zx_futex_t,
+        requeue_ptr: UserPtr<zx_futex_t>,
+        requeue_count: uint32_t,
+        new_requeue_owner: zx_handle_t,
     ) -> ZxResult {
-        not_yet()
+        task::futex_requeue(
+            self,
+            value_ptr.addr(),
+            1,
+            current_value,
+            requeue_ptr.addr(),
+            requeue_count,
+            new_requeue_owner,
+            true,
+        )
     }
 
     fn futex_get_owner(
         &mut self,
-        _value_ptr: UserPtr<zx_futex_t>,
-        _koid: UserPtrMut<zx_koid_t>,
+        value_ptr: UserPtr<zx_futex_t>,
+        koid: UserPtrMut<zx_koid_t>,
     ) -> ZxResult {
-        not_yet()
+        task::futex_get_owner(self, value_ptr.addr(), koid.addr())
     }
 
     fn object_wait_many(
         &mut self,
-        _items: UserPtrMut<zx_wait_item_t>,
-        _num_items: size_t,
-        _deadline: zx_time_t,
+        items: UserPtrMut<zx_wait_item_t>,
+        num_items: size_t,
+        deadline: zx_time_t,
     ) -> ZxResult {
-        not_yet()
+        signal::object_wait_many(self, items.addr(), num_items, deadline)
     }
 
     fn object_signal(
         &mut self,
-        _handle: zx_handle_t,
-        _clear_mask: uint32_t,
-        _set_mask: uint32_t,
+        handle: zx_handle_t,
+        clear_mask: uint32_t,
+        set_mask: uint32_t,
     ) -> ZxResult {
-        not_yet()
+        signal::object_signal(self, handle, clear_mask, set_mask)
     }
 
     fn object_signal_peer(
         &mut self,
-        _handle: zx_handle_t,
-        _clear_mask: uint32_t,
-        _set_mask: uint32_t,
+        handle: zx_handle_t,
+        clear_mask: uint32_t,
+        set_mask: uint32_t,
     ) -> ZxResult {
-        not_yet()
+        signal::object_signal_peer(self, handle, clear_mask, set_mask)
     }
 
-    fn event_create(&mut self, _options: uint32_t, _out: UserPtrMut<zx_handle_t>) -> ZxResult {
-        not_yet()
+    fn event_create(&mut self, options: uint32_t, out: UserPtrMut<zx_handle_t>) -> ZxResult {
+        signal::event_create(self, options, out)
     }
 
     fn eventpair_create(
         &mut self,
-        _options: uint32_t,
-        _out0: UserPtrMut<zx_handle_t>,
-        _out1: UserPtrMut<zx_handle_t>,
+        options: uint32_t,
+        out0: UserPtrMut<zx_handle_t>,
+        out1: UserPtrMut<zx_handle_t>,
     ) -> ZxResult {
-        not_yet()
+        signal::eventpair_create(self, options, out0, out1)
     }
 
     fn timer_create(
         &mut self,
-        _options: uint32_t,
-        _clock_id: zx_clock_t,
-        _out: UserPtrMut<zx_handle_t>,
+        options: uint32_t,
+        clock_id: zx_clock_t,
+        out: UserPtrMut<zx_handle_t>,
     ) -> ZxResult {
-        not_yet()
+        signal::timer_create(self, options, clock_id, out)
     }
 
     fn timer_set(
         &mut self,
-        _handle: zx_handle_t,
-        _deadline: zx_time_t,
-        _slack: zx_duration_t,
+        handle: zx_handle_t,
+        deadline: zx_time_t,
+        slack: zx_duration_t,
     ) -> ZxResult {
-        not_yet()
+        signal::timer_set(self, handle, deadline, slack)
     }
 
-    fn timer_cancel(&mut self, _handle: zx_handle_t) -> ZxResult {
-        not_yet()
+    fn timer_cancel(&mut self, handle: zx_handle_t) -> ZxResult {
+        signal::timer_cancel(self, handle)
     }
 
     fn system_get_num_cpus(&mut self) -> uint32_t {

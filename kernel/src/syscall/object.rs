@@ -53,7 +53,7 @@ pub fn get_info(
         }
         ZRK_INFO_KERNEL_OBJECTS => {
             info_resource(sys, handle)?;
-            let [processes, threads, vmos, vmars, resources, handles] =
+            let [processes, threads, vmos, vmars, resources, handles, events, timers] =
                 crate::object::counts::snapshot();
             let record = zrk_info_kernel_objects_t {
                 processes,
@@ -62,8 +62,72 @@ pub fn get_info(
                 vmars,
                 resources,
                 handles,
+                events,
+                timers,
             };
             single_record(&record, buffer, buffer_size, actual, avail)
+        }
+        ZX_INFO_THREAD => {
+            let thread = thread_of(sys, handle, ZX_RIGHT_INSPECT)?;
+            let mut record = zx_info_thread_t {
+                state: thread.state.load(core::sync::atomic::Ordering::Relaxed),
+                ..Default::default()
+            };
+            // Decision 4: the affinity mask is the set of online CPUs.
+            let cpus = crate::task::percpu::online_count();
+            for cpu in 0..cpus {
+                record.cpu_affinity_mask.mask[cpu / 64] |= 1 << (cpu % 64);
+            }
+            single_record(&record, buffer, buffer_size, actual, avail)
+        }
+        ZX_INFO_THREAD_STATS => {
+            let thread = thread_of(sys, handle, ZX_RIGHT_INSPECT)?;
+            if thread.state.load(core::sync::atomic::Ordering::Relaxed) == ZX_THREAD_STATE_DEAD {
+                return Err(Status::BAD_STATE);
+            }
+            let record = zx_info_thread_stats_t {
+                total_runtime: thread
+                    .runtime_ns
+                    .load(core::sync::atomic::Ordering::Relaxed)
+                    as i64,
+                last_scheduled_cpu: thread.last_cpu.load(core::sync::atomic::Ordering::Relaxed)
+                    as u32,
+                ..Default::default()
+            };
+            single_record(&record, buffer, buffer_size, actual, avail)
+        }
+        ZX_INFO_TIMER => {
+            let entry = sys.lookup(handle)?;
+            let Object::Timer(timer) = &entry.object else {
+                return Err(Status::WRONG_TYPE);
+            };
+            if entry.rights & ZX_RIGHT_INSPECT == 0 {
+                return Err(Status::ACCESS_DENIED);
+            }
+            single_record(&timer.info(), buffer, buffer_size, actual, avail)
+        }
+        ZX_INFO_PROCESS_THREADS => {
+            let entry = sys.lookup(handle)?;
+            let Object::Process(process) = &entry.object else {
+                return Err(Status::WRONG_TYPE);
+            };
+            if entry.rights & ZX_RIGHT_ENUMERATE == 0 {
+                return Err(Status::ACCESS_DENIED);
+            }
+            let koids: alloc::vec::Vec<u64> = {
+                let l = process.lifecycle.lock();
+                let mut v = alloc::vec::Vec::new();
+                v.try_reserve(l.threads.len())
+                    .map_err(|_| Status::NO_MEMORY)?;
+                v.extend(l.threads.iter().map(|t| t.koid));
+                v
+            };
+            let fit = (buffer_size / 8).min(koids.len());
+            for (i, koid) in koids[..fit].iter().enumerate() {
+                copy_out(buffer + i * 8, &koid.to_le_bytes())?;
+            }
+            copy_out_optional(actual.addr(), &fit.to_le_bytes())?;
+            copy_out_optional(avail.addr(), &koids.len().to_le_bytes())
         }
         ZX_INFO_KMEM_STATS => {
             info_resource(sys, handle)?;
@@ -71,6 +135,22 @@ pub fn get_info(
         }
         _ => Err(Status::NOT_SUPPORTED),
     }
+}
+
+/// The thread a handle names, with `right`: BAD_HANDLE, WRONG_TYPE, ACCESS_DENIED.
+fn thread_of(
+    sys: &Syscalls,
+    handle: zx_handle_t,
+    right: zx_rights_t,
+) -> Result<alloc::sync::Arc<crate::object::Thread>, Status> {
+    let entry = sys.lookup(handle)?;
+    let Object::Thread(thread) = entry.object else {
+        return Err(Status::WRONG_TYPE);
+    };
+    if entry.rights & right == 0 {
+        return Err(Status::ACCESS_DENIED);
+    }
+    Ok(thread)
 }
 
 /// Kernel-wide topics need the info resource: WRONG_TYPE for other objects,
@@ -180,9 +260,8 @@ pub fn set_property(
     }
 }
 
-/// Waits until the object asserts one of `signals` or `deadline` passes. With one
-/// thread nothing can change an object's signals during the wait, so this answers at
-/// once when a signal is set and otherwise sleeps to the deadline.
+/// Waits until the object asserts one of `signals`, its handle is closed, or `deadline`
+/// passes (digest part 2, 4.1).
 pub fn wait_one(
     sys: &Syscalls,
     handle: zx_handle_t,
@@ -190,21 +269,30 @@ pub fn wait_one(
     deadline: i64,
     observed: UserPtrMut<zx_signals_t>,
 ) -> ZxResult {
+    use crate::task::wait::{self, WaitEnd, WaitItem};
     let entry = sys.lookup(handle)?;
     if entry.rights & ZX_RIGHT_WAIT == 0 {
         return Err(Status::ACCESS_DENIED);
     }
-    let now = entry.object.signals().ok_or(Status::NOT_SUPPORTED)?;
-    let result = if now & signals != 0 {
-        Ok(())
-    } else {
-        if deadline == ZX_TIME_INFINITE {
-            // Nothing else runs that could ever assert the signal.
-            log::warn!("zx_object_wait_one: waiting forever on a signal nothing can raise");
-        }
-        super::task::nanosleep(deadline)?;
-        Err(Status::TIMED_OUT)
+    let source = entry.object.signal_source().ok_or(Status::NOT_SUPPORTED)?;
+    let item = WaitItem {
+        signals: source,
+        mask: signals,
+        via: handle,
     };
-    copy_out_optional(observed.addr(), &now.to_le_bytes())?;
+    let mut now = [0];
+    crate::task::percpu::with_current(|t| t.set_state(ZX_THREAD_STATE_BLOCKED_WAIT_ONE));
+    let end = wait::wait_signals(core::slice::from_ref(&item), deadline, &mut now);
+    crate::task::percpu::with_current(|t| t.set_state(ZX_THREAD_STATE_RUNNING));
+    let result = match end {
+        WaitEnd::Satisfied => Ok(()),
+        WaitEnd::TimedOut => Err(Status::TIMED_OUT),
+        WaitEnd::Killed => return Err(Status::INTERNAL_INTR_RETRY),
+        WaitEnd::NoMemory => return Err(Status::NO_MEMORY),
+    };
+    copy_out_optional(observed.addr(), &now[0].to_le_bytes())?;
+    if now[0] & ZX_SIGNAL_HANDLE_CLOSED != 0 {
+        return Err(Status::CANCELED);
+    }
     result
 }

@@ -36,7 +36,7 @@ impl Syscalls<'_> {
     fn buffer_fault(&self, fault: BadUserAccess) -> Status {
         match fault {
             BadUserAccess::NotUser => Status::INVALID_ARGS,
-            BadUserAccess::Fault(_) => match crate::task::take_copy_fault() {
+            BadUserAccess::Fault(_) => match crate::task::trap::take_copy_fault() {
                 Some(Unresolved::Denied { .. }) => Status::ACCESS_DENIED,
                 Some(Unresolved::PastVmoEnd) => Status::OUT_OF_RANGE,
                 Some(Unresolved::NoMemory) => Status::NO_MEMORY,
@@ -84,7 +84,7 @@ fn locked_piece(
             return Err(Status::INVALID_ARGS);
         }
     }
-    match crate::task::without_paging(|| copy(buffer + position)) {
+    match crate::task::trap::without_paging(|| copy(buffer + position)) {
         Ok(()) => Ok(()),
         Err(BadUserAccess::NotUser) => Err(Status::INVALID_ARGS),
         Err(BadUserAccess::Fault(_)) => Err(vmo::WOULD_FAULT),

@@ -61,6 +61,9 @@ typedef struct zrk_info_kernel_objects {
   uint64_t resources;
   // Handles, in every process's table.
   uint64_t handles;
+  // Events and event-pair ends.
+  uint64_t events;
+  uint64_t timers;
 } zrk_info_kernel_objects_t;
 
 __END_CDECLS

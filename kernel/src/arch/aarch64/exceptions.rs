@@ -60,44 +60,37 @@ pub fn init() {
 }
 
 /// A system call from EL0, by the short path of vectors.s (svc_entry): only x0–x7, x16,
-/// x18, x30 and the return state are in the frame. Returns 0 to resume, nonzero to end
-/// the thread's turn.
+/// x18, x30 and the return state are in the frame. Returns to resume the thread (a
+/// thread that must not resume never returns here).
 #[unsafe(no_mangle)]
-extern "C" fn handle_svc(frame: &mut TrapFrame) -> u64 {
-    crate::task::on_syscall(frame)
+extern "C" fn handle_svc(frame: &mut TrapFrame) {
+    crate::task::trap::on_syscall(frame)
 }
 
-/// Returns 0 to resume the interrupted code; for exceptions from EL0, nonzero ends
-/// the thread's turn (vectors.s then returns from enter_user).
+/// Returns to resume the interrupted code.
 #[unsafe(no_mangle)]
-extern "C" fn handle_exception(kind: u64, frame: &mut TrapFrame) -> u64 {
+extern "C" fn handle_exception(kind: u64, frame: &mut TrapFrame) {
     match kind {
-        KIND_EL1_IRQ => {
-            crate::irq::handle();
-            0
-        }
-        KIND_EL0_IRQ => {
-            crate::irq::handle();
-            0
-        }
+        KIND_EL1_IRQ => crate::irq::handle(),
+        KIND_EL0_IRQ => crate::task::trap::on_user_irq(),
         KIND_EL1_SYNC if esr::is_data_abort(frame.esr) && super::user::in_copy(frame) => {
             // A user copy touched a page not mapped in yet: fault it in and retry, or
             // let the copy fail.
-            if !crate::task::on_copy_fault(frame.far as usize, esr::pageable_access(frame.esr)) {
+            let access = esr::pageable_access(frame.esr);
+            if !crate::task::trap::on_copy_fault(frame.far as usize, access) {
                 super::user::fixup(frame);
             }
-            0
         }
         KIND_EL0_SYNC if esr::pageable_access(frame.esr).is_some() => {
             let access = esr::pageable_access(frame.esr).unwrap_or(0);
             let decoded = esr::UserFault(frame.esr, frame.far);
-            crate::task::on_page_fault(frame, access, format_args!("{decoded}"))
+            crate::task::trap::on_page_fault(frame, access, format_args!("{decoded}"))
         }
-        KIND_EL0_SYNC..=KIND_EL0_SERROR => crate::task::on_fault(
+        KIND_EL0_SYNC..=KIND_EL0_SERROR => crate::task::trap::on_fault(
             format_args!("{}", esr::UserFault(frame.esr, frame.far)),
             frame,
         ),
-        12..=15 => crate::task::on_fault(format_args!("AArch32 exception"), frame),
+        12..=15 => crate::task::trap::on_fault(format_args!("AArch32 exception"), frame),
         _ => fatal(KIND_NAMES[(kind & 15) as usize], frame),
     }
 }

@@ -11,6 +11,8 @@ pub const ENTRIES: usize = 512;
 pub const KERNEL_VBASE: usize = 0xffff_ffff_8000_0000;
 /// All of RAM below 512 GiB appears here, at its physical address plus this base.
 pub const LINEAR_BASE: usize = 0xffff_0000_0000_0000;
+/// Kernel thread stacks live here (one 1 GiB slot), each with an unmapped guard below.
+pub const STACK_VBASE: usize = 0xffff_ffff_4000_0000;
 /// Device registers are mapped page by page from here (one 1 GiB slot).
 pub const DEVICE_VBASE: usize = 0xffff_ffff_c000_0000;
 

@@ -2,13 +2,12 @@
 //! periodic tick. As a guest we use the virtual timer, which the hypervisor leaves to us.
 
 use aarch64_cpu::registers::{
-    Readable, Writeable, CNTFRQ_EL0, CNTVCT_EL0, CNTV_CTL_EL0, CNTV_TVAL_EL0,
+    Readable, Writeable, CNTFRQ_EL0, CNTVCT_EL0, CNTV_CTL_EL0, CNTV_CVAL_EL0,
 };
 use core::sync::atomic::{AtomicU64, Ordering};
 
 static BOOT_COUNT: AtomicU64 = AtomicU64::new(0);
 static TICKS: AtomicU64 = AtomicU64::new(0);
-static TICK_INTERVAL: AtomicU64 = AtomicU64::new(0);
 
 pub const TICK_HZ: u64 = 100;
 
@@ -42,12 +41,22 @@ pub fn since_boot_ns() -> u64 {
     ticks_to_ns(counter().wrapping_sub(BOOT_COUNT.load(Ordering::Relaxed)))
 }
 
-/// Starts the periodic tick and lets EL0 read the virtual counter (as Zircon allows).
-pub fn start_tick() {
-    let interval = frequency() / TICK_HZ;
-    TICK_INTERVAL.store(interval, Ordering::Relaxed);
-    CNTV_TVAL_EL0.set(interval);
-    CNTV_CTL_EL0.write(CNTV_CTL_EL0::ENABLE::SET + CNTV_CTL_EL0::IMASK::CLEAR);
+/// Counter ticks in `ns` nanoseconds (rounded up, saturating).
+pub fn ns_to_ticks(ns: u64) -> u64 {
+    let freq = frequency().max(1) as u128;
+    let t = (ns as u128 * freq).div_ceil(1_000_000_000);
+    u64::try_from(t).unwrap_or(u64::MAX)
+}
+
+/// Counter ticks between periodic ticks.
+pub fn tick_interval() -> u64 {
+    frequency() / TICK_HZ
+}
+
+/// Enables this CPU's virtual timer and lets EL0 read the virtual counter (as Zircon
+/// allows). The first interrupt comes at `first` (a counter value).
+pub fn start(first: u64) {
+    set_compare(first);
     // CNTKCTL_EL1.EL0VCTEN (bit 1): EL0 may read CNTVCT_EL0 and CNTFRQ_EL0.
     // SAFETY: only grants EL0 read access to the virtual counter.
     unsafe {
@@ -60,15 +69,25 @@ pub fn start_tick() {
     };
 }
 
+/// This CPU's next timer interrupt comes when the counter reaches `cval`.
+pub fn set_compare(cval: u64) {
+    CNTV_CVAL_EL0.set(cval);
+    CNTV_CTL_EL0.write(CNTV_CTL_EL0::ENABLE::SET + CNTV_CTL_EL0::IMASK::CLEAR);
+}
+
+/// The counter value this CPU's timer fires at.
+pub fn compare() -> u64 {
+    CNTV_CVAL_EL0.get()
+}
+
 /// Stops the tick (before halting).
 pub fn stop() {
     CNTV_CTL_EL0.write(CNTV_CTL_EL0::ENABLE::CLEAR + CNTV_CTL_EL0::IMASK::SET);
 }
 
-/// Called from the timer interrupt: count the tick and arm the next one.
-pub fn on_tick() {
+/// Counts a periodic tick (the boot CPU's only, so ticks measure time).
+pub fn count_tick() {
     TICKS.fetch_add(1, Ordering::Relaxed);
-    CNTV_TVAL_EL0.set(TICK_INTERVAL.load(Ordering::Relaxed));
 }
 
 pub fn ticks() -> u64 {

@@ -13,8 +13,8 @@
     adrp    x4, SOFTWARE_PAN
     ldrb    w4, [x4, :lo12:SOFTWARE_PAN]
     cbz     w4, 100f
-    adrp    x4, USER_TTBR0
-    ldr     x4, [x4, :lo12:USER_TTBR0]
+    mrs     x4, tpidr_el1               // this CPU's block: its user TTBR0 comes first
+    ldr     x4, [x4]
     msr     ttbr0_el1, x4
     isb
 100:
@@ -123,6 +123,7 @@ uaccess_copy_from_user:
     b       14b
 19: USER_OFF
     mov     x0, #0
+    mov     x1, #0
     ret
 
 // usize uaccess_copy_to_user(usize user_dst, const u8 *src, usize len)
@@ -161,12 +162,14 @@ uaccess_copy_to_user:
     b       24b
 29: USER_OFF
     mov     x0, #0
+    mov     x1, #0
     ret
 
 .global __uaccess_end
 __uaccess_end:
 
-// Where a fault inside the routines above resumes.
+// Where a fault inside the routines above resumes; the fix-up left the faulting address
+// in x1. Returns (bytes not copied, fault address) in x0 and x1.
 .global uaccess_fault
 uaccess_fault:
     USER_OFF

@@ -22,19 +22,13 @@ static SOFTWARE_PAN: AtomicU8 = AtomicU8::new(0);
 /// TTBR0 while the kernel runs: an empty table, ASID 0 (never given to a process).
 #[unsafe(no_mangle)]
 static KERNEL_TTBR0: AtomicU64 = AtomicU64::new(0);
-/// TTBR0 of the address space whose thread runs on this CPU: table | ASID << 48.
-#[unsafe(no_mangle)]
-static USER_TTBR0: AtomicU64 = AtomicU64::new(0);
-/// Where enter_user left the kernel's stack.
-#[unsafe(no_mangle)]
-static USER_RESUME_SP: AtomicU64 = AtomicU64::new(0);
 
 static EMPTY_TABLE: Table = Table::EMPTY;
 
 unsafe extern "C" {
-    fn enter_user(frame: *const TrapFrame) -> u64;
-    fn uaccess_copy_from_user(dst: *mut u8, user_src: usize, len: usize) -> usize;
-    fn uaccess_copy_to_user(user_dst: usize, src: *const u8, len: usize) -> usize;
+    fn zrk_enter_user(frame: *const TrapFrame, stack_top: usize) -> !;
+    fn uaccess_copy_from_user(dst: *mut u8, user_src: usize, len: usize) -> CopyResult;
+    fn uaccess_copy_to_user(user_dst: usize, src: *const u8, len: usize) -> CopyResult;
     static __uaccess_start: u8;
     static __uaccess_end: u8;
     static uaccess_fault: u8;
@@ -97,9 +91,44 @@ pub fn init(kernel_to_phys: impl Fn(usize) -> u64) -> &'static str {
     }
 }
 
+/// What uaccess.s returns in x0 and x1: the bytes not copied, and where it faulted.
+#[repr(C)]
+struct CopyResult {
+    left: usize,
+    fault: usize,
+}
+
+/// The first words of every CPU's per-CPU block (`TPIDR_EL1` points at it), which
+/// vectors.s and uaccess.s read.
+#[repr(C)]
+pub struct ArchCpu {
+    /// TTBR0 of the address space whose thread runs on this CPU: table | ASID << 48.
+    pub user_ttbr0: AtomicU64,
+}
+
+impl ArchCpu {
+    pub const fn new() -> Self {
+        ArchCpu {
+            user_ttbr0: AtomicU64::new(0),
+        }
+    }
+}
+
+impl Default for ArchCpu {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn this_cpu() -> &'static ArchCpu {
+    // SAFETY: the task layer points TPIDR_EL1 at a static per-CPU block whose first field
+    // is an ArchCpu before any user address space exists (set_cpu_pointer).
+    unsafe { &*(super::thread::cpu_pointer() as *const ArchCpu) }
+}
+
 /// Makes `ttbr0` (table | ASID << 48) the user address space of this CPU.
 pub fn activate(ttbr0: u64) {
-    USER_TTBR0.store(ttbr0, Ordering::Relaxed);
+    this_cpu().user_ttbr0.store(ttbr0, Ordering::Relaxed);
     if SOFTWARE_PAN.load(Ordering::Relaxed) == 0 {
         // SAFETY: PAN keeps the kernel's own accesses out; the new tables are complete.
         unsafe { core::arch::asm!("msr ttbr0_el1, {0}", "isb", in(reg) ttbr0) };
@@ -109,17 +138,22 @@ pub fn activate(ttbr0: u64) {
 /// Forgets the user address space (before its tables are freed).
 pub fn deactivate() {
     let empty = KERNEL_TTBR0.load(Ordering::Relaxed);
-    USER_TTBR0.store(empty, Ordering::Relaxed);
+    this_cpu().user_ttbr0.store(empty, Ordering::Relaxed);
     // SAFETY: the empty table maps nothing.
     unsafe { core::arch::asm!("msr ttbr0_el1, {0}", "isb", in(reg) empty) };
 }
 
-/// Runs user code from `frame` until the thread stops running; returns the reason the
-/// exception handler gave.
-pub fn enter(frame: &TrapFrame) -> u64 {
-    // SAFETY: enter_user copies the frame to the kernel stack and returns only through
-    // leave_user_mode, with the callee-saved registers it saved restored.
-    unsafe { enter_user(frame) }
+/// A new thread's first entry to EL0, from `frame`, with its kernel stack starting
+/// again at `stack_top`.
+///
+/// # Safety
+/// `stack_top` is the top of the running thread's own kernel stack, and nothing on that
+/// stack is needed any more.
+pub unsafe fn enter_first(frame: &TrapFrame, stack_top: usize) -> ! {
+    // SAFETY: thread::init_stack keeps the top FRAME_SIZE bytes of every kernel stack
+    // free of the thread's own frames, so the copy there cannot overlap `frame`; what the
+    // caller had on the stack below is given up, as the caller promised.
+    unsafe { zrk_enter_user(frame, stack_top) }
 }
 
 /// Why a user copy failed.
@@ -131,10 +165,7 @@ pub enum BadUserAccess {
     Fault(usize),
 }
 
-/// The fault address the last fixed-up user copy hit (one CPU for now).
-static LAST_FAULT: AtomicU64 = AtomicU64::new(0);
-
-fn user_range_ok(addr: usize, len: usize) -> bool {
+pub fn is_user_range(addr: usize, len: usize) -> bool {
     addr >= USER_BASE && addr.checked_add(len).is_some_and(|end| end <= USER_END)
 }
 
@@ -143,13 +174,13 @@ pub fn copy_from_user(dst: &mut [u8], src: usize) -> Result<(), BadUserAccess> {
     if dst.is_empty() {
         return Ok(());
     }
-    if !user_range_ok(src, dst.len()) {
+    if !is_user_range(src, dst.len()) {
         return Err(BadUserAccess::NotUser);
     }
     // SAFETY: dst is a valid kernel buffer and the source range was just checked to be
     // user space; a fault there returns the count left instead of crashing.
-    let left = unsafe { uaccess_copy_from_user(dst.as_mut_ptr(), src, dst.len()) };
-    fault_result(left)
+    let r = unsafe { uaccess_copy_from_user(dst.as_mut_ptr(), src, dst.len()) };
+    fault_result(r)
 }
 
 /// Copies `src` to user address `dst`.
@@ -157,21 +188,19 @@ pub fn copy_to_user(dst: usize, src: &[u8]) -> Result<(), BadUserAccess> {
     if src.is_empty() {
         return Ok(());
     }
-    if !user_range_ok(dst, src.len()) {
+    if !is_user_range(dst, src.len()) {
         return Err(BadUserAccess::NotUser);
     }
     // SAFETY: as above, with the destination checked to be user space.
-    let left = unsafe { uaccess_copy_to_user(dst, src.as_ptr(), src.len()) };
-    fault_result(left)
+    let r = unsafe { uaccess_copy_to_user(dst, src.as_ptr(), src.len()) };
+    fault_result(r)
 }
 
-fn fault_result(left: usize) -> Result<(), BadUserAccess> {
-    if left == 0 {
+fn fault_result(r: CopyResult) -> Result<(), BadUserAccess> {
+    if r.left == 0 {
         Ok(())
     } else {
-        Err(BadUserAccess::Fault(
-            LAST_FAULT.load(Ordering::Relaxed) as usize
-        ))
+        Err(BadUserAccess::Fault(r.fault))
     }
 }
 
@@ -199,7 +228,8 @@ pub fn fixup(frame: &mut TrapFrame) -> bool {
         )
     };
     if (start..end).contains(&frame.elr) {
-        LAST_FAULT.store(frame.far, Ordering::Relaxed);
+        // uaccess_fault returns x1 as the fault address.
+        frame.x[1] = frame.far;
         frame.elr = fault;
         true
     } else {

@@ -110,20 +110,19 @@ exception_common:
     mov     x29, sp
     mov     x0, x19
     add     x1, sp, #16
-    bl      handle_exception            // returns 0 to resume, else a reason to leave EL0
+    bl      handle_exception            // returns only to resume the interrupted code
     add     sp, sp, #16
 
     cmp     x19, #8
     b.lo    restore_frame
-    cbnz    x0, leave_user_mode
 return_to_user:
     ldr     x1, [sp, #248]
     msr     sp_el0, x1
     adrp    x2, SOFTWARE_PAN
     ldrb    w2, [x2, :lo12:SOFTWARE_PAN]
     cbz     w2, restore_frame
-    adrp    x2, USER_TTBR0
-    ldr     x2, [x2, :lo12:USER_TTBR0]
+    mrs     x2, tpidr_el1               // this CPU's block: its user TTBR0 comes first
+    ldr     x2, [x2]
     msr     ttbr0_el1, x2
     isb
 restore_frame:
@@ -172,16 +171,15 @@ svc_entry:
     msr     ttbr0_el1, x2
     isb
 1:  mov     x0, sp
-    bl      handle_svc                  // returns 0 to resume, else a reason to leave EL0
-    cbnz    x0, leave_user_mode
+    bl      handle_svc                  // returns only to resume the thread
     ldp     x1, x2, [sp, #256]
     msr     elr_el1, x1
     msr     spsr_el1, x2
     adrp    x2, SOFTWARE_PAN
     ldrb    w2, [x2, :lo12:SOFTWARE_PAN]
     cbz     w2, 2f
-    adrp    x2, USER_TTBR0
-    ldr     x2, [x2, :lo12:USER_TTBR0]
+    mrs     x2, tpidr_el1               // this CPU's block: its user TTBR0 comes first
+    ldr     x2, [x2]
     msr     ttbr0_el1, x2
     isb
 2:  ldp     x0, x1, [sp]
@@ -203,23 +201,13 @@ svc_entry:
     add     sp, sp, #FRAME_SIZE
     eret
 
-// u64 enter_user(const TrapFrame *frame): runs user code from `frame` until an
-// exception from EL0 makes handle_exception return nonzero; returns that value. The
-// kernel's callee-saved registers wait on this stack meanwhile, and every exception
-// from EL0 builds its frame just below them.
-.global enter_user
-enter_user:
-    stp     x29, x30, [sp, #-96]!
-    mov     x29, sp
-    stp     x19, x20, [sp, #16]
-    stp     x21, x22, [sp, #32]
-    stp     x23, x24, [sp, #48]
-    stp     x25, x26, [sp, #64]
-    stp     x27, x28, [sp, #80]
-    adrp    x9, USER_RESUME_SP
-    mov     x10, sp
-    str     x10, [x9, :lo12:USER_RESUME_SP]
-    sub     sp, sp, #FRAME_SIZE
+// void zrk_enter_user(const TrapFrame *frame, u64 stack_top): a new thread's first
+// return to EL0. The frame is copied to the top of the thread's kernel stack, where every
+// later exception from EL0 will build its own, and whatever the caller kept on the stack
+// is abandoned.
+.global zrk_enter_user
+zrk_enter_user:
+    sub     sp, x1, #FRAME_SIZE
     mov     x9, #0
 2:  ldr     x10, [x0, x9]
     str     x10, [sp, x9]
@@ -227,19 +215,6 @@ enter_user:
     cmp     x9, #FRAME_SIZE
     b.lo    2b
     b       return_to_user
-
-// x0 = the reason; the user's frame is at sp and is abandoned.
-leave_user_mode:
-    adrp    x9, USER_RESUME_SP
-    ldr     x10, [x9, :lo12:USER_RESUME_SP]
-    mov     sp, x10
-    ldp     x19, x20, [sp, #16]
-    ldp     x21, x22, [sp, #32]
-    ldp     x23, x24, [sp, #48]
-    ldp     x25, x26, [sp, #64]
-    ldp     x27, x28, [sp, #80]
-    ldp     x29, x30, [sp], #96
-    ret
 
 // Here sp = (new sp) + x0 and x0 = new sp. Stash both, move to the overflow stack, report.
 stack_overflow:

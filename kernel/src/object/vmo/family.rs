@@ -34,7 +34,7 @@
 //! 5. `writers` counts writes in flight into a paged node with the lock dropped. A
 //!    snapshot of the node waits for zero, so it never shares a page mid-write.
 
-use alloc::sync::Weak;
+use alloc::sync::{Arc, Weak};
 use alloc::vec::Vec;
 use libzircon::prelude::*;
 use libzircon::Status;
@@ -72,6 +72,8 @@ pub(super) struct Node {
     pub name: [u8; ZX_MAX_NAME_LEN],
     pub lock_count: u64,
     pub kind: Kind,
+    /// Where this node's VMO signal changes go (ZX_VMO_ZERO_CHILDREN).
+    pub signals: Arc<dyn super::SignalSink>,
 }
 
 #[derive(Default)]
@@ -154,7 +156,11 @@ impl State {
             self.holders += 1;
         }
         if let Some(parent) = node.parent {
-            self.node_mut(parent).children += 1;
+            let parent = self.node_mut(parent);
+            parent.children += 1;
+            if parent.children == 1 {
+                parent.signals.update(ZX_VMO_ZERO_CHILDREN, 0);
+            }
         }
         match self.free.pop() {
             Some(slot) => {
@@ -476,7 +482,11 @@ impl State {
             // Cannot allocate: capacity is kept at least `nodes.len()`.
             self.free.push(current);
             let Some(parent) = parent else { break };
-            self.node_mut(parent).children -= 1;
+            let node = self.node_mut(parent);
+            node.children -= 1;
+            if node.children == 0 {
+                node.signals.update(0, ZX_VMO_ZERO_CHILDREN);
+            }
             current = parent;
         }
     }

@@ -85,6 +85,21 @@ pub trait PageSource: Send + Sync {
     fn with_bytes<R>(&self, page: PageAddr, f: impl FnOnce(&mut [u8; PAGE_SIZE]) -> R) -> R;
     /// Cache maintenance over `len` bytes at `offset` in a committed page.
     fn cache_op(&self, page: PageAddr, offset: usize, len: usize, op: CacheOp);
+    /// Called between the batches of a long operation, with no lock held: lets other
+    /// threads run, and ends the operation (INTERNAL_INTR_RETRY) when the calling thread
+    /// must leave the kernel (its process is dying).
+    fn checkpoint(&self) -> Result<(), Status> {
+        Ok(())
+    }
+    /// What each VMO keeps for the waiters of its signals.
+    type Signals: SignalSink + 'static;
+    /// A VMO's signal state, starting with `initial`.
+    fn new_signals(&self, initial: zx_signals_t) -> Self::Signals;
+}
+
+/// Receives a VMO's signal changes (the kernel wakes its waiters).
+pub trait SignalSink: Send + Sync {
+    fn update(&self, clear: zx_signals_t, set: zx_signals_t);
 }
 
 /// What a root and all its children share: the page source and the one lock.
@@ -100,6 +115,8 @@ pub struct Vmo<S: PageSource> {
     family: Arc<Family<S>>,
     /// Mappings showing this VMO (kept by the kernel's mapping records).
     mappings: core::sync::atomic::AtomicUsize,
+    /// Its signal state (the node keeps the same, to change it when children come and go).
+    signals: Arc<S::Signals>,
     _counted: Counted,
 }
 
@@ -163,7 +180,9 @@ impl<S: PageSource> Vmo<S> {
         state.reserve_node()?;
         let koid = koid::next();
         state.family_id = koid as usize;
+        let signals = Arc::new(source.new_signals(ZX_VMO_ZERO_CHILDREN));
         let slot = state.insert_node(Node {
+            signals: signals.clone(),
             koid,
             parent: None,
             parent_koid: ZX_KOID_INVALID,
@@ -194,6 +213,7 @@ impl<S: PageSource> Vmo<S> {
             slot,
             family,
             mappings: Default::default(),
+            signals,
             _counted: Counted::new(CountedKind::Vmo),
         }))
     }
@@ -283,7 +303,9 @@ impl<S: PageSource> Vmo<S> {
         let (target, base) = state.resolve(self.slot);
         state.reserve_node()?;
         let koid = koid::next();
+        let signals = Arc::new(self.source().new_signals(ZX_VMO_ZERO_CHILDREN));
         let slot = state.insert_node(Node {
+            signals: signals.clone(),
             koid,
             parent: Some(self.slot),
             parent_koid: self.koid,
@@ -303,7 +325,7 @@ impl<S: PageSource> Vmo<S> {
         });
         state.paged_mut(target).slices += 1;
         drop(state);
-        Ok(self.sibling_handle(koid, slot))
+        Ok(self.sibling_handle(koid, slot, signals))
     }
 
     fn create_snapshot(
@@ -342,7 +364,9 @@ impl<S: PageSource> Vmo<S> {
             state.reserve_node()?;
             let pages = state.share_range(self.source(), self.slot, offset, rounded)?;
             let koid = koid::next();
+            let signals = Arc::new(self.source().new_signals(ZX_VMO_ZERO_CHILDREN));
             let slot = state.insert_node(Node {
+                signals: signals.clone(),
                 koid,
                 parent: Some(self.slot),
                 parent_koid: self.koid,
@@ -365,16 +389,17 @@ impl<S: PageSource> Vmo<S> {
                 }),
             });
             drop(state);
-            return Ok(self.sibling_handle(koid, slot));
+            return Ok(self.sibling_handle(koid, slot, signals));
         }
     }
 
-    fn sibling_handle(&self, koid: zx_koid_t, slot: usize) -> Arc<Self> {
+    fn sibling_handle(&self, koid: zx_koid_t, slot: usize, signals: Arc<S::Signals>) -> Arc<Self> {
         Arc::new(Vmo {
             koid,
             slot,
             family: self.family.clone(),
             mappings: Default::default(),
+            signals,
             _counted: Counted::new(CountedKind::Vmo),
         })
     }
@@ -421,12 +446,18 @@ impl<S: PageSource> Vmo<S> {
 
     /// The object's signals: `ZX_VMO_ZERO_CHILDREN` while it has no children (a closed
     /// child still counts while children of its own are open).
+    #[cfg(test)]
     pub fn signals(&self) -> zx_signals_t {
         if self.state().node(self.slot).children == 0 {
             ZX_VMO_ZERO_CHILDREN
         } else {
             0
         }
+    }
+
+    /// The signal state waits observe.
+    pub fn observers(&self) -> &S::Signals {
+        &self.signals
     }
 
     /// `ZX_INFO_VMO` as seen through a handle with `handle_rights`. `num_mappings` is 0

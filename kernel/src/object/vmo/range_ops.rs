@@ -105,6 +105,7 @@ impl<S: PageSource> Vmo<S> {
         let mut start = offset - offset % PAGE;
         let mut first = true;
         loop {
+            self.source().checkpoint()?;
             let mut state = self.state();
             let size = state.node(self.slot).size;
             let Some(len) = trim(start, end - start, size) else {

@@ -95,7 +95,19 @@ impl MockSource {
     }
 }
 
+/// The host tests' signal state: the VMO module's own `signals()` is what they check.
+pub struct NoWaiters;
+
+impl crate::object::vmo::SignalSink for NoWaiters {
+    fn update(&self, _clear: u32, _set: u32) {}
+}
+
 impl PageSource for MockSource {
+    type Signals = NoWaiters;
+    fn new_signals(&self, _initial: u32) -> NoWaiters {
+        NoWaiters
+    }
+
     fn alloc_zeroed(&self) -> Result<PageAddr, Status> {
         self.allocate(None)
     }

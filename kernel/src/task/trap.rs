@@ -1,0 +1,206 @@
+//! Traps from user mode: system calls, faults and interrupts taken while a user thread
+//! ran, and the checks made on every way back to user mode (a pending kill, the end of
+//! a time slice).
+
+use super::percpu;
+use super::watchdog;
+use super::Exit;
+use crate::arch::aarch64::exceptions::TrapFrame;
+use crate::arch::aarch64::{cpu, user};
+use crate::pagefault::{self, Access, Unresolved};
+use alloc::string::String;
+use core::fmt::Write;
+use core::sync::atomic::Ordering;
+
+/// A system call from EL0.
+pub fn on_syscall(frame: &mut TrapFrame) {
+    let number = frame.x[16];
+    let Some(args) = frame.x.first_chunk::<8>().copied() else {
+        return;
+    };
+    let result = percpu::with_current(|thread| {
+        let slot = watchdog::record_start(thread, number, &args);
+        // The tick, and with it the watchdog, must reach a syscall that runs long.
+        cpu::enable_irqs();
+        let result = crate::syscall::dispatch(number, &args);
+        cpu::disable_irqs();
+        watchdog::record_end(thread, slot, result.unwrap_or(u64::MAX - 1));
+        result
+    })
+    .flatten();
+    match result {
+        Some(ret) => frame.x[0] = ret,
+        None => {
+            let pc = frame.elr.wrapping_sub(4);
+            kill_current(alloc::format!(
+                "unknown syscall number {number:#x} (pc {pc:#x})"
+            ));
+        }
+    }
+    before_user_return();
+}
+
+/// Last checks before returning to EL0: a kill, a rescheduling.
+pub fn before_user_return() {
+    loop {
+        let cpu = percpu::this();
+        if percpu::with_current(|t| t.kill_pending.load(Ordering::Acquire)) == Some(true) {
+            super::handle_pending_kill();
+        }
+        if !cpu.need_resched.load(Ordering::Relaxed) {
+            return;
+        }
+        super::sched::reschedule(true);
+    }
+}
+
+/// Kills the running thread's process with `report` and ends the thread.
+fn kill_current(report: String) -> ! {
+    if let Some(process) = super::current_process() {
+        process.kill_with(Exit::Killed(report));
+    }
+    super::exit_current()
+}
+
+/// A fault from EL0 the kernel does not resolve: the process is killed with a report.
+pub fn on_fault(description: core::fmt::Arguments, frame: &TrapFrame) {
+    let mut report = String::new();
+    let _ = write!(
+        report,
+        "{description}, pc {:#x}, sp {:#x}",
+        frame.elr, frame.sp
+    );
+    kill_current(report)
+}
+
+fn access_of(code: u8) -> Access {
+    match code {
+        1 => Access::Write,
+        2 => Access::Execute,
+        _ => Access::Read,
+    }
+}
+
+/// Runs a user copy that must not resolve faults (the caller holds a lock demand paging
+/// may need): a fault fails the copy, and the caller retries without the lock.
+pub fn without_paging<R>(f: impl FnOnce() -> R) -> R {
+    let set = |on| percpu::with_current(|t| t.no_paging.store(on, Ordering::Relaxed));
+    set(true);
+    let result = f();
+    set(false);
+    result
+}
+
+/// A user copy faulted on `addr`: true if demand paging mapped the page (the copy
+/// retries), false if the copy must fail.
+pub fn on_copy_fault(addr: usize, access: Option<u8>) -> bool {
+    percpu::with_current(|thread| {
+        if thread.no_paging.load(Ordering::Relaxed) {
+            return false;
+        }
+        let (Some(process), Some(access)) = (&thread.process, access) else {
+            *thread.copy_fault.lock() = Some(Unresolved::NotMapped);
+            return false;
+        };
+        match pagefault::resolve(process, addr, access_of(access)) {
+            Ok(()) => true,
+            Err(why) => {
+                *thread.copy_fault.lock() = Some(why);
+                false
+            }
+        }
+    })
+    .unwrap_or(false)
+}
+
+/// Takes the reason recorded by the running thread's last failed user copy.
+pub fn take_copy_fault() -> Option<Unresolved> {
+    percpu::with_current(|t| t.copy_fault.lock().take()).flatten()
+}
+
+/// A translation or permission fault from EL0: demand paging, or a kill with a report.
+pub fn on_page_fault(frame: &mut TrapFrame, access: u8, decoded: core::fmt::Arguments) {
+    let Some(process) = super::current_process() else {
+        return;
+    };
+    let addr = frame.far as usize;
+    let access = access_of(access);
+    let why = match pagefault::resolve(&process, addr, access) {
+        Ok(()) => {
+            before_user_return();
+            return;
+        }
+        Err(why) => why,
+    };
+    let what = match access {
+        Access::Read => "read",
+        Access::Write => "write",
+        Access::Execute => "execute",
+    };
+    let guard = process.stack_guard.lock().clone();
+    let reason = match why {
+        _ if guard.contains(&addr) => {
+            alloc::format!("stack overflow ({what} at {addr:#x} in the guard below the stack)")
+        }
+        Unresolved::NotMapped => {
+            alloc::format!("page fault: {what} at {addr:#x}, which no mapping covers")
+        }
+        Unresolved::Denied { perms } => alloc::format!(
+            "page fault: {what} at {addr:#x} denied by the mapping's permissions ({})",
+            perms_text(perms)
+        ),
+        Unresolved::PastVmoEnd => {
+            alloc::format!("page fault: {what} at {addr:#x}, past the end of the mapped VMO")
+        }
+        Unresolved::NoMemory => alloc::format!("page fault: {what} at {addr:#x}: out of memory"),
+    };
+    drop(process);
+    on_fault(format_args!("{decoded}: {reason}"), frame)
+}
+
+fn perms_text(perms: u32) -> &'static str {
+    const R: u32 = libzircon::prelude::ZX_VM_PERM_READ;
+    const W: u32 = libzircon::prelude::ZX_VM_PERM_WRITE;
+    const X: u32 = libzircon::prelude::ZX_VM_PERM_EXECUTE;
+    match perms & (R | W | X) {
+        0 => "none",
+        p if p == R => "read-only",
+        p if p == R | W => "read-write",
+        p if p == R | X => "read-execute",
+        p if p == R | W | X => "read-write-execute",
+        _ => "unusual",
+    }
+}
+
+/// An interrupt taken while a user thread ran: after the handlers, the usual checks.
+pub fn on_user_irq() {
+    crate::irq::handle();
+    before_user_return();
+}
+
+/// A user thread's first entry to EL0, with the registers zx_thread_start gave it:
+/// x0 = arg1, x1 = arg2, every other register zero, SP_EL0 = the stack as given.
+pub fn enter_user_first() -> ! {
+    let Some(thread) = percpu::current() else {
+        cpu::halt()
+    };
+    if thread.kill_pending.load(Ordering::Acquire) {
+        drop(thread);
+        super::handle_pending_kill();
+    }
+    let start = *thread.start.lock();
+    let mut frame = TrapFrame {
+        elr: start.entry as u64,
+        sp: start.stack as u64,
+        ..Default::default()
+    };
+    frame.x[0] = start.arg1;
+    frame.x[1] = start.arg2;
+    let Some(top) = thread.stack_top() else {
+        cpu::halt()
+    };
+    drop(thread);
+    // SAFETY: `top` is the running thread's own kernel stack, and this function's frames
+    // are all it holds (the thread has just started).
+    unsafe { user::enter_first(&frame, top) }
+}
