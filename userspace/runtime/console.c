@@ -1,18 +1,23 @@
 // stdin, stdout and stderr for picolibc's tinystdio, on top of zx_debug_write.
 //
-// zx_debug_write writes at most 256 bytes a call, so output collects in one 256-byte
+// zx_debug_write writes at most 256 bytes a call, so output collects in a 256-byte
 // buffer that goes out when a line ends, when it fills (long lines leave in 256-byte
 // chunks) and at exit. stdout and stderr share that buffer so their output keeps the
 // order the program wrote it in. stdin is always at end of file: zrk has no console
-// input for programs yet. Single-threaded for now: zrk starts one thread per process.
+// input for programs yet.
+//
+// Each thread has its own buffer (thread-local), which makes the console thread-safe
+// without a lock (tinystdio's plain FILEs have none) and keeps every thread's lines whole
+// when several threads print at once. A thread's partial line goes out when the thread
+// exits (thread.c) or calls _exit; exit() from one thread does not flush the others'.
 #include <stdio.h>
 
 #include <zircon/syscalls.h>
 
 #include "runtime.h"
 
-static char pending[ZRK_DEBUG_WRITE_MAX];
-static size_t pending_len;
+static _Thread_local char pending[ZRK_DEBUG_WRITE_MAX];
+static _Thread_local size_t pending_len;
 
 // Returns 0, or -1 if the kernel refused the write (the bytes are dropped either way,
 // so one bad write cannot wedge every later one).

@@ -2,7 +2,8 @@
 //
 // _start (crt0.S) calls __zrk_start with the start-up block. In order, it: zeroes .bss
 // (so no C code sees stale data), checks the block, gives the main thread its TLS block
-// (picolibc keeps errno there, reached through TPIDR_EL0), runs constructors, calls
+// (picolibc keeps errno there, reached through TPIDR_EL0; threads other than the main
+// one get theirs from thread.c), runs constructors, calls
 // main(argc, argv, envp) and hands main's result to exit(), which ends in _exit() and
 // zx_process_exit(). The accessors of <zircon/process.h> read the handles kept here.
 #include <stddef.h>
@@ -37,11 +38,13 @@ static const zrk_startup_t* startup;
 // picolibc's (empty) environment: zrk passes no environment yet.
 extern char** environ;
 
+_Thread_local zx_handle_t __zrk_thread_handle;
+
 const zrk_startup_t* zrk_startup(void) { return startup; }
 
 zx_handle_t zx_process_self(void) { return startup->process; }
 zx_handle_t zx_vmar_root_self(void) { return startup->vmar_root; }
-zx_handle_t zx_thread_self(void) { return startup->thread; }
+zx_handle_t zx_thread_self(void) { return __zrk_thread_handle; }
 // zrk has no jobs yet: there is no default job to hand out.
 zx_handle_t zx_job_default(void) { return ZX_HANDLE_INVALID; }
 
@@ -55,6 +58,12 @@ zx_handle_t _zx_job_default(void) __attribute__((alias("zx_job_default")));
 static __attribute__((noreturn)) void startup_failed(const char* message) {
   zx_debug_write(message, strlen(message));
   zx_process_exit(ZRK_EXIT_BAD_STARTUP);
+}
+
+// The compiler takes TPIDR_EL0 as constant within a function, so the first thread-local
+// access happens in a function of its own, after _set_tls() has returned.
+static __attribute__((noinline)) void set_thread_handle(zx_handle_t thread) {
+  __zrk_thread_handle = thread;
 }
 
 __attribute__((noreturn, used)) void __zrk_start(const zrk_startup_t* block) {
@@ -72,6 +81,7 @@ __attribute__((noreturn, used)) void __zrk_start(const zrk_startup_t* block) {
 
   _init_tls(__zrk_main_tls);
   _set_tls(__zrk_main_tls);
+  set_thread_handle(block->thread);
 
   __libc_init_array();
 
