@@ -84,7 +84,6 @@ pub extern "C" fn kernel_main(dtb_pa: usize, entry_el: u64, image_pa: usize) -> 
     }
     logger::init(cmd.loglevel.unwrap_or(log::LevelFilter::Info));
     board.report();
-    bsp::park_secondaries(&info, image_pa);
     if info.memory.is_empty() {
         log::error!("the device tree has no /memory node with a usable range");
         power::fail();
@@ -138,6 +137,7 @@ pub extern "C" fn kernel_main(dtb_pa: usize, entry_el: u64, image_pa: usize) -> 
         }
     };
     cpu::enable_irqs();
+    crate::smp::start_secondaries(&info, image_pa);
 
     banner(&info, entry_el, &report, irq_name, &cmd);
     log::info!("user memory access: {user_access}; random seed: {rng_source}");
@@ -312,11 +312,12 @@ fn banner(
         info.model
     );
     kprintln!(
-        "  cpu: {} (MIDR {:#010x}), entered at EL{entry_el}, running at EL1, PAN: {}, CPUs: {} (1 running)",
+        "  cpu: {} (MIDR {:#010x}), entered at EL{entry_el}, running at EL1, PAN: {}, CPUs: {} ({} running)",
         cpu::core_name(),
         cpu::midr(),
         if cpu::has_pan() { "yes" } else { "no" },
-        info.cpu_count
+        info.cpu_count,
+        crate::task::percpu::online_count()
     );
     kprintln!(
         "  RAM: {} MiB in {} range(s), usable {} MiB{}",

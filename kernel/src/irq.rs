@@ -3,7 +3,7 @@
 use crate::bsp::devicetree::{GicInfo, MachineInfo};
 use crate::drivers::gic::{v2::GicV2, v3::GicV3, InterruptController};
 use crate::mm::paging::{self, MapError};
-use core::sync::atomic::{AtomicU32, Ordering};
+use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use spin::Once;
 
 static GICV2: Once<GicV2> = Once::new();
@@ -63,20 +63,46 @@ pub fn init(info: &MachineInfo) -> Result<&'static str, IrqError> {
     gic.init();
     let timer_intid = info.timer_virt_intid.ok_or(IrqError::NoTimer)?;
     TIMER_INTID.store(timer_intid, Ordering::Relaxed);
-    gic.enable(timer_intid);
-    gic.enable(RESCHEDULE_SGI);
     CONTROLLER.call_once(|| gic);
-    crate::task::timer_irq::start_this_cpu();
+    start_this_cpu(gic);
     Ok(gic.name())
+}
+
+/// This CPU's part: its timer and reschedule interrupts, and how others reach it.
+fn start_this_cpu(gic: &dyn InterruptController) {
+    gic.enable(TIMER_INTID.load(Ordering::Relaxed));
+    gic.enable(RESCHEDULE_SGI);
+    let me = crate::task::percpu::this().index();
+    if let Some(slot) = CPU_TOKENS.get(me) {
+        slot.store(gic.cpu_token(), Ordering::Release);
+    }
+    crate::task::timer_irq::start_this_cpu();
+}
+
+/// A secondary CPU's interrupt set-up, after the boot CPU's [`init`].
+pub fn init_secondary() {
+    if let Some(gic) = CONTROLLER.get() {
+        gic.init_cpu();
+        start_this_cpu(*gic);
+    }
 }
 
 /// The SGI another CPU sends to make this one look at its run queue (or notice a kill).
 const RESCHEDULE_SGI: u32 = 0;
 
-/// Asks CPU `cpu` to reschedule. (Until secondary CPUs run the scheduler, the only CPU
-/// is the caller, which looks at its run queue on its own.)
+/// How the GIC addresses each CPU (by our CPU index), recorded as each comes up.
+static CPU_TOKENS: [AtomicU64; crate::task::percpu::MAX_CPUS] =
+    [const { AtomicU64::new(u64::MAX) }; crate::task::percpu::MAX_CPUS];
+
+/// Asks CPU `cpu` to look at its run queue (or notice a kill) now.
 pub fn send_reschedule(cpu: usize) {
-    let _ = cpu;
+    let (Some(gic), Some(token)) = (CONTROLLER.get(), CPU_TOKENS.get(cpu)) else {
+        return;
+    };
+    let token = token.load(Ordering::Acquire);
+    if token != u64::MAX {
+        gic.send_sgi(RESCHEDULE_SGI, token);
+    }
 }
 
 /// Called from the IRQ vector: handles every pending interrupt.

@@ -35,6 +35,8 @@ mod pagefault;
 #[cfg(target_os = "none")]
 mod power;
 #[cfg(target_os = "none")]
+mod smp;
+#[cfg(target_os = "none")]
 mod syscall;
 #[cfg(target_os = "none")]
 mod task;

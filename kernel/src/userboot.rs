@@ -65,7 +65,9 @@ fn run_program(name: &str, image: &[u8]) -> i64 {
         Ok(loaded) => match loaded.process.start_thread(&loaded.thread, loaded.start) {
             Ok(()) => {
                 drop(loaded.thread);
-                wait_for_exit(&loaded.process)
+                let exit = wait_for_exit(&loaded.process);
+                wait_for_reaping(&loaded.process);
+                exit
             }
             Err(e) => {
                 loaded
@@ -109,5 +111,21 @@ fn wait_for_exit(process: &Arc<Process>) -> Exit {
             ZX_TIME_INFINITE,
             &mut observed,
         );
+    }
+}
+
+/// Waits (a second at most) until the dead process's threads are gone: each is freed by
+/// its CPU's next switch, which may come a moment after the process's death woke us. The
+/// next program then starts with every object and page of this one back, so leak checks
+/// that count kernel-wide see only their own.
+fn wait_for_reaping(process: &Arc<Process>) {
+    let give_up = crate::arch::aarch64::timer::monotonic_ns() as i64 + 1_000_000_000;
+    while Arc::strong_count(process) > 1 {
+        let now = crate::arch::aarch64::timer::monotonic_ns() as i64;
+        if now > give_up {
+            log::warn!("a thread of the dead process was not freed within a second");
+            return;
+        }
+        wait::sleep_until(now + 1_000_000);
     }
 }

@@ -1,11 +1,10 @@
 //! Board support. The device tree describes the machine; board modules only add what
 //! the tree does not say, or says for Linux's needs rather than ours (`rpi4`, `virt`).
 //!
-//! Boot asks three things of this module, in order: [`check_tree`] right after parsing
+//! Boot asks two things of this module, in order: [`check_tree`] right after parsing
 //! (drop device addresses that cannot be right, fill in the board's usual console when
 //! the tree names none), [`BoardCheck::prepare_console`] before the UART is set up (the
-//! Pi's pin muxing), and [`park_secondaries`] once the console is up (spin-table CPUs
-//! into the kernel's WFI loop). [`BoardCheck::report`] says what was wrong.
+//! Pi's pin muxing). [`BoardCheck::report`] says what was wrong.
 
 pub mod devicetree;
 pub mod rpi4;
@@ -218,40 +217,6 @@ impl BoardCheck<'_> {
         if self.pins_failed {
             log::warn!("cannot map the GPIO block: GPIO 14/15 keep the firmware's setting");
         }
-    }
-}
-
-/// Moves every secondary CPU the firmware holds in a spin table (the Pi 4) into the
-/// kernel's own parking loop, where it sleeps in WFI with interrupts masked instead of
-/// spinning in the firmware's WFE loop (which does not sleep under QEMU). CPUs started
-/// through PSCI (QEMU `virt`) are off until asked, so they are left alone.
-#[cfg(target_os = "none")]
-pub fn park_secondaries(info: &MachineInfo, image_pa: usize) {
-    use crate::drivers::spin_table;
-    use aarch64_cpu::registers::{Readable, MPIDR_EL1};
-    use devicetree::EnableMethod;
-
-    // Aff3 and Aff2..Aff0, as a cpu node's `reg` holds them.
-    let me = MPIDR_EL1.get() & 0xff_00ff_ffff;
-    let mut parked = 0;
-    for cpu in info.cpus.iter() {
-        let EnableMethod::SpinTable { release_addr } = cpu.enable else {
-            continue;
-        };
-        if cpu.mpidr == me {
-            continue;
-        }
-        match spin_table::park(release_addr, &info.memory, image_pa) {
-            Ok(()) => parked += 1,
-            Err(e) => log::warn!(
-                "CPU {:#x}: cannot use its spin-table release address {release_addr:#x} \
-                 ({e:?}); it stays in the firmware's loop",
-                cpu.mpidr
-            ),
-        }
-    }
-    if parked > 0 {
-        log::info!("{parked} secondary CPUs moved from the spin table to the kernel's WFI loop");
     }
 }
 

@@ -1,19 +1,11 @@
 //! The spin table (`enable-method = "spin-table"`: the Raspberry Pi 4's firmware, and
 //! QEMU's `raspi4b` after it): each secondary CPU waits with the MMU off in a `wfe` loop
 //! that reads a 64-bit slot (its `cpu-release-addr`), and jumps to the address it finds
-//! there once that is nonzero. The kernel uses it only to move those CPUs into its own
-//! parking loop (`secondary_park` in boot.s: interrupts masked, `wfi` forever), so they
-//! sleep instead of spinning.
+//! there once that is nonzero. The kernel releases each CPU into its secondary entry
+//! (boot.s's `secondary_entry`), from where it joins the scheduler (kernel/src/smp.rs).
 
-use crate::arch::aarch64::pte::KERNEL_VBASE;
 use crate::bsp::devicetree::RangeList;
 use crate::mm::{paging, LINEAR_ALIGN};
-
-unsafe extern "C" {
-    /// boot.s: masks interrupts and waits in `wfi` for good. Position-independent, runs
-    /// with the MMU off at EL2 or EL1.
-    fn secondary_park();
-}
 
 /// Why a CPU was left where it was.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,10 +16,10 @@ pub enum ParkError {
     NotRam,
 }
 
-/// Sends the CPU waiting on the release slot at `slot_pa` to the kernel's parking loop.
-/// `ram` is the machine's RAM (the device tree's `/memory`), `image_pa` where the kernel
-/// image was loaded.
-pub fn park(slot_pa: u64, ram: &RangeList, image_pa: usize) -> Result<(), ParkError> {
+/// Releases the CPU waiting on the slot at `slot_pa` to `entry_pa`: code that runs with
+/// the MMU off at the exception level the firmware left it in (boot.s's
+/// `secondary_entry`).
+pub fn start(slot_pa: u64, ram: &RangeList, entry_pa: u64) -> Result<(), ParkError> {
     if !slot_pa.is_multiple_of(8) {
         return Err(ParkError::Misaligned);
     }
@@ -40,10 +32,9 @@ pub fn park(slot_pa: u64, ram: &RangeList, image_pa: usize) -> Result<(), ParkEr
     if !mapped {
         return Err(ParkError::NotRam);
     }
-    let entry_pa = (secondary_park as *const () as usize - KERNEL_VBASE + image_pa) as u64;
     // SAFETY: (1) the slot is aligned RAM in the linear map, and the firmware set it
     // aside for this CPU's release (the Pi's tree reserves its page). (2) the entry is
-    // boot.s's parking loop, which needs no MMU, stack or memory.
+    // boot.s's secondary entry, which needs no MMU to start.
     unsafe { release(paging::phys_to_virt(slot_pa), entry_pa) };
     Ok(())
 }

@@ -21,18 +21,24 @@ const PAGES: usize = STACK_SIZE / PAGE_SIZE;
 /// The window is 1 GiB: this many threads can exist at once.
 pub const MAX_STACKS: usize = (1 << 30) / SLOT_SIZE;
 
+/// Stacks per 2 MiB stretch of the window (one level-3 table).
+const SLOTS_PER_TABLE: usize = (2 << 20) / SLOT_SIZE;
+
 struct Slots {
-    /// Slots given back, reused first.
+    /// Slots given back, reused lowest first so stacks stay packed in few tables.
     free: Vec<usize>,
     /// Slots below this were handed out at least once.
     high_water: usize,
+    /// Live stacks in each 2 MiB stretch: a table whose last stack goes is freed.
+    per_table: [u16; MAX_STACKS / SLOTS_PER_TABLE],
 }
 
-/// Lock: the stack window's slots. Taken alone, never with IRQs masked by its holder's
-/// caller in interrupt context.
+/// Lock: the stack window's slots. Taken alone, and never in interrupt context (stacks
+/// are freed by the scheduler's switch, in thread context).
 static SLOTS: Mutex<Slots> = Mutex::new(Slots {
     free: Vec::new(),
     high_water: 0,
+    per_table: [0; MAX_STACKS / SLOTS_PER_TABLE],
 });
 
 pub struct KernelStack {
@@ -44,8 +50,9 @@ impl KernelStack {
     pub fn new() -> Result<KernelStack, NoMemory> {
         let slot = {
             let mut s = SLOTS.lock();
-            match s.free.pop() {
-                Some(slot) => slot,
+            let lowest = (0..s.free.len()).min_by_key(|&i| s.free[i]);
+            let slot = match lowest {
+                Some(i) => s.free.swap_remove(i),
                 None if s.high_water < MAX_STACKS => {
                     // Room for this slot in the free list later, so dropping never fails.
                     let room = s.high_water + 1;
@@ -54,9 +61,11 @@ impl KernelStack {
                     s.high_water - 1
                 }
                 None => return Err(NoMemory),
-            }
+            };
+            s.per_table[slot / SLOTS_PER_TABLE] += 1;
+            slot
         };
-        let give_back = |slot| SLOTS.lock().free.push(slot);
+        let give_back = |slot| release_slot(slot);
         let pa = match frames::alloc(PAGES) {
             Ok(pa) => pa,
             Err(e) => {
@@ -89,10 +98,23 @@ impl KernelStack {
     }
 }
 
+/// Returns a slot; the last one of its 2 MiB stretch takes the level-3 table with it.
+fn release_slot(slot: usize) {
+    let mut s = SLOTS.lock();
+    s.free.push(slot);
+    let table = slot / SLOTS_PER_TABLE;
+    s.per_table[table] -= 1;
+    if s.per_table[table] == 0 {
+        if let Some(pa) = paging::unmap_stack_table(STACK_VBASE + table * (2 << 20)) {
+            frames::free(pa as usize, 1);
+        }
+    }
+}
+
 impl Drop for KernelStack {
     fn drop(&mut self) {
         paging::unmap_stack(self.base(), PAGES);
         frames::free(self.pa, PAGES);
-        SLOTS.lock().free.push(self.slot);
+        release_slot(self.slot);
     }
 }

@@ -249,3 +249,27 @@ pub fn unmap_stack(va: usize, pages: usize) {
     // SAFETY: barriers only: the invalidations above are complete everywhere.
     unsafe { core::arch::asm!("dsb ish", "isb") };
 }
+
+/// Unlinks the (empty) level-3 table of the kernel stack window's 2 MiB stretch at `va`
+/// and returns its physical address for the caller to free, once no CPU's TLB or walk
+/// cache can still use it.
+pub fn unmap_stack_table(va: usize) -> Option<u64> {
+    let mut pools = POOLS.lock();
+    let slot = index(va, 2);
+    let desc = pools.stack_l2.0[slot];
+    if desc == 0 {
+        return None;
+    }
+    pools.stack_l2.0[slot] = 0;
+    // SAFETY: TLB maintenance only: drops every CPU's cached walks through the table.
+    unsafe {
+        core::arch::asm!(
+            "dsb ishst",
+            "tlbi vaae1is, {0}",
+            "dsb ish",
+            "isb",
+            in(reg) (va as u64 >> 12) & ((1 << 44) - 1)
+        )
+    };
+    Some(desc & ADDR_MASK)
+}

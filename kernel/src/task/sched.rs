@@ -206,14 +206,18 @@ pub(super) fn finish_switch() {
 #[unsafe(no_mangle)]
 extern "C" fn zrk_thread_entry(_arg: usize) -> ! {
     finish_switch();
-    let thread = percpu::current();
-    match thread.as_ref().map(|t| &t.body) {
-        Some(Body::Kernel(f)) => {
+    // No reference to the thread may stay on this stack: neither way out returns.
+    let body = percpu::with_current(|t| match t.body {
+        Body::Kernel(f) => Some(f),
+        Body::User => None,
+    });
+    match body {
+        Some(Some(f)) => {
             crate::arch::aarch64::cpu::enable_irqs();
             f();
             super::exit_current()
         }
-        Some(Body::User) => super::trap::enter_user_first(),
+        Some(None) => super::trap::enter_user_first(),
         None => crate::arch::aarch64::cpu::halt(),
     }
 }
@@ -251,4 +255,14 @@ pub fn start_cpu(name: &str) -> Result<(), NoMemory> {
     cpu.idle.call_once(|| idle);
     percpu::mark_online();
     Ok(())
+}
+
+/// Makes the calling context (a secondary CPU on its boot stack) this CPU's idle thread.
+pub fn start_secondary() {
+    let cpu = percpu::this();
+    let me = Thread::adopt_current("idle");
+    cpu.replace_current(me.clone());
+    cpu.idle.call_once(|| me);
+    cpu.idle_now.store(true, Ordering::Release);
+    percpu::mark_online();
 }

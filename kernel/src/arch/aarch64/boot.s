@@ -152,3 +152,54 @@ el2_to_el1:
     msr     elr_el2, x0
     eret
 2:  ret
+
+// Secondary CPUs start here, MMU off, at EL2 or EL1: from PSCI CPU_ON on `virt`, from
+// the spin table on the Pi. Each finds its record in zrk_secondary_boot (by MPIDR; PSCI's
+// context id in x0 is not relied on, as the spin table passes none), takes the boot
+// CPU's translation set-up from it, turns the MMU on through the boot identity map, and
+// jumps to the record's entry (secondary_main) in the upper half on its own stack.
+.equ SECONDARY_RECORD, 80
+.equ MAX_SECONDARY, 8
+.global secondary_entry
+secondary_entry:
+    msr     daifset, #0xf
+    mrs     x20, CurrentEL
+    lsr     x20, x20, #2
+    cmp     x20, #2
+    b.ne    1f
+    bl      el2_to_el1
+1:  ldr     x0, =SCTLR_EL1_MMU_OFF
+    msr     sctlr_el1, x0
+    isb
+    mrs     x1, mpidr_el1
+    and     x1, x1, #0xffffff
+    adrp    x19, zrk_secondary_boot
+    add     x19, x19, :lo12:zrk_secondary_boot
+    mov     x2, #MAX_SECONDARY
+2:  ldr     x3, [x19]                   // record.mpidr (u64::MAX when unused)
+    cmp     x3, x1
+    b.eq    3f
+    add     x19, x19, #SECONDARY_RECORD
+    subs    x2, x2, #1
+    b.ne    2b
+    b       park                        // not ours to run
+3:  ldp     x0, x1, [x19, #8]           // mair, tcr
+    msr     mair_el1, x0
+    msr     tcr_el1, x1
+    ldp     x0, x1, [x19, #24]          // ttbr0 (identity), ttbr1
+    msr     ttbr0_el1, x0
+    msr     ttbr1_el1, x1
+    isb
+    tlbi    vmalle1
+    dsb     nsh
+    isb
+    ldr     x0, [x19, #40]              // sctlr: MMU and caches on
+    msr     sctlr_el1, x0
+    isb
+    ldp     x1, x2, [x19, #48]          // stack top, CPU index
+    ldr     x3, [x19, #64]              // entry (upper half)
+    mov     sp, x1
+    mov     x0, x2
+    mov     x29, xzr
+    mov     x30, xzr
+    br      x3

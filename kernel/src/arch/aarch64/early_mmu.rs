@@ -118,3 +118,11 @@ pub unsafe fn kernel_tables() -> (&'static mut Table, &'static mut Table) {
     let t = unsafe { &mut *addr_of_mut!(EARLY) };
     (&mut t.hi_l0, &mut t.hi_l1)
 }
+
+/// The physical address of the boot identity map's root (kept for secondary CPUs, which
+/// turn their MMU on through it). `image_pa` is where the image was loaded.
+pub fn identity_root_pa(image_pa: usize) -> u64 {
+    // SAFETY: only the address is taken.
+    let va = unsafe { addr_of_mut!(EARLY.id_l0) } as usize;
+    (va - KERNEL_VBASE + image_pa) as u64
+}

@@ -9,6 +9,7 @@ pub mod exceptions;
 pub mod psci;
 pub mod pte;
 pub mod semihosting;
+pub mod smp;
 pub mod thread;
 pub mod timer;
 pub mod user;

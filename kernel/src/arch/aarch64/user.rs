@@ -53,6 +53,19 @@ pub fn init(kernel_to_phys: impl Fn(usize) -> u64) -> &'static str {
     KERNEL_TTBR0.store(empty, Ordering::Relaxed);
     let hardware_pan = super::cpu::has_pan();
     SOFTWARE_PAN.store(u8::from(!hardware_pan), Ordering::Relaxed);
+    init_cpu();
+    if hardware_pan {
+        "PAN"
+    } else {
+        "software PAN (reserved ASID)"
+    }
+}
+
+/// This CPU's part of [`init`]: every CPU runs it (the boot CPU through `init`).
+pub fn init_cpu() {
+    let empty = KERNEL_TTBR0.load(Ordering::Relaxed);
+    let hardware_pan = SOFTWARE_PAN.load(Ordering::Relaxed) == 0;
+    this_cpu().user_ttbr0.store(empty, Ordering::Relaxed);
     // SAFETY: system-register set-up for EL0 (FP/SIMD on, stack alignment checks, cache
     // maintenance instructions) and PAN. TTBR0 gets an empty table, so nothing in the
     // lower half is mapped; walks through it are re-enabled (EPD0 cleared).
@@ -83,11 +96,6 @@ pub fn init(kernel_to_phys: impl Fn(usize) -> u64) -> &'static str {
         if hardware_pan {
             core::arch::asm!(".inst 0xd500419f"); // msr pan, #1
         }
-    }
-    if hardware_pan {
-        "PAN"
-    } else {
-        "software PAN (reserved ASID)"
     }
 }
 

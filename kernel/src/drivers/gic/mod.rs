@@ -43,6 +43,13 @@ pub trait InterruptController: Send + Sync {
 
     /// "GICv2" or "GICv3", for the boot banner.
     fn name(&self) -> &'static str;
+
+    /// How other CPUs address the calling CPU in [`send_sgi`](Self::send_sgi): its
+    /// CPU-interface bit (GICv2) or its MPIDR affinity (GICv3).
+    fn cpu_token(&self) -> u64;
+
+    /// Raises SGI `intid` on the CPU whose [`cpu_token`](Self::cpu_token) is `target`.
+    fn send_sgi(&self, intid: u32, target: u64);
 }
 
 /// SGIs and PPIs: banked per CPU.

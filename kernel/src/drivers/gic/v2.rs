@@ -82,7 +82,9 @@ register_structs! {
         /// show the reading CPU's own bit.
         (0x800 => itargetsr: [ReadWrite<u8>; 1024]),
         (0xC00 => icfgr: [ReadWrite<u32>; 64]),
-        (0xD00 => @END),
+        (0xD00 => _reserved3),
+        (0xF00 => sgir: WriteOnly<u32>),
+        (0xF04 => @END),
     }
 }
 
@@ -263,5 +265,18 @@ impl InterruptController for GicV2 {
 
     fn name(&self) -> &'static str {
         "GICv2"
+    }
+
+    fn cpu_token(&self) -> u64 {
+        self.this_cpu_target().into()
+    }
+
+    fn send_sgi(&self, intid: u32, target: u64) {
+        // GICD_SGIR: target list filter 0 (the listed CPUs), the list in bits 16-23.
+        let list = (target & 0xff) as u32;
+        // The barrier orders the memory the target will read (a run queue) before the
+        // interrupt that sends it there.
+        aarch64_cpu::asm::barrier::dsb(aarch64_cpu::asm::barrier::ISHST);
+        self.distributor().sgir.set(list << 16 | (intid & 0xf));
     }
 }

@@ -337,6 +337,28 @@ impl InterruptController for GicV3 {
         barrier::isb(barrier::SY);
     }
 
+    fn cpu_token(&self) -> u64 {
+        let mpidr: u64;
+        // SAFETY: reads an ID register.
+        unsafe { core::arch::asm!("mrs {0}, mpidr_el1", out(reg) mpidr, options(nomem, nostack)) };
+        mpidr & 0xff_00ff_ffff
+    }
+
+    fn send_sgi(&self, intid: u32, target: u64) {
+        let aff0 = target & 0xff;
+        let value = (target >> 32 & 0xff) << 48 // Aff3
+            | (target >> 16 & 0xff) << 32 // Aff2
+            | u64::from(intid & 0xf) << 24
+            | (target >> 8 & 0xff) << 16 // Aff1
+            | (aff0 / 16) << 44 // RS: which 16 of Aff0
+            | 1 << (aff0 % 16);
+        // SAFETY: ICC_SGI1R_EL1 only raises an SGI; the barrier orders the memory the
+        // target will read before it.
+        unsafe {
+            core::arch::asm!("dsb ishst", "msr S3_0_C12_C11_5, {0}", "isb", in(reg) value, options(nostack))
+        };
+    }
+
     fn name(&self) -> &'static str {
         "GICv3"
     }
