@@ -296,7 +296,8 @@ fn rpi4_initrd_range_comes_from_the_device_tree() {
 /// The three secondary cores, moved from the firmware's spin table into the kernel's
 /// WFI loop, sleep: at most one QEMU thread (the boot CPU's) stays busy. In QEMU's own
 /// spin loop (WFE, which does not sleep under QEMU) all four vCPU threads were busy.
-/// And the console pins: GPIO 14/15 on ALT0 (the PL011) with no pull resistors.
+/// And the console pins: GPIO 14/15 on ALT0 (the PL011), TXD without a pull resistor and
+/// RXD pulled up (so an unconnected RXD idles high instead of floating).
 #[test]
 fn rpi4_without_test_mode_halts_and_the_secondaries_sleep() {
     const GPFSEL1: u64 = 0xfe20_0004;
@@ -314,7 +315,11 @@ fn rpi4_without_test_mode_halts_and_the_secondaries_sleep() {
         0o44,
         "GPIO 14/15 not on ALT0: GPFSEL1 {fsel:#x}"
     );
-    assert_eq!(pulls >> 28, 0, "GPIO 14/15 pulls not off: {pulls:#x}");
+    assert_eq!(
+        pulls >> 28,
+        0b01_00,
+        "GPIO 15 not pulled up or GPIO 14 pulled: {pulls:#x}"
+    );
     idle.boot
         .assert_contains("nothing to run; powering off")
         .assert_contains("system halted (no way to power off)");

@@ -4,7 +4,7 @@
 //!
 //! - The console is the PL011 (`uart0`) on GPIO 14/15. The tree's `stdout-path` names the
 //!   mini UART and wires the PL011 to Bluetooth with no fixed clock, so the kernel routes
-//!   GPIO 14/15 to the PL011 itself (ALT0, no pulls) and runs it from the 48 MHz clock
+//!   GPIO 14/15 to the PL011 itself (ALT0, RXD pulled up) and runs it from the 48 MHz clock
 //!   `config.txt` fixes with `init_uart_clock=48000000`.
 //! - There is no PSCI: the firmware holds cores 1–3 in its spin table (0xd8 + 8 × core);
 //!   `bsp::park_secondaries` moves them into the kernel's own WFI loop, and power-off is
@@ -27,7 +27,7 @@ pub const UART0: UartInfo = UartInfo {
 /// The GPIO block: bus address 0x7e20_0000.
 pub const GPIO: PhysRange = PhysRange::new(0xfe20_0000, 0xb4);
 
-/// Routes the PL011 to GPIO 14/15 (ALT0, pulls off). Runs before the PL011 is set up,
+/// Routes the PL011 to GPIO 14/15 (ALT0, RXD pulled up). Runs before the PL011 is set up,
 /// so its first character already goes out on the header pins.
 #[cfg(target_os = "none")]
 pub fn route_console_pins(gpio: PhysRange) -> Result<(), crate::mm::paging::MapError> {

@@ -112,18 +112,19 @@ impl Bcm2711Gpio {
         unsafe { &*self.registers }
     }
 
-    /// Routes UART0 (the PL011) to GPIO 14 (TXD) and 15 (RXD), ALT0, with no pull
-    /// resistors: the adapter on the header drives RXD and the idle line is high anyway.
-    /// GPIO 32/33, where the firmware may have routed UART0 to the Bluetooth chip, become
-    /// plain inputs so that GPIO 15 alone feeds the receiver. Other pins keep their setting
-    /// (read-modify-write).
+    /// Routes UART0 (the PL011) to GPIO 14 (TXD) and 15 (RXD), ALT0. TXD has no pull
+    /// resistor (the PL011 drives it); RXD is pulled up, so with no adapter attached (or
+    /// its TX not connected) the line idles high, as a UART's does, instead of floating
+    /// and feeding the receiver noise. GPIO 32/33, where the firmware may have routed
+    /// UART0 to the Bluetooth chip, become plain inputs so that GPIO 15 alone feeds the
+    /// receiver. Other pins keep their setting (read-modify-write).
     pub fn route_uart0_to_header(&self) {
         let regs = self.registers();
         regs.gpfsel3
             .modify(GPFSEL3::FSEL32::Input + GPFSEL3::FSEL33::Input);
         regs.gpio_pup_pdn_cntrl_reg0.modify(
             GPIO_PUP_PDN_CNTRL_REG0::GPIO_PUP_PDN_CNTRL14::NoResistor
-                + GPIO_PUP_PDN_CNTRL_REG0::GPIO_PUP_PDN_CNTRL15::NoResistor,
+                + GPIO_PUP_PDN_CNTRL_REG0::GPIO_PUP_PDN_CNTRL15::PullUp,
         );
         regs.gpfsel1
             .modify(GPFSEL1::FSEL14::AltFunc0 + GPFSEL1::FSEL15::AltFunc0);
