@@ -252,6 +252,15 @@ fn device_tree_without_uart_still_reports_through_semihosting() {
 /// memory (`memory@0`, 0..0x3c00_0000 = 960 MiB).
 const RASPI4B_RAM_MIB: u64 = 960;
 
+/// BCM2711 GPIO registers (0xfe20_0000 in the Pi 4's low-peripheral map).
+const GPFSEL1: u64 = 0xfe20_0004;
+/// Function select for GPIO 40–49: the ACT LED, GPIO 42, in bits 8:6.
+const GPFSEL4: u64 = 0xfe20_0010;
+/// Pin levels of GPIO 32–57.
+const GPLEV1: u64 = 0xfe20_0038;
+const GPIO_PUP_PDN_CNTRL_REG0: u64 = 0xfe20_00e4;
+const ACT_LED_BIT: u32 = 1 << (42 - 32);
+
 #[test]
 fn rpi4_banner_reports_the_boards_facts() {
     let boot = Machine::rpi4().boot();
@@ -297,19 +306,22 @@ fn rpi4_initrd_range_comes_from_the_device_tree() {
 /// WFI loop, sleep: at most one QEMU thread (the boot CPU's) stays busy. In QEMU's own
 /// spin loop (WFE, which does not sleep under QEMU) all four vCPU threads were busy.
 /// And the console pins: GPIO 14/15 on ALT0 (the PL011), TXD without a pull resistor and
-/// RXD pulled up (so an unconnected RXD idles high instead of floating).
+/// RXD pulled up (so an unconnected RXD idles high instead of floating). And the ACT LED
+/// (GPIO 42) an output, driven high: lit.
 #[test]
 fn rpi4_without_test_mode_halts_and_the_secondaries_sleep() {
-    const GPFSEL1: u64 = 0xfe20_0004;
-    const GPIO_PUP_PDN_CNTRL_REG0: u64 = 0xfe20_00e4;
     let idle = Machine::rpi4().without_test_mode().boot_until(
         "system halted",
         Duration::from_secs(2),
-        &[GPFSEL1, GPIO_PUP_PDN_CNTRL_REG0],
+        &[GPFSEL1, GPIO_PUP_PDN_CNTRL_REG0, GPFSEL4, GPLEV1],
     );
-    let (Some(fsel), Some(pulls)) = (idle.words[0], idle.words[1]) else {
+    let (Some(fsel), Some(pulls), Some(fsel4), Some(lev1)) =
+        (idle.words[0], idle.words[1], idle.words[2], idle.words[3])
+    else {
         panic!("no answer from QEMU's monitor: {:?}", idle.words);
     };
+    assert_eq!((fsel4 >> 6) & 0o7, 0o1, "GPIO 42 not an output: {fsel4:#x}");
+    assert_ne!(lev1 & ACT_LED_BIT, 0, "the ACT LED is not lit: {lev1:#x}");
     assert_eq!(
         (fsel >> 12) & 0o77,
         0o44,
@@ -328,6 +340,29 @@ fn rpi4_without_test_mode_halts_and_the_secondaries_sleep() {
         !idle.thread_load.is_empty() && busy <= 1,
         "QEMU threads' CPU use while halted: {:?} (more than one busy: secondaries spinning?)",
         idle.thread_load
+    );
+}
+
+/// A kernel panic on the Pi without test mode halts with the ACT LED flashing (SOS):
+/// sampled over a few seconds, it is seen both lit and dark.
+#[test]
+fn rpi4_act_led_flashes_after_a_panic() {
+    let idle = Machine::rpi4()
+        .without_test_mode()
+        .append("crash=null")
+        .boot_until_sampling("system halted", Duration::from_millis(100), &[GPLEV1], 80);
+    idle.boot
+        .assert_contains("KERNEL PANIC")
+        .assert_contains("system halted");
+    let levels: Vec<bool> = idle
+        .samples
+        .iter()
+        .filter_map(|row| row[0])
+        .map(|lev| lev & ACT_LED_BIT != 0)
+        .collect();
+    assert!(
+        levels.len() >= 40 && levels.contains(&true) && levels.contains(&false),
+        "the ACT LED did not flash after the panic: {levels:?}"
     );
 }
 

@@ -109,6 +109,7 @@ pub fn check_tree<'a>(info: &mut MachineInfo<'a>) -> BoardCheck<'a> {
             info.uart = None;
             info.gic = None;
             info.gpio = None;
+            info.act_led = None;
             info.cpus = devicetree::CpuList::new();
             return check;
         }
@@ -133,6 +134,7 @@ pub fn check_tree<'a>(info: &mut MachineInfo<'a>) -> BoardCheck<'a> {
         if in_ram(gpio) {
             check.in_ram[2] = Some(("GPIO block", gpio.start));
             info.gpio = None;
+            info.act_led = None;
         }
     }
     check.console = if info.uart.is_some() {
@@ -149,16 +151,21 @@ pub fn check_tree<'a>(info: &mut MachineInfo<'a>) -> BoardCheck<'a> {
     if info.board == Board::Rpi4 && info.gpio.is_none() && !in_ram(rpi4::GPIO) {
         info.gpio = Some(rpi4::GPIO);
     }
+    if info.board == Board::Rpi4 && info.gpio.is_some() && info.act_led.is_none() {
+        info.act_led = Some(rpi4::ACT_LED);
+    }
     check
 }
 
 impl BoardCheck<'_> {
-    /// Readies the console's pins: on the Pi, GPIO 14/15 to the PL011. Runs before the
-    /// UART is set up, so nothing can be reported yet; [`Self::report`] does that.
+    /// Readies the console's pins: on the Pi, GPIO 14/15 to the PL011, and the ACT LED
+    /// lit (the earliest the kernel can: it needs the tree to know it runs on a Pi). Runs
+    /// before the UART is set up, so nothing can be reported yet; [`Self::report`] does
+    /// that.
     #[cfg(target_os = "none")]
     pub fn prepare_console(&mut self, info: &MachineInfo) {
         if let (Board::Rpi4, Some(gpio)) = (info.board, info.gpio) {
-            self.pins_failed = rpi4::route_console_pins(gpio).is_err();
+            self.pins_failed = rpi4::init_gpio(gpio, info.act_led).is_err();
         }
     }
 
@@ -198,7 +205,10 @@ impl BoardCheck<'_> {
             ConsoleSource::None => log::warn!("the device tree names no PL011 console UART"),
         }
         if self.pins_failed {
-            log::warn!("cannot map the GPIO block: GPIO 14/15 keep the firmware's setting");
+            log::warn!(
+                "cannot map the GPIO block: GPIO 14/15 keep the firmware's setting, and the \
+                 ACT LED is not driven"
+            );
         }
     }
 }
@@ -269,10 +279,33 @@ mod tests {
         let mut info = devicetree::parse(RPI4_QEMU).unwrap();
         info.uart = None;
         info.gpio = None;
+        info.act_led = None;
         let check = check_tree(&mut info);
         assert_eq!(check.console, ConsoleSource::BoardDefault);
         assert_eq!(info.uart.map(|u| u.base), Some(0xfe20_1000));
         assert_eq!(info.gpio, Some(PhysRange::new(0xfe20_0000, 0xb4)));
+        assert_eq!(info.act_led, Some(rpi4::ACT_LED));
+    }
+
+    #[test]
+    fn only_the_pi_gets_an_act_led() {
+        let mut info = devicetree::parse(RPI4_QEMU).unwrap();
+        check_tree(&mut info);
+        assert_eq!(
+            info.act_led,
+            Some(devicetree::GpioLed {
+                pin: 42,
+                active_low: false
+            })
+        );
+        let mut info = devicetree::parse(VIRT).unwrap();
+        check_tree(&mut info);
+        assert_eq!(info.act_led, None);
+        // The Pi's tree on a machine whose RAM says otherwise: no GPIO, no LED.
+        let mut info = devicetree::parse(RPI4_QEMU).unwrap();
+        with_memory(&mut info, 0x4000_0000, 128 << 20);
+        check_tree(&mut info);
+        assert_eq!((info.gpio, info.act_led), (None, None));
     }
 
     #[test]

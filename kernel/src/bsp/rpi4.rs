@@ -11,8 +11,12 @@
 //!   a halt.
 //! - A tree without the `uart0` or GPIO node still gets a console: the BCM2711's
 //!   addresses (in the firmware's default "low peripheral" map) are known.
+//! - The green ACT LED (GPIO 42, from the tree's `/leds/led-act`) is lit as soon as the
+//!   GPIO block is mapped, before the console, and flashes SOS when the kernel stops on an
+//!   error (`power::fail`), so a board without a serial adapter still tells whether the
+//!   kernel started and whether it failed.
 
-use super::devicetree::{PhysRange, UartInfo};
+use super::devicetree::{GpioLed, PhysRange, UartInfo};
 
 /// The PL011's reference clock: `init_uart_clock=48000000` in config.txt.
 pub const UART_CLOCK_HZ: u32 = 48_000_000;
@@ -27,9 +31,21 @@ pub const UART0: UartInfo = UartInfo {
 /// The GPIO block: bus address 0x7e20_0000.
 pub const GPIO: PhysRange = PhysRange::new(0xfe20_0000, 0xb4);
 
-/// Routes the PL011 to GPIO 14/15 (ALT0, RXD pulled up). Runs before the PL011 is set up,
-/// so its first character already goes out on the header pins.
+/// The green ACT LED: GPIO 42, lit when driven high (for a tree without `/leds/led-act`;
+/// Debian's says the same).
+pub const ACT_LED: GpioLed = GpioLed {
+    pin: 42,
+    active_low: false,
+};
+
+/// Routes the PL011 to GPIO 14/15 (ALT0, RXD pulled up) and lights the ACT LED. Runs
+/// before the PL011 is set up, so its first character already goes out on the header
+/// pins, and the LED is the first sign, on a board with nothing attached, that the kernel
+/// started.
 #[cfg(target_os = "none")]
-pub fn route_console_pins(gpio: PhysRange) -> Result<(), crate::mm::paging::MapError> {
-    crate::drivers::bcm2711_gpio::route_uart0_to_header(gpio)
+pub fn init_gpio(
+    gpio: PhysRange,
+    act_led: Option<GpioLed>,
+) -> Result<(), crate::mm::paging::MapError> {
+    crate::drivers::bcm2711_gpio::init(gpio, act_led)
 }
