@@ -377,6 +377,41 @@ fn rpi4_device_tree_without_uart0_falls_back_to_the_bcm2711_pl011() {
         .assert_contains("console: PL011 @ 0xfe201000");
 }
 
+/// The banner says where the loader put the kernel (its full extent), the tree and the
+/// boot image.
+#[test]
+fn rpi4_banner_says_where_kernel_tree_and_initrd_lie() {
+    let dir = std::env::temp_dir().join(format!("zrk-rpi4-placement-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("initrd.bin");
+    std::fs::write(&file, vec![0x5a; 4096]).unwrap();
+    let boot = Machine::rpi4()
+        .qemu_arg("-initrd")
+        .qemu_arg(file.to_str().unwrap())
+        .boot();
+    let _ = std::fs::remove_dir_all(&dir);
+    // QEMU loads the kernel at 2 MiB and the boot image at 128 MiB.
+    boot.assert_exit(0)
+        .assert_contains("  kernel: 0x200000..0x")
+        .assert_contains(" KiB with bss and stack), device tree: 0x")
+        .assert_contains("  initrd: 0x8000000..0x8001000, 4096 bytes")
+        .assert_lacks("overlaps");
+}
+
+/// A boot image placed inside the kernel's bss (as the Pi's `followkernel` would place it
+/// after an unpadded image) is named, and not run.
+#[test]
+fn rpi4_initrd_over_the_kernels_bss_is_reported_and_not_run() {
+    let boot = Machine::rpi4().dtb("rpi4-initrd-on-kernel.dtb").boot();
+    boot.assert_exit(1)
+        .assert_contains(
+            "the boot image (initrd, 0x210000..0x211000) overlaps the kernel image (0x200000..",
+        )
+        .assert_contains("  initrd: 0x210000..0x211000, 4096 bytes")
+        .assert_contains("not running the boot image")
+        .assert_lacks("zrk: run");
+}
+
 #[test]
 fn virt_device_tree_on_raspi4b_is_named_another_machines() {
     let boot = Machine::rpi4().dtb("virt-gicv2.dtb").boot();

@@ -247,6 +247,91 @@ pub fn park_secondaries(info: &MachineInfo, image_pa: usize) {
     }
 }
 
+/// Where the loader put the kernel image, the device tree and the boot image. Neither the
+/// Pi's firmware nor Linux's boot protocol promises the last two stay clear of the
+/// image's full extent: a loader that goes by the file's size (the firmware's
+/// `initramfs ... followkernel`) may put them over the bss and boot stack, which boot.s
+/// clears and uses before anything can be checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Placement {
+    /// The kernel image with its bss and boot stack (`__kernel_start..__kernel_end`).
+    pub kernel: PhysRange,
+    pub tree: PhysRange,
+    pub initrd: Option<PhysRange>,
+}
+
+/// Two things the loader placed that overlap.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Overlap {
+    TreeOnKernel,
+    InitrdOnKernel,
+    InitrdOnTree,
+}
+
+fn overlapping(a: PhysRange, b: PhysRange) -> bool {
+    a.size != 0 && b.size != 0 && a.start < b.end() && b.start < a.end()
+}
+
+impl Placement {
+    /// Every overlap, in the order of [`Overlap`]'s variants.
+    pub fn overlaps(&self) -> impl Iterator<Item = Overlap> {
+        let initrd = self.initrd.unwrap_or_default();
+        [
+            (Overlap::TreeOnKernel, overlapping(self.tree, self.kernel)),
+            (Overlap::InitrdOnKernel, overlapping(initrd, self.kernel)),
+            (Overlap::InitrdOnTree, overlapping(initrd, self.tree)),
+        ]
+        .into_iter()
+        .filter_map(|(o, yes)| yes.then_some(o))
+    }
+
+    /// Whether the boot image is as the loader left it: it overlaps neither the kernel
+    /// (whose bss boot cleared) nor the tree.
+    pub fn initrd_intact(&self) -> bool {
+        !self
+            .overlaps()
+            .any(|o| matches!(o, Overlap::InitrdOnKernel | Overlap::InitrdOnTree))
+    }
+
+    /// Logs each overlap, saying what it means.
+    pub fn report(&self) {
+        let k = self.kernel;
+        let t = self.tree;
+        let i = self.initrd.unwrap_or_default();
+        for overlap in self.overlaps() {
+            match overlap {
+                Overlap::TreeOnKernel => log::error!(
+                    "the device tree ({:#x}..{:#x}) overlaps the kernel image ({:#x}..{:#x}, \
+                     bss and boot stack included), which boot cleared: the loader placed it \
+                     by the file's size; what the tree says may be damaged",
+                    t.start,
+                    t.end(),
+                    k.start,
+                    k.end()
+                ),
+                Overlap::InitrdOnKernel => log::error!(
+                    "the boot image (initrd, {:#x}..{:#x}) overlaps the kernel image \
+                     ({:#x}..{:#x}, bss and boot stack included), which boot cleared: the \
+                     loader placed it by the file's size (use the zrk.bin scripts/rpi4-image \
+                     writes, padded to the full size)",
+                    i.start,
+                    i.end(),
+                    k.start,
+                    k.end()
+                ),
+                Overlap::InitrdOnTree => log::error!(
+                    "the boot image (initrd, {:#x}..{:#x}) overlaps the device tree \
+                     ({:#x}..{:#x})",
+                    i.start,
+                    i.end(),
+                    t.start,
+                    t.end()
+                ),
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -384,5 +469,54 @@ mod tests {
         assert_eq!(uart_clock_hz(&info), Some(48_000_000));
         let info = devicetree::parse(VIRT).unwrap();
         assert_eq!(uart_clock_hz(&info), Some(24_000_000));
+    }
+
+    fn placement(tree: (u64, u64), initrd: Option<(u64, u64)>) -> Placement {
+        Placement {
+            kernel: PhysRange::new(0x20_0000, 0xc_8000),
+            tree: PhysRange::new(tree.0, tree.1),
+            initrd: initrd.map(|(start, size)| PhysRange::new(start, size)),
+        }
+    }
+
+    fn overlaps(p: Placement) -> Vec<Overlap> {
+        p.overlaps().collect()
+    }
+
+    #[test]
+    fn apart_is_fine() {
+        // QEMU raspi4b: tree at 128 MiB + initrd size, initrd at 128 MiB.
+        let p = placement((0x800_1000, 0x6b00), Some((0x800_0000, 0x1000)));
+        assert_eq!(overlaps(p), vec![]);
+        assert!(p.initrd_intact());
+        // Touching is not overlapping: an initrd right after the image's last byte.
+        let p = placement((0x2eff_2000, 0x6b00), Some((0x2c_8000, 0x1000)));
+        assert_eq!(overlaps(p), vec![]);
+        assert!(placement((0x2eff_2000, 0x6b00), None).initrd_intact());
+    }
+
+    #[test]
+    fn an_initrd_placed_after_the_file_but_inside_the_bss_is_caught() {
+        // What `followkernel` does with an unpadded image: right after the file's end,
+        // which is inside the bss.
+        let p = placement((0x2eff_2000, 0x6b00), Some((0x2b_0000, 0x2_f000)));
+        assert_eq!(overlaps(p), vec![Overlap::InitrdOnKernel]);
+        assert!(!p.initrd_intact());
+    }
+
+    #[test]
+    fn a_tree_inside_the_image_is_caught_and_spares_the_initrd() {
+        let p = placement((0x2c_0000, 0x6b00), Some((0x800_0000, 0x1000)));
+        assert_eq!(overlaps(p), vec![Overlap::TreeOnKernel]);
+        assert!(p.initrd_intact());
+    }
+
+    #[test]
+    fn an_initrd_over_the_tree_is_caught() {
+        let p = placement((0x800_0800, 0x6b00), Some((0x800_0000, 0x1000)));
+        assert_eq!(overlaps(p), vec![Overlap::InitrdOnTree]);
+        assert!(!p.initrd_intact());
+        // An empty initrd overlaps nothing.
+        assert!(placement((0x800_0000, 0x6b00), Some((0x800_0000, 0))).initrd_intact());
     }
 }
