@@ -59,6 +59,8 @@ pub struct Machine {
     pub extra: Vec<String>,
     /// Whether the command line says `test` (leave QEMU by semihosting with a status).
     pub test_mode: bool,
+    /// The kernel image to boot; `None`: target/kernel.bin, built first.
+    pub kernel: Option<PathBuf>,
 }
 
 impl Machine {
@@ -74,6 +76,7 @@ impl Machine {
             append: String::new(),
             extra: Vec::new(),
             test_mode: true,
+            kernel: None,
         }
     }
     /// QEMU raspi4b (2 GiB, four Cortex-A72 cores entered at EL2, GIC-400) with
@@ -89,6 +92,7 @@ impl Machine {
             append: String::new(),
             extra: Vec::new(),
             test_mode: true,
+            kernel: None,
         }
     }
     pub fn el2(mut self) -> Self {
@@ -133,6 +137,11 @@ impl Machine {
         self.dtb = Some(path);
         self
     }
+    /// Boots the kernel image in `path` (an SD card's zrk.bin, say).
+    pub fn kernel_file(mut self, path: PathBuf) -> Self {
+        self.kernel = Some(path);
+        self
+    }
     pub fn qemu_arg(mut self, arg: &str) -> Self {
         self.extra.push(arg.into());
         self
@@ -147,7 +156,7 @@ impl Machine {
     }
 
     fn command(&self) -> Command {
-        let image = kernel_image();
+        let image = self.kernel.clone().unwrap_or_else(kernel_image);
         let mut command = Command::new("qemu-system-aarch64");
         command.args(["-M", &self.board]);
         if !self.raspi {
