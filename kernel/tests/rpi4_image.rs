@@ -127,6 +127,27 @@ fn sd_image_holds_a_bootable_fat32_partition_with_firmware_kernel_and_config() {
         );
     }
 
+    // The firmware is the release scripts/setup pins (by sha256): new enough for every
+    // Pi 4B revision.
+    let setup = std::fs::read_to_string(root.join("scripts/setup")).unwrap();
+    for name in ["start4.elf", "fixup4.dat"] {
+        let pinned = setup
+            .lines()
+            .map(|l| l.trim_start_matches("fw_sums=\"").trim_end_matches('"'))
+            .find(|l| l.len() > 66 && l.ends_with(&format!("  {name}")))
+            .unwrap_or_else(|| panic!("scripts/setup pins no sha256 for {name}"));
+        let output = Command::new("sha256sum")
+            .arg(extracted.join(name))
+            .output()
+            .expect("sha256sum runs");
+        let sum = String::from_utf8_lossy(&output.stdout);
+        assert_eq!(
+            sum.split_whitespace().next(),
+            pinned.split_whitespace().next(),
+            "{name} on the card is not the firmware scripts/setup pins (run scripts/setup online)"
+        );
+    }
+
     // zrk.bin: the kernel, padded with zeros to the size its arm64 header gives
     // (image_size: bss and boot stack included), so the boot image the firmware puts
     // right after the file ("followkernel") lies clear of the bss.
