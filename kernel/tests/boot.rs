@@ -92,6 +92,37 @@ fn four_gib_and_four_cpus_with_secondaries_parked() {
     assert_memory(&boot, 4096, 4096);
 }
 
+/// 8 GiB on `virt`: all of it reported, mapped and handed to the allocators.
+#[test]
+fn eight_gib() {
+    let boot = Machine::virt().mem("8G").boot();
+    boot.assert_exit(0).assert_contains("timer: 3 ticks");
+    assert_memory(&boot, 8192, 8192);
+}
+
+/// 8 GiB on `virt` with the first 4 GiB of RAM reserved in the device tree: the kernel heap
+/// and every page a program gets lie above 4 GiB, and programs run.
+#[test]
+fn eight_gib_with_only_ram_above_4_gib_free_runs_programs() {
+    let hello = user_programs("eight-gib", &["userspace/examples/hello.c"]);
+    let boot = Machine::virt()
+        .mem("8G")
+        .dtb("virt-reserve-low-4g.dtb")
+        .qemu_arg("-initrd")
+        .qemu_arg(hello.join("initrd.cpio").to_str().unwrap())
+        .boot();
+    let _ = std::fs::remove_dir_all(&hello);
+    boot.assert_exit(0)
+        .assert_contains("RAM: 8192 MiB in 1 range(s), usable 8192 MiB")
+        .assert_contains("reserved: 4194304 KiB")
+        .assert_contains("Hello from C on zrk!")
+        .assert_contains("zrk: all programs done (1 run)");
+    // Everything free is above 4 GiB: 4 GiB less the heap.
+    let free = boot.number_after("free pages: ") * PAGE;
+    let heap = boot.number_after("kernel heap: ") * 1024;
+    assert_eq!(free + heap, 4 << 30, "{}", boot.output);
+}
+
 #[test]
 fn mem_option_caps_usable_memory() {
     let boot = Machine::virt().mem("2G").append("mem=64M").boot();
@@ -149,6 +180,26 @@ fn kernel_cannot_read_user_memory_outside_the_copy_routines() {
             .assert_contains("kernel::arch::aarch64::cpu::deliberate_read+0x")
             .assert_lacks("PAN is not in force");
     }
+}
+
+/// Builds `programs` (paths from the repository root) into a boot image of their own;
+/// returns the directory holding its initrd.cpio.
+fn user_programs(tag: &str, programs: &[&str]) -> std::path::PathBuf {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let out = std::env::temp_dir().join(format!("zrk-{tag}-{}", std::process::id()));
+    let built = std::process::Command::new(root.join("scripts/build-user"))
+        .arg("--out")
+        .arg(&out)
+        .args(programs)
+        .current_dir(&root)
+        .output()
+        .expect("scripts/build-user runs");
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    out
 }
 
 /// `watchdog=0` stops the kernel as soon as one syscall spans two timer ticks: a
@@ -279,6 +330,50 @@ fn rpi4_banner_reports_the_boards_facts() {
         .assert_lacks("ERROR")
         .assert_lacks("PANIC");
     assert_memory(&boot, RASPI4B_RAM_MIB, RASPI4B_RAM_MIB);
+}
+
+/// The memory layouts the Pi's firmware writes for the 4 GB and 8 GB boards: RAM below
+/// the VideoCore's share, then 0x4000_0000..0xfc00_0000 (up to the peripherals), and on
+/// the 8 GB board 4 GiB more above 4 GiB, in two ranges (`#size-cells` is 1). The host
+/// tests read the firmware's exact form (kernel/src/bsp/testdata/rpi4-4gb.dtb and
+/// rpi4-8gb.dtb, one `memory@0` node). QEMU `raspi4b` replaces every node named
+/// `memory` with its own (0..0x3c00_0000), so these trees carry the ranges from 1 GiB up
+/// in a second node, `ram@40000000` (the kernel, like Linux, goes by `device_type`).
+/// QEMU has 2 GiB, so `mem=1984M` keeps the kernel to what exists: its own 960 MiB and
+/// the gigabyte from 0x4000_0000, the largest free range, where the kernel heap goes.
+/// So this boot's kernel objects all live in the second range; the RAM above 2 GiB (and
+/// above 4 GiB) is parsed, counted and linear-mapped but not used: the 8 GiB `virt`
+/// boots above use RAM above 4 GiB.
+fn rpi4_memory_layout_boot(fixture: &str, ram_mib: u64, ranges: usize) {
+    let hello = user_programs(fixture, &["userspace/examples/hello.c"]);
+    let boot = Machine::rpi4()
+        .dtb(fixture)
+        .append("mem=1984M")
+        .qemu_arg("-initrd")
+        .qemu_arg(hello.join("initrd.cpio").to_str().unwrap())
+        .boot();
+    let _ = std::fs::remove_dir_all(&hello);
+    boot.assert_exit(0)
+        .assert_contains(&format!(
+            "RAM: {ram_mib} MiB in {ranges} range(s), usable 1984 MiB (capped by mem=)"
+        ))
+        .assert_contains("Hello from C on zrk!")
+        .assert_contains("zrk: all programs done (1 run)")
+        .assert_lacks("WARN")
+        .assert_lacks("ERROR");
+    assert_memory(&boot, ram_mib, 1984);
+}
+
+#[test]
+fn rpi4_4gb_memory_layout() {
+    // 960 MiB + 3008 MiB.
+    rpi4_memory_layout_boot("rpi4-4gb-raspi4b.dtb", 3968, 2);
+}
+
+#[test]
+fn rpi4_8gb_memory_layout() {
+    // 960 MiB + 3008 MiB + 2 × 2048 MiB above 4 GiB.
+    rpi4_memory_layout_boot("rpi4-8gb-raspi4b.dtb", 8064, 4);
 }
 
 #[test]

@@ -471,6 +471,53 @@ mod tests {
         assert_eq!(uart_clock_hz(&info), Some(24_000_000));
     }
 
+    /// Debian's tree with `/memory@0` as the Pi's firmware fills it on the 4 GB and 8 GB
+    /// boards (testdata/README.md says how they were made).
+    const RPI4_4GB: &[u8] = include_bytes!("testdata/rpi4-4gb.dtb");
+    const RPI4_8GB: &[u8] = include_bytes!("testdata/rpi4-8gb.dtb");
+
+    #[test]
+    fn rpi4_4gb_and_8gb_layouts_are_read_whole_and_leave_the_devices_outside_ram() {
+        const GIB: u64 = 1 << 30;
+        let low = PhysRange::new(0, 0x3b40_0000);
+        let to_peripherals = PhysRange::new(0x4000_0000, 0xbc00_0000);
+        for (blob, want) in [
+            (RPI4_4GB, vec![low, to_peripherals]),
+            (
+                RPI4_8GB,
+                vec![
+                    low,
+                    to_peripherals,
+                    PhysRange::new(4 * GIB, 2 * GIB),
+                    PhysRange::new(6 * GIB, 2 * GIB),
+                ],
+            ),
+        ] {
+            let mut info = devicetree::parse(blob).unwrap();
+            assert_eq!(info.memory.as_slice(), &want[..]);
+            // RAM ends where the peripherals begin (0xfc00_0000): the console, GIC and
+            // GPIO are all above, so none is taken for RAM.
+            let check = check_tree(&mut info);
+            assert_eq!(check.ram_mismatch, None);
+            assert_eq!(check.in_ram, [None; 3]);
+            assert_eq!(check.console, ConsoleSource::Tree);
+            assert_eq!(info.uart.map(|u| u.base), Some(0xfe20_1000));
+            assert!(info.gic.is_some() && info.gpio.is_some());
+            // All of it is usable: every range is whole 2 MiB blocks of the linear map.
+            let (free, usable) = crate::mm::free_regions(info.memory.iter(), None, [].into_iter());
+            assert_eq!(usable, info.memory.total_size());
+            assert_eq!(free.total(), usable);
+        }
+        assert_eq!(
+            devicetree::parse(RPI4_4GB).unwrap().memory.total_size() >> 20,
+            3956
+        );
+        assert_eq!(
+            devicetree::parse(RPI4_8GB).unwrap().memory.total_size() >> 20,
+            8052
+        );
+    }
+
     fn placement(tree: (u64, u64), initrd: Option<(u64, u64)>) -> Placement {
         Placement {
             kernel: PhysRange::new(0x20_0000, 0xc_8000),
