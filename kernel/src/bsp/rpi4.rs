@@ -4,8 +4,9 @@
 //!
 //! - The console is the PL011 (`uart0`) on GPIO 14/15. The tree's `stdout-path` names the
 //!   mini UART and wires the PL011 to Bluetooth with no fixed clock, so the kernel routes
-//!   GPIO 14/15 to the PL011 itself (ALT0, RXD pulled up) and runs it from the 48 MHz clock
-//!   `config.txt` fixes with `init_uart_clock=48000000`.
+//!   GPIO 14/15 to the PL011 itself (ALT0, RXD pulled up) and runs it from its 48 MHz
+//!   clock: the firmware's default, which `config.txt` also states
+//!   (`init_uart_clock=48000000`).
 //! - There is no PSCI: the firmware holds cores 1–3 in its spin table (0xd8 + 8 × core);
 //!   `bsp::park_secondaries` moves them into the kernel's own WFI loop, and power-off is
 //!   a halt.
@@ -18,7 +19,8 @@
 
 use super::devicetree::{GpioLed, PhysRange, UartInfo};
 
-/// The PL011's reference clock: `init_uart_clock=48000000` in config.txt.
+/// The PL011's reference clock: the firmware's default, `init_uart_clock=48000000` in
+/// config.txt.
 pub const UART_CLOCK_HZ: u32 = 48_000_000;
 
 /// `uart0`, the PL011: bus address 0x7e20_1000 seen through `/soc`'s first range.

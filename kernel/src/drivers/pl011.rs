@@ -1,6 +1,7 @@
 //! Arm PL011 UART, the kernel's console on both boards: QEMU `virt` has one at the
 //! address its device tree gives, and the Raspberry Pi 4 has UART0 on GPIO 14/15 (the
-//! board module muxes the pins) clocked at the 48 MHz `config.txt` fixes. The driver
+//! board module muxes the pins) clocked at 48 MHz (the firmware's default, which
+//! `config.txt` also states). The driver
 //! polls and never takes interrupts, so it works in early boot and inside a panic.
 //! Register names and programming order follow the PL011 Technical Reference Manual
 //! (Arm DDI 0183).
