@@ -114,6 +114,12 @@ pub extern "C" fn kernel_main(dtb_pa: usize, entry_el: u64, image_pa: usize) -> 
     if let Some(initrd) = info.initrd {
         holes[2] = initrd;
     }
+    let placement = bsp::Placement {
+        kernel: holes[0],
+        tree: holes[1],
+        initrd: info.initrd,
+    };
+    placement.report();
     let report = init_memory(&info, cmd.mem_limit, &holes);
     // The page untouched mappings show; taken now so it is not charged to a program.
     let _ = crate::mm::vmo_pages::zero_page();
@@ -139,7 +145,7 @@ pub extern "C" fn kernel_main(dtb_pa: usize, entry_el: u64, image_pa: usize) -> 
     cpu::enable_irqs();
     crate::smp::start_secondaries(&info, image_pa);
 
-    banner(&info, entry_el, &report, irq_name, &cmd);
+    banner(&info, entry_el, &report, irq_name, &cmd, &placement);
     log::info!("user memory access: {user_access}; random seed: {rng_source}");
     // The counter starts at reset, so this includes firmware or QEMU's own boot code.
     log::info!("banner {} us after reset", timer::monotonic_ns() / 1000);
@@ -156,6 +162,10 @@ pub extern "C" fn kernel_main(dtb_pa: usize, entry_el: u64, image_pa: usize) -> 
         log::info!("nothing to run; powering off");
         power::shutdown(0)
     };
+    if !placement.initrd_intact() {
+        log::error!("not running the boot image: it is not what the loader put there");
+        power::fail();
+    }
     // SAFETY: the boot image is reserved RAM (a hole in the free regions), never written.
     let archive = unsafe { paging::phys_slice(initrd.start, initrd.size as usize) };
     let status = userboot::run_all(archive);
@@ -304,6 +314,7 @@ fn banner(
     mem: &mm::MemoryReport,
     irq_name: &str,
     cmd: &cmdline::CommandLine,
+    placed: &bsp::Placement,
 ) {
     kprintln!();
     kprintln!(
@@ -349,8 +360,17 @@ fn banner(
             None => "none",
         }
     );
-    match info.initrd {
-        Some(r) => kprintln!("  initrd: {:#x}, {} bytes", r.start, r.size),
+    let (k, t) = (placed.kernel, placed.tree);
+    kprintln!(
+        "  kernel: {:#x}..{:#x} ({} KiB with bss and stack), device tree: {:#x}..{:#x}",
+        k.start,
+        k.end(),
+        k.size / 1024,
+        t.start,
+        t.end()
+    );
+    match placed.initrd {
+        Some(r) => kprintln!("  initrd: {:#x}..{:#x}, {} bytes", r.start, r.end(), r.size),
         None => kprintln!("  initrd: none"),
     }
     kprintln!("  command line: \"{}\"", cmd.raw);

@@ -5,6 +5,13 @@
 //! reserved, unmappable region below it, the start-up block a read-only VMO. Pages
 //! arrive on first touch.
 //!
+//! The text the loader copies in reaches instruction fetch through the cache
+//! maintenance `mm::aspace` does whenever a page first becomes executable at an address
+//! (data cleaned to the point of unification, instruction cache invalidated), which
+//! every text page goes through when its first instruction fetch faults it in. So a
+//! program loaded into frames an earlier program ran code from never runs the earlier
+//! program's instructions, and the loader itself needs no maintenance of its own.
+//!
 //! The start-up block (libzircon's `zrk_startup_t`, `<zircon/zrk-startup.h>`) is how a
 //! process learns its handles (Zircon passes them in a channel message; we have no
 //! channels yet): `x0` holds its address when `_start` runs. argv and the program's

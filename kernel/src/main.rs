@@ -17,7 +17,6 @@ mod object;
 mod random;
 mod symbols;
 
-#[cfg(target_os = "none")]
 mod arch;
 #[cfg(target_os = "none")]
 mod boot;

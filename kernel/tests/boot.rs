@@ -92,6 +92,37 @@ fn four_gib_and_four_cpus_all_running() {
     assert_memory(&boot, 4096, 4096);
 }
 
+/// 8 GiB on `virt`: all of it reported, mapped and handed to the allocators.
+#[test]
+fn eight_gib() {
+    let boot = Machine::virt().mem("8G").boot();
+    boot.assert_exit(0).assert_contains("timer: 3 ticks");
+    assert_memory(&boot, 8192, 8192);
+}
+
+/// 8 GiB on `virt` with the first 4 GiB of RAM reserved in the device tree: the kernel heap
+/// and every page a program gets lie above 4 GiB, and programs run.
+#[test]
+fn eight_gib_with_only_ram_above_4_gib_free_runs_programs() {
+    let hello = user_programs("eight-gib", &["userspace/examples/hello.c"]);
+    let boot = Machine::virt()
+        .mem("8G")
+        .dtb("virt-reserve-low-4g.dtb")
+        .qemu_arg("-initrd")
+        .qemu_arg(hello.join("initrd.cpio").to_str().unwrap())
+        .boot();
+    let _ = std::fs::remove_dir_all(&hello);
+    boot.assert_exit(0)
+        .assert_contains("RAM: 8192 MiB in 1 range(s), usable 8192 MiB")
+        .assert_contains("reserved: 4194304 KiB")
+        .assert_contains("Hello from C on zrk!")
+        .assert_contains("zrk: all programs done (1 run)");
+    // Everything free is above 4 GiB: 4 GiB less the heap.
+    let free = boot.number_after("free pages: ") * PAGE;
+    let heap = boot.number_after("kernel heap: ") * 1024;
+    assert_eq!(free + heap, 4 << 30, "{}", boot.output);
+}
+
 #[test]
 fn mem_option_caps_usable_memory() {
     let boot = Machine::virt().mem("2G").append("mem=64M").boot();
@@ -149,6 +180,26 @@ fn kernel_cannot_read_user_memory_outside_the_copy_routines() {
             .assert_contains("kernel::arch::aarch64::cpu::deliberate_read+0x")
             .assert_lacks("PAN is not in force");
     }
+}
+
+/// Builds `programs` (paths from the repository root) into a boot image of their own;
+/// returns the directory holding its initrd.cpio.
+fn user_programs(tag: &str, programs: &[&str]) -> std::path::PathBuf {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let out = std::env::temp_dir().join(format!("zrk-{tag}-{}", std::process::id()));
+    let built = std::process::Command::new(root.join("scripts/build-user"))
+        .arg("--out")
+        .arg(&out)
+        .args(programs)
+        .current_dir(&root)
+        .output()
+        .expect("scripts/build-user runs");
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    out
 }
 
 /// `watchdog=0` kills a program as soon as one of its syscalls spans two timer ticks: a
@@ -256,6 +307,15 @@ fn device_tree_without_uart_still_reports_through_semihosting() {
 /// memory (`memory@0`, 0..0x3c00_0000 = 960 MiB).
 const RASPI4B_RAM_MIB: u64 = 960;
 
+/// BCM2711 GPIO registers (0xfe20_0000 in the Pi 4's low-peripheral map).
+const GPFSEL1: u64 = 0xfe20_0004;
+/// Function select for GPIO 40–49: the ACT LED, GPIO 42, in bits 8:6.
+const GPFSEL4: u64 = 0xfe20_0010;
+/// Pin levels of GPIO 32–57.
+const GPLEV1: u64 = 0xfe20_0038;
+const GPIO_PUP_PDN_CNTRL_REG0: u64 = 0xfe20_00e4;
+const ACT_LED_BIT: u32 = 1 << (42 - 32);
+
 #[test]
 fn rpi4_banner_reports_the_boards_facts() {
     let boot = Machine::rpi4().boot();
@@ -273,6 +333,50 @@ fn rpi4_banner_reports_the_boards_facts() {
         .assert_lacks("ERROR")
         .assert_lacks("PANIC");
     assert_memory(&boot, RASPI4B_RAM_MIB, RASPI4B_RAM_MIB);
+}
+
+/// The memory layouts the Pi's firmware writes for the 4 GB and 8 GB boards: RAM below
+/// the VideoCore's share, then 0x4000_0000..0xfc00_0000 (up to the peripherals), and on
+/// the 8 GB board 4 GiB more above 4 GiB, in two ranges (`#size-cells` is 1). The host
+/// tests read the firmware's exact form (kernel/src/bsp/testdata/rpi4-4gb.dtb and
+/// rpi4-8gb.dtb, one `memory@0` node). QEMU `raspi4b` replaces every node named
+/// `memory` with its own (0..0x3c00_0000), so these trees carry the ranges from 1 GiB up
+/// in a second node, `ram@40000000` (the kernel, like Linux, goes by `device_type`).
+/// QEMU has 2 GiB, so `mem=1984M` keeps the kernel to what exists: its own 960 MiB and
+/// the gigabyte from 0x4000_0000, the largest free range, where the kernel heap goes.
+/// So this boot's kernel objects all live in the second range; the RAM above 2 GiB (and
+/// above 4 GiB) is parsed, counted and linear-mapped but not used: the 8 GiB `virt`
+/// boots above use RAM above 4 GiB.
+fn rpi4_memory_layout_boot(fixture: &str, ram_mib: u64, ranges: usize) {
+    let hello = user_programs(fixture, &["userspace/examples/hello.c"]);
+    let boot = Machine::rpi4()
+        .dtb(fixture)
+        .append("mem=1984M")
+        .qemu_arg("-initrd")
+        .qemu_arg(hello.join("initrd.cpio").to_str().unwrap())
+        .boot();
+    let _ = std::fs::remove_dir_all(&hello);
+    boot.assert_exit(0)
+        .assert_contains(&format!(
+            "RAM: {ram_mib} MiB in {ranges} range(s), usable 1984 MiB (capped by mem=)"
+        ))
+        .assert_contains("Hello from C on zrk!")
+        .assert_contains("zrk: all programs done (1 run)")
+        .assert_lacks("WARN")
+        .assert_lacks("ERROR");
+    assert_memory(&boot, ram_mib, 1984);
+}
+
+#[test]
+fn rpi4_4gb_memory_layout() {
+    // 960 MiB + 3008 MiB.
+    rpi4_memory_layout_boot("rpi4-4gb-raspi4b.dtb", 3968, 2);
+}
+
+#[test]
+fn rpi4_8gb_memory_layout() {
+    // 960 MiB + 3008 MiB + 2 × 2048 MiB above 4 GiB.
+    rpi4_memory_layout_boot("rpi4-8gb-raspi4b.dtb", 8064, 4);
 }
 
 #[test]
@@ -299,25 +403,33 @@ fn rpi4_initrd_range_comes_from_the_device_tree() {
 /// The three secondary cores, released from the firmware's spin table into the kernel,
 /// sleep in their idle threads (WFI between ticks): at most one QEMU thread stays busy.
 /// In QEMU's own spin loop (WFE, which does not sleep under QEMU) all four were busy.
-/// And the console pins: GPIO 14/15 on ALT0 (the PL011) with no pull resistors.
+/// And the console pins: GPIO 14/15 on ALT0 (the PL011), TXD without a pull resistor and
+/// RXD pulled up (so an unconnected RXD idles high instead of floating). And the ACT LED
+/// (GPIO 42) an output, driven high: lit.
 #[test]
 fn rpi4_without_test_mode_halts_and_the_secondaries_sleep() {
-    const GPFSEL1: u64 = 0xfe20_0004;
-    const GPIO_PUP_PDN_CNTRL_REG0: u64 = 0xfe20_00e4;
     let idle = Machine::rpi4().without_test_mode().boot_until(
         "system halted",
         Duration::from_secs(2),
-        &[GPFSEL1, GPIO_PUP_PDN_CNTRL_REG0],
+        &[GPFSEL1, GPIO_PUP_PDN_CNTRL_REG0, GPFSEL4, GPLEV1],
     );
-    let (Some(fsel), Some(pulls)) = (idle.words[0], idle.words[1]) else {
+    let (Some(fsel), Some(pulls), Some(fsel4), Some(lev1)) =
+        (idle.words[0], idle.words[1], idle.words[2], idle.words[3])
+    else {
         panic!("no answer from QEMU's monitor: {:?}", idle.words);
     };
+    assert_eq!((fsel4 >> 6) & 0o7, 0o1, "GPIO 42 not an output: {fsel4:#x}");
+    assert_ne!(lev1 & ACT_LED_BIT, 0, "the ACT LED is not lit: {lev1:#x}");
     assert_eq!(
         (fsel >> 12) & 0o77,
         0o44,
         "GPIO 14/15 not on ALT0: GPFSEL1 {fsel:#x}"
     );
-    assert_eq!(pulls >> 28, 0, "GPIO 14/15 pulls not off: {pulls:#x}");
+    assert_eq!(
+        pulls >> 28,
+        0b01_00,
+        "GPIO 15 not pulled up or GPIO 14 pulled: {pulls:#x}"
+    );
     idle.boot
         .assert_contains("nothing to run; powering off")
         .assert_contains("system halted (no way to power off)");
@@ -326,6 +438,29 @@ fn rpi4_without_test_mode_halts_and_the_secondaries_sleep() {
         !idle.thread_load.is_empty() && busy <= 1,
         "QEMU threads' CPU use while halted: {:?} (more than one busy: secondaries spinning?)",
         idle.thread_load
+    );
+}
+
+/// A kernel panic on the Pi without test mode halts with the ACT LED flashing (SOS):
+/// sampled over a few seconds, it is seen both lit and dark.
+#[test]
+fn rpi4_act_led_flashes_after_a_panic() {
+    let idle = Machine::rpi4()
+        .without_test_mode()
+        .append("crash=null")
+        .boot_until_sampling("system halted", Duration::from_millis(100), &[GPLEV1], 80);
+    idle.boot
+        .assert_contains("KERNEL PANIC")
+        .assert_contains("system halted");
+    let levels: Vec<bool> = idle
+        .samples
+        .iter()
+        .filter_map(|row| row[0])
+        .map(|lev| lev & ACT_LED_BIT != 0)
+        .collect();
+    assert!(
+        levels.len() >= 40 && levels.contains(&true) && levels.contains(&false),
+        "the ACT LED did not flash after the panic: {levels:?}"
     );
 }
 
@@ -338,6 +473,41 @@ fn rpi4_device_tree_without_uart0_falls_back_to_the_bcm2711_pl011() {
              0xfe201000",
         )
         .assert_contains("console: PL011 @ 0xfe201000");
+}
+
+/// The banner says where the loader put the kernel (its full extent), the tree and the
+/// boot image.
+#[test]
+fn rpi4_banner_says_where_kernel_tree_and_initrd_lie() {
+    let dir = std::env::temp_dir().join(format!("zrk-rpi4-placement-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("initrd.bin");
+    std::fs::write(&file, vec![0x5a; 4096]).unwrap();
+    let boot = Machine::rpi4()
+        .qemu_arg("-initrd")
+        .qemu_arg(file.to_str().unwrap())
+        .boot();
+    let _ = std::fs::remove_dir_all(&dir);
+    // QEMU loads the kernel at 2 MiB and the boot image at 128 MiB.
+    boot.assert_exit(0)
+        .assert_contains("  kernel: 0x200000..0x")
+        .assert_contains(" KiB with bss and stack), device tree: 0x")
+        .assert_contains("  initrd: 0x8000000..0x8001000, 4096 bytes")
+        .assert_lacks("overlaps");
+}
+
+/// A boot image placed inside the kernel's bss (as the Pi's `followkernel` would place it
+/// after an unpadded image) is named, and not run.
+#[test]
+fn rpi4_initrd_over_the_kernels_bss_is_reported_and_not_run() {
+    let boot = Machine::rpi4().dtb("rpi4-initrd-on-kernel.dtb").boot();
+    boot.assert_exit(1)
+        .assert_contains(
+            "the boot image (initrd, 0x210000..0x211000) overlaps the kernel image (0x200000..",
+        )
+        .assert_contains("  initrd: 0x210000..0x211000, 4096 bytes")
+        .assert_contains("not running the boot image")
+        .assert_lacks("zrk: run");
 }
 
 #[test]

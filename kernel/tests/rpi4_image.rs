@@ -12,12 +12,14 @@ use std::process::Command;
 
 const SECTOR: usize = 512;
 
-/// Runs scripts/rpi4-image into a directory of this test's own and returns the image.
-fn build_image(dir: &Path) -> PathBuf {
+/// Runs scripts/rpi4-image (with `args`) into a directory of this test's own and returns
+/// the image.
+fn build_image(dir: &Path, args: &[&str]) -> PathBuf {
     let image = dir.join("sd.img");
     let output = Command::new(repo_root().join("scripts/rpi4-image"))
         .arg("--out")
         .arg(&image)
+        .args(args)
         .current_dir(repo_root())
         .output()
         .expect("cannot run scripts/rpi4-image");
@@ -55,7 +57,7 @@ fn le32(bytes: &[u8], at: usize) -> u32 {
 fn sd_image_holds_a_bootable_fat32_partition_with_firmware_kernel_and_config() {
     let dir = repo_root().join(format!("target/rpi4-image-test-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let image = build_image(&dir);
+    let image = build_image(&dir, &[]);
     let disk = std::fs::read(&image).unwrap();
 
     // The partition table: an MBR whose first entry is an active FAT32 (LBA) partition
@@ -117,7 +119,6 @@ fn sd_image_holds_a_bootable_fat32_partition_with_firmware_kernel_and_config() {
         ("start4.elf", "target/firmware/start4.elf"),
         ("fixup4.dat", "target/firmware/fixup4.dat"),
         ("bcm2711-rpi-4-b.dtb", "target/firmware/bcm2711-rpi-4-b.dtb"),
-        ("zrk.bin", "target/kernel.bin"),
     ] {
         assert!(
             std::fs::read(extracted.join(name)).unwrap()
@@ -126,7 +127,50 @@ fn sd_image_holds_a_bootable_fat32_partition_with_firmware_kernel_and_config() {
         );
     }
 
-    // config.txt: the lines the firmware needs, each with a comment above it.
+    // The firmware is the release scripts/setup pins (by sha256): new enough for every
+    // Pi 4B revision.
+    let setup = std::fs::read_to_string(root.join("scripts/setup")).unwrap();
+    for name in ["start4.elf", "fixup4.dat"] {
+        let pinned = setup
+            .lines()
+            .map(|l| l.trim_start_matches("fw_sums=\"").trim_end_matches('"'))
+            .find(|l| l.len() > 66 && l.ends_with(&format!("  {name}")))
+            .unwrap_or_else(|| panic!("scripts/setup pins no sha256 for {name}"));
+        let output = Command::new("sha256sum")
+            .arg(extracted.join(name))
+            .output()
+            .expect("sha256sum runs");
+        let sum = String::from_utf8_lossy(&output.stdout);
+        assert_eq!(
+            sum.split_whitespace().next(),
+            pinned.split_whitespace().next(),
+            "{name} on the card is not the firmware scripts/setup pins (run scripts/setup online)"
+        );
+    }
+
+    // zrk.bin: the kernel, padded with zeros to the size its arm64 header gives
+    // (image_size: bss and boot stack included), so the boot image the firmware puts
+    // right after the file ("followkernel") lies clear of the bss.
+    let zrk = std::fs::read(extracted.join("zrk.bin")).unwrap();
+    let kernel = std::fs::read(root.join("target/kernel.bin")).unwrap();
+    let image_size = u64::from_le_bytes(kernel[16..24].try_into().unwrap()) as usize;
+    assert!(
+        image_size > kernel.len(),
+        "image_size {image_size} is not past the file"
+    );
+    assert_eq!(zrk.len(), image_size, "zrk.bin is not padded to image_size");
+    assert!(
+        zrk[..kernel.len()] == kernel[..],
+        "zrk.bin does not start with the kernel"
+    );
+    assert!(
+        zrk[kernel.len()..].iter().all(|&b| b == 0),
+        "padding is not zeros"
+    );
+
+    // config.txt: the lines the firmware needs, each with a comment above it, none longer
+    // than 78 characters (older firmware reads no more of a line), and nothing that does
+    // nothing on a Pi 4.
     let config = std::fs::read_to_string(extracted.join("config.txt")).unwrap();
     let lines: Vec<&str> = config.lines().collect();
     for want in [
@@ -150,7 +194,21 @@ fn sd_image_holds_a_bootable_fat32_partition_with_firmware_kernel_and_config() {
                 "config.txt: {line:?} has no comment above it"
             );
         }
+        assert!(
+            line.len() <= 78,
+            "config.txt line {} is {} characters: {line:?}",
+            i + 1,
+            line.len()
+        );
     }
+    assert!(
+        !lines.iter().any(|l| l.starts_with("upstream_kernel")),
+        "config.txt sets upstream_kernel"
+    );
+    assert!(
+        lines.contains(&"#uart_2ndstage=1"),
+        "config.txt lacks the commented-out uart_2ndstage=1:\n{config}"
+    );
 
     // cmdline.txt: one line, without `test` (semihosting would trap on a real Pi).
     let cmdline = std::fs::read_to_string(extracted.join("cmdline.txt")).unwrap();
@@ -179,9 +237,10 @@ fn sd_image_holds_a_bootable_fat32_partition_with_firmware_kernel_and_config() {
         );
     }
 
-    // What the card's files do under QEMU raspi4b: its tree, boot image and command line
-    // (plus `test`, for the exit status), with the kernel checked identical above.
+    // What the card's files do under QEMU raspi4b: its kernel, tree, boot image and
+    // command line (plus `test`, for the exit status).
     let boot = Machine::rpi4()
+        .kernel_file(extracted.join("zrk.bin"))
         .dtb_file(extracted.join("bcm2711-rpi-4-b.dtb"))
         .qemu_arg("-initrd")
         .qemu_arg(extracted.join("initrd.cpio").to_str().unwrap())
@@ -190,7 +249,32 @@ fn sd_image_holds_a_bootable_fat32_partition_with_firmware_kernel_and_config() {
     boot.assert_exit(0)
         .assert_contains("on rpi4 (Raspberry Pi 4 Model B)")
         .assert_contains(&format!("zrk: all programs done ({} run)", examples.len()))
-        .assert_lacks("(ignored)");
+        .assert_lacks("(ignored)")
+        .assert_lacks("overlaps");
 
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `--debug` turns the firmware's own log on (uart_2ndstage=1); `--bare` leaves the boot
+/// image out.
+#[test]
+fn sd_image_debug_enables_the_firmwares_uart_log() {
+    let dir = repo_root().join(format!(
+        "target/rpi4-image-debug-test-{}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    build_image(&dir, &["--debug", "--bare"]);
+    let boot = dir.join("sd/boot");
+    let config = std::fs::read_to_string(boot.join("config.txt")).unwrap();
+    let lines: Vec<&str> = config.lines().collect();
+    assert!(lines.contains(&"uart_2ndstage=1"), "{config}");
+    assert!(!lines.contains(&"#uart_2ndstage=1"), "{config}");
+    assert!(
+        !lines.iter().any(|l| l.starts_with("initramfs")),
+        "{config}"
+    );
+    assert!(!boot.join("initrd.cpio").exists());
+    assert!(lines.iter().all(|l| l.len() <= 78), "{config}");
     let _ = std::fs::remove_dir_all(&dir);
 }

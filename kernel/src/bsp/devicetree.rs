@@ -204,6 +204,14 @@ pub struct UartInfo {
     pub clock_hz: Option<u32>,
 }
 
+/// An LED on a pin of the GPIO block (`MachineInfo::gpio`), from a `gpio-leds` node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GpioLed {
+    pub pin: u32,
+    /// The pin is driven low to light the LED (`GPIO_ACTIVE_LOW` in the flags cell).
+    pub active_low: bool,
+}
+
 /// How a secondary CPU is started, from its node's `enable-method`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EnableMethod {
@@ -301,6 +309,9 @@ pub struct MachineInfo<'a> {
     pub uart: Option<UartInfo>,
     /// The `brcm,bcm2711-gpio` block (the Pi 4 only), to put GPIO 14/15 into ALT0.
     pub gpio: Option<PhysRange>,
+    /// The activity LED (the Pi 4's green ACT LED, GPIO 42), when the tree's `gpio-leds`
+    /// node has a `led-act` (or `act`) child wired to a pin of [`Self::gpio`]'s block.
+    pub act_led: Option<GpioLed>,
     pub gic: Option<GicInfo>,
     /// INTID of the virtual timer: 16 + the PPI in the 3rd `interrupts` entry of the
     /// `arm,armv8-timer` node (27 on both boards).
@@ -365,10 +376,12 @@ pub fn parse_any_memory(dtb: &[u8]) -> Result<MachineInfo<'_>, DtError> {
     let memory = memory(&tree, &root)?;
     let reserved = reserved(&tree)?;
     let uart = uart(&tree, board)?;
-    let gpio = match tree.find_compatible(&["brcm,bcm2711-gpio"], true) {
-        Some(path) => Some(tree.reg(&path, 0, "reg (gpio)")?),
+    let gpio_node = tree.find_compatible(&["brcm,bcm2711-gpio"], true);
+    let gpio = match &gpio_node {
+        Some(path) => Some(tree.reg(path, 0, "reg (gpio)")?),
         None => None,
     };
+    let act_led = gpio_node.and_then(|g| act_led(&tree, g.node()));
     let gic = gic(&tree)?;
     // A timer we cannot read is reported by the kernel as missing, with the console up.
     let timer_virt_intid = timer(&tree).ok().flatten();
@@ -404,6 +417,7 @@ pub fn parse_any_memory(dtb: &[u8]) -> Result<MachineInfo<'_>, DtError> {
         reserved,
         uart,
         gpio,
+        act_led,
         gic,
         timer_virt_intid,
         psci,
@@ -535,6 +549,29 @@ fn clock_rate(tree: &Tree<'_>, node: Node<'_>) -> Option<u32> {
         _ => None,
     }
     .and_then(|hz| u32::try_from(hz).ok())
+}
+
+/// The activity LED: the child of an enabled `gpio-leds` node named `led-act` (mainline
+/// Linux's name) or `act` (older trees'), if its `gpios` is `<&gpio PIN FLAGS>` with
+/// `gpio` the controller node given. An LED on another controller (the Pi 4's power LED
+/// is on the firmware's GPIO expander) is not one the kernel can drive.
+fn act_led(tree: &Tree<'_>, gpio: Node<'_>) -> Option<GpioLed> {
+    let leds = tree.find_compatible(&["gpio-leds"], true)?;
+    let led = tree
+        .children(leds.node())
+        .find(|c| matches!(c.name, "led-act" | "act") && tree.is_enabled(*c))?;
+    let spec = tree.prop(led, "gpios")?;
+    if spec.len() != 12 {
+        return None;
+    }
+    let controller = tree.find_phandle(cell(spec, 0)?)?;
+    if controller.node().body != gpio.body {
+        return None;
+    }
+    Some(GpioLed {
+        pin: cell(spec, 1)?,
+        active_low: cell(spec, 2)? & 1 != 0,
+    })
 }
 
 fn gic(tree: &Tree<'_>) -> Result<Option<GicInfo>, DtError> {
@@ -1445,6 +1482,54 @@ mod tests {
                 Some(PhysRange::new(0xfe20_0000, 0xb4))
             );
         }
+    }
+
+    #[test]
+    fn rpi4_act_led_is_gpio_42_active_high() {
+        for blob in rpi4_fixtures() {
+            assert_eq!(
+                parse(&blob).unwrap().act_led,
+                Some(GpioLed {
+                    pin: 42,
+                    active_low: false
+                })
+            );
+        }
+        for blob in VIRT_FIXTURES {
+            assert_eq!(parse(blob).unwrap().act_led, None);
+        }
+    }
+
+    /// A `gpio-leds` tree: GPIO controller (phandle 6) and an expander (phandle 10), with
+    /// `led` as the LED node's name and `gpios` as its specifier.
+    fn tree_with_led(led: &str, gpios: &[u32]) -> Vec<u8> {
+        tree_with(|b| {
+            b.begin("gpio@7e200000")
+                .str("compatible", "brcm,bcm2711-gpio")
+                .cells("reg", &[0xfe20_0000, 0xb4])
+                .cells("phandle", &[6])
+                .end();
+            b.begin("expgpio")
+                .str("compatible", "raspberrypi,firmware-gpio")
+                .cells("phandle", &[10])
+                .end();
+            b.begin("leds").str("compatible", "gpio-leds");
+            b.begin(led).cells("gpios", gpios).end();
+            b.end();
+        })
+    }
+
+    #[test]
+    fn act_led_takes_pin_and_polarity_from_the_gpios_specifier() {
+        let led = |name, gpios: &[u32]| parse(&tree_with_led(name, gpios)).unwrap().act_led;
+        let lit = |pin, active_low| Some(GpioLed { pin, active_low });
+        assert_eq!(led("led-act", &[6, 42, 0]), lit(42, false));
+        assert_eq!(led("act", &[6, 29, 1]), lit(29, true));
+        // Another controller's pin, another LED, or a specifier of the wrong shape.
+        assert_eq!(led("led-act", &[10, 2, 0]), None);
+        assert_eq!(led("led-pwr", &[6, 42, 0]), None);
+        assert_eq!(led("led-act", &[6, 42]), None);
+        assert_eq!(led("led-act", &[99, 42, 0]), None);
     }
 
     #[test]

@@ -126,6 +126,7 @@ pub fn check_tree<'a>(info: &mut MachineInfo<'a>) -> BoardCheck<'a> {
             info.uart = None;
             info.gic = None;
             info.gpio = None;
+            info.act_led = None;
             info.cpus = devicetree::CpuList::new();
             return check;
         }
@@ -150,6 +151,7 @@ pub fn check_tree<'a>(info: &mut MachineInfo<'a>) -> BoardCheck<'a> {
         if in_ram(gpio) {
             check.in_ram[2] = Some(("GPIO block", gpio.start));
             info.gpio = None;
+            info.act_led = None;
         }
     }
     check.console = if info.uart.is_some() {
@@ -166,16 +168,21 @@ pub fn check_tree<'a>(info: &mut MachineInfo<'a>) -> BoardCheck<'a> {
     if info.board == Board::Rpi4 && info.gpio.is_none() && !in_ram(rpi4::GPIO) {
         info.gpio = Some(rpi4::GPIO);
     }
+    if info.board == Board::Rpi4 && info.gpio.is_some() && info.act_led.is_none() {
+        info.act_led = Some(rpi4::ACT_LED);
+    }
     check
 }
 
 impl BoardCheck<'_> {
-    /// Readies the console's pins: on the Pi, GPIO 14/15 to the PL011. Runs before the
-    /// UART is set up, so nothing can be reported yet; [`Self::report`] does that.
+    /// Readies the console's pins: on the Pi, GPIO 14/15 to the PL011, and the ACT LED
+    /// lit (the earliest the kernel can: it needs the tree to know it runs on a Pi). Runs
+    /// before the UART is set up, so nothing can be reported yet; [`Self::report`] does
+    /// that.
     #[cfg(target_os = "none")]
     pub fn prepare_console(&mut self, info: &MachineInfo) {
         if let (Board::Rpi4, Some(gpio)) = (info.board, info.gpio) {
-            self.pins_failed = rpi4::route_console_pins(gpio).is_err();
+            self.pins_failed = rpi4::init_gpio(gpio, info.act_led).is_err();
         }
     }
 
@@ -215,7 +222,95 @@ impl BoardCheck<'_> {
             ConsoleSource::None => log::warn!("the device tree names no PL011 console UART"),
         }
         if self.pins_failed {
-            log::warn!("cannot map the GPIO block: GPIO 14/15 keep the firmware's setting");
+            log::warn!(
+                "cannot map the GPIO block: GPIO 14/15 keep the firmware's setting, and the \
+                 ACT LED is not driven"
+            );
+        }
+    }
+}
+
+/// Where the loader put the kernel image, the device tree and the boot image. Neither the
+/// Pi's firmware nor Linux's boot protocol promises the last two stay clear of the
+/// image's full extent: a loader that goes by the file's size (the firmware's
+/// `initramfs ... followkernel`) may put them over the bss and boot stack, which boot.s
+/// clears and uses before anything can be checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Placement {
+    /// The kernel image with its bss and boot stack (`__kernel_start..__kernel_end`).
+    pub kernel: PhysRange,
+    pub tree: PhysRange,
+    pub initrd: Option<PhysRange>,
+}
+
+/// Two things the loader placed that overlap.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Overlap {
+    TreeOnKernel,
+    InitrdOnKernel,
+    InitrdOnTree,
+}
+
+fn overlapping(a: PhysRange, b: PhysRange) -> bool {
+    a.size != 0 && b.size != 0 && a.start < b.end() && b.start < a.end()
+}
+
+impl Placement {
+    /// Every overlap, in the order of [`Overlap`]'s variants.
+    pub fn overlaps(&self) -> impl Iterator<Item = Overlap> {
+        let initrd = self.initrd.unwrap_or_default();
+        [
+            (Overlap::TreeOnKernel, overlapping(self.tree, self.kernel)),
+            (Overlap::InitrdOnKernel, overlapping(initrd, self.kernel)),
+            (Overlap::InitrdOnTree, overlapping(initrd, self.tree)),
+        ]
+        .into_iter()
+        .filter_map(|(o, yes)| yes.then_some(o))
+    }
+
+    /// Whether the boot image is as the loader left it: it overlaps neither the kernel
+    /// (whose bss boot cleared) nor the tree.
+    pub fn initrd_intact(&self) -> bool {
+        !self
+            .overlaps()
+            .any(|o| matches!(o, Overlap::InitrdOnKernel | Overlap::InitrdOnTree))
+    }
+
+    /// Logs each overlap, saying what it means.
+    pub fn report(&self) {
+        let k = self.kernel;
+        let t = self.tree;
+        let i = self.initrd.unwrap_or_default();
+        for overlap in self.overlaps() {
+            match overlap {
+                Overlap::TreeOnKernel => log::error!(
+                    "the device tree ({:#x}..{:#x}) overlaps the kernel image ({:#x}..{:#x}, \
+                     bss and boot stack included), which boot cleared: the loader placed it \
+                     by the file's size; what the tree says may be damaged",
+                    t.start,
+                    t.end(),
+                    k.start,
+                    k.end()
+                ),
+                Overlap::InitrdOnKernel => log::error!(
+                    "the boot image (initrd, {:#x}..{:#x}) overlaps the kernel image \
+                     ({:#x}..{:#x}, bss and boot stack included), which boot cleared: the \
+                     loader placed it by the file's size (use the zrk.bin scripts/rpi4-image \
+                     writes, padded to the full size)",
+                    i.start,
+                    i.end(),
+                    k.start,
+                    k.end()
+                ),
+                Overlap::InitrdOnTree => log::error!(
+                    "the boot image (initrd, {:#x}..{:#x}) overlaps the device tree \
+                     ({:#x}..{:#x})",
+                    i.start,
+                    i.end(),
+                    t.start,
+                    t.end()
+                ),
+            }
         }
     }
 }
@@ -252,10 +347,33 @@ mod tests {
         let mut info = devicetree::parse(RPI4_QEMU).unwrap();
         info.uart = None;
         info.gpio = None;
+        info.act_led = None;
         let check = check_tree(&mut info);
         assert_eq!(check.console, ConsoleSource::BoardDefault);
         assert_eq!(info.uart.map(|u| u.base), Some(0xfe20_1000));
         assert_eq!(info.gpio, Some(PhysRange::new(0xfe20_0000, 0xb4)));
+        assert_eq!(info.act_led, Some(rpi4::ACT_LED));
+    }
+
+    #[test]
+    fn only_the_pi_gets_an_act_led() {
+        let mut info = devicetree::parse(RPI4_QEMU).unwrap();
+        check_tree(&mut info);
+        assert_eq!(
+            info.act_led,
+            Some(devicetree::GpioLed {
+                pin: 42,
+                active_low: false
+            })
+        );
+        let mut info = devicetree::parse(VIRT).unwrap();
+        check_tree(&mut info);
+        assert_eq!(info.act_led, None);
+        // The Pi's tree on a machine whose RAM says otherwise: no GPIO, no LED.
+        let mut info = devicetree::parse(RPI4_QEMU).unwrap();
+        with_memory(&mut info, 0x4000_0000, 128 << 20);
+        check_tree(&mut info);
+        assert_eq!((info.gpio, info.act_led), (None, None));
     }
 
     #[test]
@@ -334,5 +452,101 @@ mod tests {
         assert_eq!(uart_clock_hz(&info), Some(48_000_000));
         let info = devicetree::parse(VIRT).unwrap();
         assert_eq!(uart_clock_hz(&info), Some(24_000_000));
+    }
+
+    /// Debian's tree with `/memory@0` as the Pi's firmware fills it on the 4 GB and 8 GB
+    /// boards (testdata/README.md says how they were made).
+    const RPI4_4GB: &[u8] = include_bytes!("testdata/rpi4-4gb.dtb");
+    const RPI4_8GB: &[u8] = include_bytes!("testdata/rpi4-8gb.dtb");
+
+    #[test]
+    fn rpi4_4gb_and_8gb_layouts_are_read_whole_and_leave_the_devices_outside_ram() {
+        const GIB: u64 = 1 << 30;
+        let low = PhysRange::new(0, 0x3b40_0000);
+        let to_peripherals = PhysRange::new(0x4000_0000, 0xbc00_0000);
+        for (blob, want) in [
+            (RPI4_4GB, vec![low, to_peripherals]),
+            (
+                RPI4_8GB,
+                vec![
+                    low,
+                    to_peripherals,
+                    PhysRange::new(4 * GIB, 2 * GIB),
+                    PhysRange::new(6 * GIB, 2 * GIB),
+                ],
+            ),
+        ] {
+            let mut info = devicetree::parse(blob).unwrap();
+            assert_eq!(info.memory.as_slice(), &want[..]);
+            // RAM ends where the peripherals begin (0xfc00_0000): the console, GIC and
+            // GPIO are all above, so none is taken for RAM.
+            let check = check_tree(&mut info);
+            assert_eq!(check.ram_mismatch, None);
+            assert_eq!(check.in_ram, [None; 3]);
+            assert_eq!(check.console, ConsoleSource::Tree);
+            assert_eq!(info.uart.map(|u| u.base), Some(0xfe20_1000));
+            assert!(info.gic.is_some() && info.gpio.is_some());
+            // All of it is usable: every range is whole 2 MiB blocks of the linear map.
+            let (free, usable) = crate::mm::free_regions(info.memory.iter(), None, [].into_iter());
+            assert_eq!(usable, info.memory.total_size());
+            assert_eq!(free.total(), usable);
+        }
+        assert_eq!(
+            devicetree::parse(RPI4_4GB).unwrap().memory.total_size() >> 20,
+            3956
+        );
+        assert_eq!(
+            devicetree::parse(RPI4_8GB).unwrap().memory.total_size() >> 20,
+            8052
+        );
+    }
+
+    fn placement(tree: (u64, u64), initrd: Option<(u64, u64)>) -> Placement {
+        Placement {
+            kernel: PhysRange::new(0x20_0000, 0xc_8000),
+            tree: PhysRange::new(tree.0, tree.1),
+            initrd: initrd.map(|(start, size)| PhysRange::new(start, size)),
+        }
+    }
+
+    fn overlaps(p: Placement) -> Vec<Overlap> {
+        p.overlaps().collect()
+    }
+
+    #[test]
+    fn apart_is_fine() {
+        // QEMU raspi4b: tree at 128 MiB + initrd size, initrd at 128 MiB.
+        let p = placement((0x800_1000, 0x6b00), Some((0x800_0000, 0x1000)));
+        assert_eq!(overlaps(p), vec![]);
+        assert!(p.initrd_intact());
+        // Touching is not overlapping: an initrd right after the image's last byte.
+        let p = placement((0x2eff_2000, 0x6b00), Some((0x2c_8000, 0x1000)));
+        assert_eq!(overlaps(p), vec![]);
+        assert!(placement((0x2eff_2000, 0x6b00), None).initrd_intact());
+    }
+
+    #[test]
+    fn an_initrd_placed_after_the_file_but_inside_the_bss_is_caught() {
+        // What `followkernel` does with an unpadded image: right after the file's end,
+        // which is inside the bss.
+        let p = placement((0x2eff_2000, 0x6b00), Some((0x2b_0000, 0x2_f000)));
+        assert_eq!(overlaps(p), vec![Overlap::InitrdOnKernel]);
+        assert!(!p.initrd_intact());
+    }
+
+    #[test]
+    fn a_tree_inside_the_image_is_caught_and_spares_the_initrd() {
+        let p = placement((0x2c_0000, 0x6b00), Some((0x800_0000, 0x1000)));
+        assert_eq!(overlaps(p), vec![Overlap::TreeOnKernel]);
+        assert!(p.initrd_intact());
+    }
+
+    #[test]
+    fn an_initrd_over_the_tree_is_caught() {
+        let p = placement((0x800_0800, 0x6b00), Some((0x800_0000, 0x1000)));
+        assert_eq!(overlaps(p), vec![Overlap::InitrdOnTree]);
+        assert!(!p.initrd_intact());
+        // An empty initrd overlaps nothing.
+        assert!(placement((0x800_0000, 0x6b00), Some((0x800_0000, 0))).initrd_intact());
     }
 }

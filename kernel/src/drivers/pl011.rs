@@ -1,12 +1,18 @@
 //! Arm PL011 UART, the kernel's console on both boards: QEMU `virt` has one at the
 //! address its device tree gives, and the Raspberry Pi 4 has UART0 on GPIO 14/15 (the
-//! board module muxes the pins) clocked at the 48 MHz `config.txt` fixes. The driver
+//! board module muxes the pins) clocked at 48 MHz (the firmware's default, which
+//! `config.txt` also states). The driver
 //! polls and never takes interrupts, so it works in early boot and inside a panic.
 //! Register names and programming order follow the PL011 Technical Reference Manual
 //! (Arm DDI 0183).
 
+use crate::arch::aarch64::timer;
 use core::fmt;
 use core::hint::spin_loop;
+
+/// How long [`Pl011::flush`] waits at most: a full 32-byte FIFO takes 3 ms at 115200
+/// baud and 35 ms at 9600.
+pub const FLUSH_TIMEOUT_NS: u64 = 50_000_000;
 
 use tock_registers::{
     interfaces::{ReadWriteable, Readable, Writeable},
@@ -173,7 +179,8 @@ impl Pl011 {
             // Bluetooth chip with CTS flow control, and with CTS deasserted the FIFO would
             // never drain.
             regs.cr.modify(CR::CTSEN::CLEAR + CR::RTSEN::CLEAR);
-            self.flush();
+            // If it does not drain in time, what is left is dropped with FEN below.
+            let _drained = self.flush();
         }
         regs.cr.set(0);
         regs.lcr_h.set(0);
@@ -210,12 +217,22 @@ impl Pl011 {
         u8::try_from(regs.dr.read(DR::DATA)).ok()
     }
 
-    /// Waits until every queued byte has left the wire.
-    pub fn flush(&self) {
+    /// Waits until every queued byte has left the wire, for at most
+    /// [`FLUSH_TIMEOUT_NS`]: a UART whose clock the firmware stopped, or that it left in a
+    /// state we do not know, may never drain, and boot must go on (the kernel programs it
+    /// afresh anyway). Returns whether it drained.
+    pub fn flush(&self) -> bool {
         let regs = self.registers();
+        let freq = timer::frequency().max(1);
+        let budget = FLUSH_TIMEOUT_NS.saturating_mul(freq) / 1_000_000_000;
+        let start = timer::counter();
         while regs.fr.is_set(FR::BUSY) {
+            if timer::counter().wrapping_sub(start) > budget {
+                return false;
+            }
             spin_loop();
         }
+        true
     }
 }
 

@@ -128,6 +128,23 @@ fn table_at(pa: u64) -> &'static mut [u64; ENTRIES] {
     unsafe { &mut *(phys_to_virt(pa) as *mut [u64; ENTRIES]) }
 }
 
+/// Whether a leaf entry is a valid page EL0 may execute.
+fn is_executable(entry: u64) -> bool {
+    entry & pte::VALID != 0 && entry & pte::UXN == 0
+}
+
+/// Makes the page at `pa` safe to execute: its data cleaned to the point of unification
+/// and its instruction-cache lines invalidated on every core (as far as CTR_EL0 says this
+/// CPU needs), through the linear map. Done whenever a page becomes executable at an
+/// address where it was not executable before, so a program never runs stale
+/// instructions that a previous program (or an earlier version of this one's code) left
+/// in the instruction cache for a reused frame. DESIGN.md: "Executable pages get
+/// I-cache maintenance before they are first mapped executable."
+fn sync_for_execute(pa: u64) {
+    let va = phys_to_virt(pa);
+    crate::arch::aarch64::cache::sync_icache(va, va + PAGE_SIZE);
+}
+
 /// Fills a frame with zeros through the linear map.
 pub fn zero_frame(pa: usize) {
     crate::arch::aarch64::cache::zero_page(phys_to_virt(pa as u64));
@@ -209,7 +226,8 @@ impl AddressSpace {
 
     /// Maps `va` to `pa` with `perms` and the memory type of cache `policy`. With
     /// `replace`, an existing entry is swapped out (break-before-make: cleared, flushed
-    /// from the TLB, then written).
+    /// from the TLB, then written). A page that was not executable at `va` before and is
+    /// now gets the instruction-cache maintenance first ([`sync_for_execute`]).
     pub fn map_page(
         &mut self,
         va: usize,
@@ -226,10 +244,16 @@ impl AddressSpace {
         }
         let asid = self.asid;
         let slot = self.slot(va, true)?.ok_or(MapError::NoMemory)?;
-        if *slot & pte::VALID != 0 {
-            if !replace {
-                return Err(MapError::Occupied);
-            }
+        let old = *slot;
+        if old & pte::VALID != 0 && !replace {
+            return Err(MapError::Occupied);
+        }
+        if perms.execute && !(is_executable(old) && old & pte::ADDR_MASK == pa as u64) {
+            // The page is about to become code here: what was written into it (by the
+            // loader, zx_vmo_write or a user store) must reach instruction fetch first.
+            sync_for_execute(pa as u64);
+        }
+        if old & pte::VALID != 0 {
             *slot = 0;
             flush_va(asid, va);
         }
@@ -320,6 +344,11 @@ impl AddressSpace {
             perms.write &= !cow_read_only;
             let keep = old & (pte::ADDR_MASK | ATTR_INDEX_MASK);
             let attrs = leaf_attrs(perms, ZX_CACHE_POLICY_CACHED) & !ATTR_INDEX_MASK;
+            if perms.execute && !is_executable(old) {
+                // Written while it was data (perhaps through this very mapping): make
+                // instruction fetch see it before it becomes code.
+                sync_for_execute(old & pte::ADDR_MASK);
+            }
             *slot = 0;
             flush_va(asid, page);
             *slot = keep | attrs | pte::TABLE_OR_PAGE | pte::VALID;

@@ -59,6 +59,8 @@ pub struct Machine {
     pub extra: Vec<String>,
     /// Whether the command line says `test` (leave QEMU by semihosting with a status).
     pub test_mode: bool,
+    /// The kernel image to boot; `None`: target/kernel.bin, built first.
+    pub kernel: Option<PathBuf>,
 }
 
 impl Machine {
@@ -74,6 +76,7 @@ impl Machine {
             append: String::new(),
             extra: Vec::new(),
             test_mode: true,
+            kernel: None,
         }
     }
     /// QEMU raspi4b (2 GiB, four Cortex-A72 cores entered at EL2, GIC-400) with
@@ -89,6 +92,7 @@ impl Machine {
             append: String::new(),
             extra: Vec::new(),
             test_mode: true,
+            kernel: None,
         }
     }
     pub fn el2(mut self) -> Self {
@@ -133,6 +137,11 @@ impl Machine {
         self.dtb = Some(path);
         self
     }
+    /// Boots the kernel image in `path` (an SD card's zrk.bin, say).
+    pub fn kernel_file(mut self, path: PathBuf) -> Self {
+        self.kernel = Some(path);
+        self
+    }
     pub fn qemu_arg(mut self, arg: &str) -> Self {
         self.extra.push(arg.into());
         self
@@ -147,7 +156,7 @@ impl Machine {
     }
 
     fn command(&self) -> Command {
-        let image = kernel_image();
+        let image = self.kernel.clone().unwrap_or_else(kernel_image);
         let mut command = Command::new("qemu-system-aarch64");
         command.args(["-M", &self.board]);
         if !self.raspi {
@@ -222,6 +231,9 @@ pub struct Idle {
     /// The 32-bit words at the physical addresses asked for, read through QEMU's monitor
     /// (None where the monitor gave no answer).
     pub words: Vec<Option<u32>>,
+    /// With [`Machine::boot_until_sampling`]: the same words read again and again, one
+    /// row per reading.
+    pub samples: Vec<Vec<Option<u32>>>,
 }
 
 impl Machine {
@@ -230,6 +242,18 @@ impl Machine {
     /// physical addresses `peek` (device registers, say) through QEMU's monitor, and
     /// kills QEMU. For checking what a halted machine left behind.
     pub fn boot_until(&self, marker: &str, window: Duration, peek: &[u64]) -> Idle {
+        self.boot_until_sampling(marker, window, peek, 0)
+    }
+
+    /// As [`Self::boot_until`], then reads the words at `peek` `samples` more times,
+    /// 50 ms apart, into [`Idle::samples`] (to watch a pin change, say).
+    pub fn boot_until_sampling(
+        &self,
+        marker: &str,
+        window: Duration,
+        peek: &[u64],
+        samples: usize,
+    ) -> Idle {
         let socket = std::env::temp_dir().join(format!(
             "zrk-monitor-{}-{:?}.sock",
             std::process::id(),
@@ -287,7 +311,12 @@ impl Machine {
                 thread_load.push((end - begin) as f64 / 100.0 / seconds);
             }
         }
-        let words = peek_words(&socket, peek);
+        let mut series = peek_words(&socket, peek, 1 + samples, Duration::from_millis(50));
+        let words = if series.is_empty() {
+            vec![None; peek.len()]
+        } else {
+            series.remove(0)
+        };
         let _ = std::fs::remove_file(&socket);
         let exit = child.try_wait().ok().flatten().and_then(|s| s.code());
         let _ = child.kill();
@@ -300,18 +329,26 @@ impl Machine {
             boot: Boot { exit, output },
             thread_load,
             words,
+            samples: series,
         }
     }
 }
 
-/// Reads one 32-bit word per address through the QEMU monitor at `socket` (`xp /1wx`).
-fn peek_words(socket: &std::path::Path, addrs: &[u64]) -> Vec<Option<u32>> {
+/// Reads one 32-bit word per address through the QEMU monitor at `socket` (`xp /1wx`),
+/// `times` times, `interval` apart: one row per reading.
+fn peek_words(
+    socket: &std::path::Path,
+    addrs: &[u64],
+    times: usize,
+    interval: Duration,
+) -> Vec<Vec<Option<u32>>> {
     use std::io::Write;
     use std::os::unix::net::UnixStream;
     let Ok(mut monitor) = UnixStream::connect(socket) else {
-        return vec![None; addrs.len()];
+        return vec![vec![None; addrs.len()]; times];
     };
-    let _ = monitor.set_read_timeout(Some(Duration::from_millis(500)));
+    // A vCPU spinning in a delay loop can keep the monitor waiting a while.
+    let _ = monitor.set_read_timeout(Some(Duration::from_millis(2000)));
     // Reads until the monitor's prompt, returning what came before it.
     let read_reply = |monitor: &mut UnixStream| {
         let mut reply = Vec::new();
@@ -325,19 +362,28 @@ fn peek_words(socket: &std::path::Path, addrs: &[u64]) -> Vec<Option<u32>> {
         String::from_utf8_lossy(&reply).into_owned()
     };
     read_reply(&mut monitor); // the greeting
-    addrs
-        .iter()
-        .map(|addr| {
-            monitor
-                .write_all(format!("xp /1wx {addr:#x}\n").as_bytes())
-                .ok()?;
-            let reply = read_reply(&mut monitor);
-            // "00000000fe200004: 0x00024000"
-            let line = reply.lines().find(|l| l.contains(": 0x"))?;
-            let hex = line.rsplit("0x").next()?.trim();
-            u32::from_str_radix(hex, 16).ok()
-        })
-        .collect()
+    let mut rows = Vec::new();
+    for i in 0..times {
+        if i > 0 {
+            std::thread::sleep(interval);
+        }
+        rows.push(
+            addrs
+                .iter()
+                .map(|addr| {
+                    monitor
+                        .write_all(format!("xp /1wx {addr:#x}\n").as_bytes())
+                        .ok()?;
+                    let reply = read_reply(&mut monitor);
+                    // "00000000fe200004: 0x00024000"
+                    let line = reply.lines().find(|l| l.contains(": 0x"))?;
+                    let hex = line.rsplit("0x").next()?.trim();
+                    u32::from_str_radix(hex, 16).ok()
+                })
+                .collect(),
+        );
+    }
+    rows
 }
 
 /// Each thread of process `pid` with the CPU time it has used (user + system, in

@@ -114,19 +114,20 @@ upper_half:
 6:  wfi
     b       6b
 
-// Secondary cores wait here for good, with interrupts masked: those a loader starts at
-// _start come straight here, and on spin-table boards (the Pi 4) the kernel releases
-// the ones the firmware holds to this address (bsp::park_secondaries), MMU off. WFI,
-// not WFE: WFE does not sleep under QEMU, and nothing here sends events anyway. A
-// masked interrupt still ends WFI; the loop goes back to sleep.
-.global secondary_park
-secondary_park:
+// CPUs the kernel does not run wait here for good, with interrupts masked: those a
+// loader starts at _start, and any that reaches secondary_entry without a start-up
+// record. WFI, not WFE: WFE does not sleep under QEMU, and nothing here sends events
+// anyway. A masked interrupt still ends WFI; the loop goes back to sleep.
 park:
     msr     daifset, #0xf
 1:  wfi
     b       1b
 
-// Drop from EL2 to EL1 with EL1 owning the timers, FP/SIMD and the GIC's system registers.
+// Drop from EL2 to EL1 with EL1 owning the timers, FP/SIMD, the PMU, debug and the GIC's
+// system registers. As Linux's init_el2 (arch/arm64/kernel/head.S, asm/el2_setup.h), every
+// EL2 register that shapes what EL1 sees is written here, not left at its reset value or
+// whatever the firmware's armstub made of it: those are UNKNOWN after reset, and QEMU
+// happens to reset them to harmless values that a real Pi need not.
 el2_to_el1:
     ldr     x0, =HCR_EL2_RW
     msr     hcr_el2, x0
@@ -134,9 +135,29 @@ el2_to_el1:
     orr     x0, x0, #3                  // EL1PCTEN, EL1PCEN
     msr     cnthctl_el2, x0
     msr     cntvoff_el2, xzr
+    msr     cnthp_ctl_el2, xzr          // EL2's own timer off: nothing left armed can fire
     mov     x0, #0x33ff                 // CPTR_EL2: no FP/SIMD trap
     msr     cptr_el2, x0
     msr     hstr_el2, xzr
+    // MDCR_EL2: no debug or PMU traps to EL2, and HPMN = PMCR_EL0.N so EL1 owns every
+    // event counter; HPMN stays 0 without an architected PMU (PMUVer 0 or 0xf).
+    mov     x1, xzr
+    mrs     x0, id_aa64dfr0_el1
+    ubfx    x0, x0, #8, #4              // PMUVer
+    cbz     x0, 3f
+    cmp     x0, #0xf
+    b.eq    3f
+    mrs     x1, pmcr_el0
+    ubfx    x1, x1, #11, #5             // N: event counters implemented
+3:  msr     mdcr_el2, x1
+    // What EL1 reads as MIDR_EL1 and MPIDR_EL1 comes from these: the real values.
+    mrs     x0, midr_el1
+    msr     vpidr_el2, x0
+    mrs     x0, mpidr_el1
+    msr     vmpidr_el2, x0
+    // EL1 starts with the MMU and caches off and little-endian, whatever SCTLR_EL1 held.
+    ldr     x0, =SCTLR_EL1_MMU_OFF
+    msr     sctlr_el1, x0
     mrs     x0, id_aa64pfr0_el1
     ubfx    x0, x0, #24, #4             // GIC system registers implemented?
     cbz     x0, 1f

@@ -2,6 +2,7 @@
 
 pub mod backtrace;
 pub mod cache;
+pub mod cache_plan;
 pub mod cpu;
 pub mod early_mmu;
 pub mod esr;
