@@ -62,7 +62,6 @@ pub extern "C" fn kernel_main(dtb_pa: usize, entry_el: u64, image_pa: usize) -> 
         cpu::halt()
     };
     let mut board = bsp::check_tree(&mut info);
-    bsp::set_cpu_count(info.cpu_count);
     paging::drop_identity_map();
 
     let (cmd, problems) = cmdline::parse(info.bootargs);
@@ -217,6 +216,13 @@ fn crash(kind: CrashKind) -> ! {
         CrashKind::Null => cpu::deliberate_fault(false),
         CrashKind::Undefined => cpu::deliberate_fault(true),
         CrashKind::UserRead => read_user_page_directly(),
+        CrashKind::LockOrder => {
+            crate::task::lock_order_inversion();
+            log::error!(
+                "lock-order checks are off in this build (scripts/build --checked has them)"
+            );
+            power::fail();
+        }
         CrashKind::StackOverflow => {
             log::info!("overflowing the kernel stack on purpose");
             let depth = recurse(core::hint::black_box(1));

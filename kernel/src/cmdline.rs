@@ -38,6 +38,9 @@ pub enum CrashKind {
     Undefined,
     /// `crash=user`: read a mapped user page from the kernel outside the copy routines.
     UserRead,
+    /// `crash=lockorder`: take two locks against the written lock order (a checked
+    /// build's lock-order checker must stop it).
+    LockOrder,
 }
 
 /// The options the kernel understands.
@@ -79,7 +82,8 @@ pub mod what {
     pub const BAD_SIZE: &str = "bad size (want digits and an optional K, M or G) in";
     pub const ZERO_SIZE: &str = "zero memory size in";
     pub const SIZE_TOO_LARGE: &str = "size too large in";
-    pub const BAD_CRASH: &str = "unknown crash kind (want null, stack, undef or user) in";
+    pub const BAD_CRASH: &str =
+        "unknown crash kind (want null, stack, undef, user or lockorder) in";
     pub const BAD_WATCHDOG: &str = "watchdog wants whole seconds in";
     pub const BAD_LOGLEVEL: &str =
         "unknown log level (want off, error, warn, info, debug or trace) in";
@@ -170,6 +174,7 @@ pub fn parse(s: &str) -> (CommandLine<'_>, Problems<'_>) {
                 "stack" => line.crash = Some(CrashKind::StackOverflow),
                 "undef" => line.crash = Some(CrashKind::Undefined),
                 "user" => line.crash = Some(CrashKind::UserRead),
+                "lockorder" => line.crash = Some(CrashKind::LockOrder),
                 _ => problems.push(option, what::BAD_CRASH),
             },
             ("loglevel", Some(v)) => match parse_level(v) {

@@ -28,6 +28,9 @@ pub enum Unresolved {
     PastVmoEnd,
     /// A page was needed and memory is out.
     NoMemory,
+    /// The mapping changed while the page was being found (protect, unmap, split): look
+    /// again. Never leaves [`resolve`].
+    Changed,
 }
 
 fn perms_of(mapping_perms: u32, writable_page: bool) -> Perms {
@@ -38,22 +41,37 @@ fn perms_of(mapping_perms: u32, writable_page: bool) -> Perms {
     }
 }
 
+/// How many times a fault is looked at again when its mapping keeps changing under it
+/// (each time because another thread protected, unmapped or remapped it meanwhile).
+const RETRIES: usize = 64;
+
 /// Resolves a fault at `addr` for `access`.
 pub fn resolve(process: &Arc<Process>, addr: usize, access: Access) -> Result<(), Unresolved> {
+    for _ in 0..RETRIES {
+        match resolve_once(process, addr, access) {
+            Err(Unresolved::Changed) => continue,
+            result => return result,
+        }
+    }
+    // Still changing: let the access fault again from scratch.
+    Ok(())
+}
+
+fn resolve_once(process: &Arc<Process>, addr: usize, access: Access) -> Result<(), Unresolved> {
     let page_va = addr & !(crate::mm::frames::PAGE_SIZE - 1);
-    let (object, offset, perms, base) = {
+    let needed = match access {
+        Access::Read => ZX_VM_PERM_READ,
+        Access::Write => ZX_VM_PERM_WRITE,
+        Access::Execute => ZX_VM_PERM_EXECUTE,
+    };
+    let (object, offset, base) = {
         let vm = process.vm.lock();
         let vm = vm.as_ref().ok_or(Unresolved::NotMapped)?;
         let m = vm.regions.find(addr).ok_or(Unresolved::NotMapped)?;
-        let needed = match access {
-            Access::Read => ZX_VM_PERM_READ,
-            Access::Write => ZX_VM_PERM_WRITE,
-            Access::Execute => ZX_VM_PERM_EXECUTE,
-        };
         if m.perms & needed == 0 {
             return Err(Unresolved::Denied { perms: m.perms });
         }
-        (m.object.clone(), m.vmo_offset_of(page_va), m.perms, m.base)
+        (m.object.clone(), m.vmo_offset_of(page_va), m.base)
     };
     let result = object
         .vmo
@@ -64,12 +82,22 @@ pub fn resolve(process: &Arc<Process>, addr: usize, access: Access) -> Result<()
             };
             let mut vm = process.vm.lock();
             let vm = vm.as_mut().ok_or(Unresolved::NotMapped)?;
-            // The mapping may have changed while no lock was held: map only into the
-            // one the fault was about.
-            match vm.regions.find(addr) {
-                Some(m) if m.base == base && Arc::ptr_eq(&m.object.vmo, &object.vmo) => {}
-                _ => return Err(Unresolved::NotMapped),
-            }
+            // The mapping may have changed while no lock was held (another thread
+            // protected, unmapped or split it): install the page only if the mapping is
+            // still the one the page was found for, with the permissions it has now.
+            let perms = match vm.regions.find(addr) {
+                Some(m)
+                    if m.base == base
+                        && Arc::ptr_eq(&m.object.vmo, &object.vmo)
+                        && m.vmo_offset_of(page_va) == offset =>
+                {
+                    if m.perms & needed == 0 {
+                        return Err(Unresolved::Changed);
+                    }
+                    m.perms
+                }
+                _ => return Err(Unresolved::Changed),
+            };
             vm.aspace
                 .map_page(page_va, pa, perms_of(perms, writable), policy, true)
                 .map_err(|_| Unresolved::NoMemory)

@@ -1,6 +1,7 @@
 //! Guest tests: every `userspace/tests/*.c` is one C program that runs on the kernel
 //! under QEMU and reports TAP on the console; each TAP case becomes one test here.
-//! Every program runs on both boards: QEMU `virt` and QEMU `raspi4b` (the Raspberry Pi 4,
+//! Every program runs on four machines (see `Board`): QEMU `virt` with one CPU, with four
+//! (`smp4::`), with four, GICv3 and `-cpu max` (`max::`), and QEMU `raspi4b` (the Raspberry Pi 4,
 //! with Debian's device tree from `target/firmware/`, which scripts/setup fetches).
 //!
 //! A custom harness (`harness = false`), because the cases are only known once a
@@ -325,23 +326,32 @@ enum Expect {
     Killed(String),
 }
 
-/// The machines every program runs on.
+/// The machines every program runs on: one CPU and four, both interrupt controllers,
+/// software PAN (the Pi's Cortex-A72) and hardware PAN (`-cpu max`, the only model under
+/// which QEMU shows a missing TLB invalidation), and the Pi with all four cores.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Board {
-    /// QEMU `virt`, Cortex-A72, 256 MiB.
+    /// QEMU `virt`, Cortex-A72, one CPU, GICv2, 256 MiB.
     Virt,
-    /// QEMU `raspi4b` with Debian's bcm2711-rpi-4-b.dtb, as `scripts/run --board rpi4`.
+    /// QEMU `virt`, Cortex-A72, four CPUs, GICv2.
+    Smp4,
+    /// QEMU `virt,gic-version=3`, `-cpu max` (hardware PAN), four CPUs.
+    Max,
+    /// QEMU `raspi4b` with Debian's bcm2711-rpi-4-b.dtb, as `scripts/run --board rpi4`:
+    /// four Cortex-A72 cores, GIC-400.
     Rpi4,
 }
 
 impl Board {
-    const ALL: [Board; 2] = [Board::Virt, Board::Rpi4];
+    const ALL: [Board; 4] = [Board::Virt, Board::Smp4, Board::Max, Board::Rpi4];
 
     /// What goes between `guest::` and the program's name in test names: nothing on
     /// `virt` (so its names, which the status file uses, stay as they were).
     fn prefix(self) -> &'static str {
         match self {
             Board::Virt => "",
+            Board::Smp4 => "smp4::",
+            Board::Max => "max::",
             Board::Rpi4 => "rpi4::",
         }
     }
@@ -350,6 +360,8 @@ impl Board {
     fn console_file(self) -> &'static str {
         match self {
             Board::Virt => "console.txt",
+            Board::Smp4 => "console-smp4.txt",
+            Board::Max => "console-max.txt",
             Board::Rpi4 => "console-rpi4.txt",
         }
     }
@@ -360,6 +372,30 @@ impl Board {
             Board::Virt => ["-M", "virt", "-cpu", "cortex-a72", "-m", "256M"]
                 .map(Into::into)
                 .into(),
+            Board::Smp4 => [
+                "-M",
+                "virt",
+                "-cpu",
+                "cortex-a72",
+                "-smp",
+                "4",
+                "-m",
+                "256M",
+            ]
+            .map(Into::into)
+            .into(),
+            Board::Max => [
+                "-M",
+                "virt,gic-version=3",
+                "-cpu",
+                "max",
+                "-smp",
+                "4",
+                "-m",
+                "256M",
+            ]
+            .map(Into::into)
+            .into(),
             Board::Rpi4 => {
                 let dtb = root.join("target/firmware/bcm2711-rpi-4-b.dtb");
                 if !dtb.is_file() {

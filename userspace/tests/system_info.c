@@ -10,34 +10,56 @@
 #include <zircon/time.h>
 #include <zrk/startup.h>
 #include <zrk/test.h>
+#include <zrk/thread_util.h>
 
 #define MIB ((uint64_t)1 << 20)
 
-// The machines the guest tests boot (kernel/tests/guest.rs), told apart by their RAM:
-// QEMU virt with 256 MiB and no -smp (scripts/run's default is 512 MiB, also one CPU),
-// and QEMU raspi4b, whose device tree gives the kernel 960 MiB and lists four
-// Cortex-A72s. Returns 0 for any other shape (e.g. scripts/run --smp N --mem SIZE).
-static uint32_t cpus_qemu_was_given(uint64_t physmem) {
-  if (physmem == 256 * MIB || physmem == 512 * MIB) {
-    return 1;
+// Threads that spin for a while, each noting the CPUs it finds itself on
+// (ZX_INFO_THREAD_STATS.last_scheduled_cpu of its own handle, which is the CPU it runs
+// on while it asks).
+#define SPINNERS 8
+static zx_handle_t spinner_handle[SPINNERS];
+static volatile uint64_t seen_cpus;
+
+static void spin_and_look(uintptr_t index, uintptr_t b) {
+  (void)b;
+  zx_time_t end = zx_deadline_after(ZX_MSEC(150));
+  while (zx_clock_get_monotonic() < end) {
+    zx_info_thread_stats_t stats;
+    if (zx_object_get_info(spinner_handle[index], ZX_INFO_THREAD_STATS, &stats, sizeof stats,
+                           NULL, NULL) == ZX_OK &&
+        stats.last_scheduled_cpu < 64) {
+      __atomic_fetch_or(&seen_cpus, (uint64_t)1 << stats.last_scheduled_cpu, __ATOMIC_RELAXED);
+    }
   }
-  if (physmem == 960 * MIB) {
-    return 4;
-  }
-  return 0;
+  zx_thread_exit();
 }
 
-TEST(num_cpus_is_the_cpu_count_qemu_was_given) {
+// The count is the CPUs the kernel runs threads on: busy threads end up on every one of
+// them (idle CPUs take work from busy ones) and on no other.
+TEST(num_cpus_is_the_cpus_threads_run_on) {
   uint32_t cpus = zx_system_get_num_cpus();
   EXPECT_GE(cpus, 1);
   EXPECT_LE(cpus, ZX_CPU_SET_MAX_CPUS);
-  uint32_t want = cpus_qemu_was_given(zx_system_get_physmem());
-  if (want == 0) {
-    printf("# unknown machine shape (%u CPUs, %llu MiB): only the bounds checked\n", cpus,
-           (unsigned long long)(zx_system_get_physmem() / MIB));
-  } else {
-    EXPECT_EQ(cpus, want);
+  raw_thread_t t[SPINNERS];
+  seen_cpus = 0;
+  for (uintptr_t i = 0; i < SPINNERS; i++) {
+    ASSERT_OK(zx_thread_create(zx_process_self(), "spin", 4, 0, &spinner_handle[i]));
   }
+  for (uintptr_t i = 0; i < SPINNERS; i++) {
+    zx_handle_t vmo;
+    ASSERT_OK(zx_vmo_create(RAW_THREAD_STACK, 0, &vmo));
+    ASSERT_OK(zx_vmar_map(zx_vmar_root_self(), ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, vmo, 0,
+                          RAW_THREAD_STACK, &t[i].stack));
+    zx_handle_close(vmo);
+    t[i].handle = spinner_handle[i];
+    ASSERT_OK(zx_thread_start(t[i].handle, (zx_vaddr_t)spin_and_look, t[i].stack + RAW_THREAD_STACK,
+                              i, 0));
+  }
+  for (int i = 0; i < SPINNERS; i++) EXPECT_OK(raw_thread_join(&t[i]));
+  uint64_t all = cpus >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << cpus) - 1;
+  printf("# %u CPUs; threads ran on CPUs %#llx\n", cpus, (unsigned long long)seen_cpus);
+  EXPECT_EQ(seen_cpus, all);
 }
 
 TEST(num_cpus_never_changes) {

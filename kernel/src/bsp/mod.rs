@@ -10,25 +10,7 @@ pub mod devicetree;
 pub mod rpi4;
 pub mod virt;
 
-use core::sync::atomic::{AtomicU32, Ordering};
 use devicetree::{Board, GicInfo, MachineInfo, PhysRange, UartInfo};
-
-/// How many CPUs the system has, for `zx_system_get_num_cpus`. Written once at boot,
-/// before any program runs; an atomic because every CPU reads it.
-static CPU_COUNT: AtomicU32 = AtomicU32::new(1);
-
-/// Records the device tree's CPU count (`device_type = "cpu"` nodes). The boot CPU
-/// exists even when the tree lists none, so the count is at least 1.
-pub fn set_cpu_count(tree_count: usize) {
-    let count = u32::try_from(tree_count).unwrap_or(u32::MAX).max(1);
-    CPU_COUNT.store(count, Ordering::Relaxed);
-}
-
-/// The number of CPUs the system has: for now the CPUs the device tree lists (the
-/// secondaries are parked, not yet running); with SMP, the CPUs brought online.
-pub fn cpu_count() -> u32 {
-    CPU_COUNT.load(Ordering::Relaxed)
-}
 
 pub fn board_name(board: Board) -> &'static str {
     match board {

@@ -11,9 +11,10 @@ use crate::random;
 use libzircon::prelude::{ZX_CPRNG_ADD_ENTROPY_MAX_LEN, ZX_CPRNG_DRAW_MAX_LEN};
 use libzircon::Status;
 
-/// The number of CPUs the system has (the board's count; see `bsp::cpu_count`).
+/// The number of CPUs the kernel runs threads on (those the device tree lists that came
+/// online; they all do unless one failed to start, which the boot log says).
 pub fn num_cpus() -> u32 {
-    crate::bsp::cpu_count()
+    crate::task::percpu::online_count() as u32
 }
 
 /// The bytes of RAM the kernel manages (after `mem=`), as ZX_INFO_KMEM_STATS's

@@ -20,8 +20,13 @@ pub fn thread_exit() {
     crate::task::exit_current()
 }
 
-/// Sleeps until `deadline` on the monotonic clock; a deadline in the past returns at once.
+/// Sleeps until `deadline` on the monotonic clock; a deadline in the past returns at once,
+/// and one of 0 or below yields the CPU first, as Zircon's does.
 pub fn nanosleep(deadline: i64) -> ZxResult {
+    if deadline <= 0 {
+        crate::task::sched::yield_now();
+        return Ok(());
+    }
     percpu::with_current(|t| t.set_state(ZX_THREAD_STATE_BLOCKED_SLEEPING));
     let slept = wait::sleep_until(deadline);
     percpu::with_current(|t| t.set_state(ZX_THREAD_STATE_RUNNING));

@@ -40,7 +40,7 @@ impl Syscalls<'_> {
                 Some(Unresolved::Denied { .. }) => Status::ACCESS_DENIED,
                 Some(Unresolved::PastVmoEnd) => Status::OUT_OF_RANGE,
                 Some(Unresolved::NoMemory) => Status::NO_MEMORY,
-                Some(Unresolved::NotMapped) | None => Status::NOT_FOUND,
+                Some(Unresolved::NotMapped | Unresolved::Changed) | None => Status::NOT_FOUND,
             },
         }
     }

@@ -89,3 +89,12 @@ pub struct Killed;
 pub fn current_process() -> Option<alloc::sync::Arc<crate::object::Process>> {
     percpu::with_current(|t| t.process.clone()).flatten()
 }
+
+/// Takes two locks against the written order, on purpose (`crash=lockorder`): a checked
+/// build panics naming both; a release build has no checker and returns.
+pub fn lock_order_inversion() {
+    let outer = lock::IrqMutex::new(crate::lockorder::RUN_QUEUE, ());
+    let inner = lock::IrqMutex::new(crate::lockorder::THREAD, ());
+    let _a = outer.lock();
+    let _b = inner.lock();
+}

@@ -153,6 +153,7 @@ pub fn on_page_fault(frame: &mut TrapFrame, access: u8, decoded: core::fmt::Argu
             alloc::format!("page fault: {what} at {addr:#x}, past the end of the mapped VMO")
         }
         Unresolved::NoMemory => alloc::format!("page fault: {what} at {addr:#x}: out of memory"),
+        Unresolved::Changed => alloc::format!("page fault: {what} at {addr:#x}: mapping changing"),
     };
     drop(process);
     on_fault(format_args!("{decoded}: {reason}"), frame)
