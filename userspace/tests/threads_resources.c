@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <threads.h>
 
+#include <zircon/process.h>
 #include <zircon/syscalls.h>
 #include <zircon/syscalls/object.h>
 #include <zrk/startup.h>
@@ -31,6 +32,24 @@ static struct snapshot snapshot(void) {
   zx_object_get_info(info, ZRK_INFO_KERNEL_OBJECTS, &s.objects, sizeof s.objects, NULL, NULL);
   s.free_bytes = kmem.free_bytes;
   return s;
+}
+
+// A snapshot taken once no dead thread is left for the kernel to free: a thread that
+// has just exited (its joiner already returned) is freed by its CPU's next switch, a
+// moment later, and a "before" taken in that moment would count it. Waits (1 s at most)
+// until the kernel's live threads are this process's running ones (the boot runs this
+// program alone).
+static struct snapshot settled_snapshot(void) {
+  zx_time_t give_up = zx_deadline_after(1000 * MS);
+  for (;;) {
+    struct snapshot s = snapshot();
+    size_t actual = 0, running = 0;
+    zx_object_get_info(zx_process_self(), ZX_INFO_PROCESS_THREADS, NULL, 0, &actual, &running);
+    if (s.objects.threads == running || zx_clock_get_monotonic() > give_up) {
+      return s;
+    }
+    zx_nanosleep(zx_deadline_after(MS));
+  }
 }
 
 static bool same(const struct snapshot* a, const struct snapshot* b) {
@@ -76,7 +95,7 @@ static int touch_stack(void* arg) {
 }
 
 TEST(a_thread_while_it_runs_holds_a_thread_a_vmo_and_a_vmar) {
-  struct snapshot before = snapshot();
+  struct snapshot before = settled_snapshot();
   thrd_t thread;
   ASSERT_EQ(thrd_create(&thread, touch_stack, NULL), thrd_success);
   struct snapshot during = snapshot();
@@ -89,7 +108,7 @@ TEST(a_thread_while_it_runs_holds_a_thread_a_vmo_and_a_vmar) {
 }
 
 TEST(create_and_join_1000_threads_gives_back_every_byte) {
-  struct snapshot before = snapshot();
+  struct snapshot before = settled_snapshot();
   int wrong = 0;
   for (int i = 0; i < 1000; i++) {
     thrd_t thread;
@@ -120,7 +139,7 @@ static void* finish(void* arg) {
 }
 
 TEST(detached_threads_free_their_own_stacks) {
-  struct snapshot before = snapshot();
+  struct snapshot before = settled_snapshot();
   finished = 0;
   pthread_attr_t attr;
   ASSERT_EQ(pthread_attr_init(&attr), 0);
@@ -134,7 +153,7 @@ TEST(detached_threads_free_their_own_stacks) {
 }
 
 TEST(threads_detached_while_running_free_their_own_stacks) {
-  struct snapshot before = snapshot();
+  struct snapshot before = settled_snapshot();
   finished = 0;
   for (int i = 0; i < 50; i++) {
     pthread_t thread;
@@ -146,7 +165,7 @@ TEST(threads_detached_while_running_free_their_own_stacks) {
 }
 
 TEST(threads_detached_after_they_ended_are_freed_by_the_detach) {
-  struct snapshot before = snapshot();
+  struct snapshot before = settled_snapshot();
   finished = 0;
   pthread_t threads[20];
   for (int i = 0; i < 20; i++) {
@@ -161,7 +180,7 @@ TEST(threads_detached_after_they_ended_are_freed_by_the_detach) {
 }
 
 TEST(a_guard_size_of_zero_and_a_large_guard_both_clean_up) {
-  struct snapshot before = snapshot();
+  struct snapshot before = settled_snapshot();
   pthread_attr_t attr;
   ASSERT_EQ(pthread_attr_init(&attr), 0);
   size_t guard = 0;
