@@ -49,6 +49,9 @@ TEST(no_writable_page_survives_protect_to_read) {
     ASSERT_OK(zx_vmo_op_range(vmo, ZX_VMO_OP_DECOMMIT, 0, PAGES * 4096, NULL, 0));
     // Let the workers race into the faults (on one CPU: run them), then take write away.
     if (round % 2) zx_nanosleep(0);
+    // Now and then a longer window, so the workers' writes surely get through some
+    // rounds (the count below shows the race was run, not skipped).
+    if (round % 10 == 0) zx_nanosleep(zx_deadline_after(ZX_MSEC(1)));
     for (volatile int spin = 0; spin < (round % 7) * 50; spin++) {
     }
     ASSERT_OK(zx_vmar_protect(zx_vmar_root_self(), ZX_VM_PERM_READ, base, PAGES * 4096));

@@ -30,6 +30,7 @@ pub enum Object {
     Event(Arc<Event>),
     EventPair(Arc<EventPairEnd>),
     Timer(Arc<Timer>),
+    SuspendToken(Arc<crate::task::suspend::SuspendToken>),
 }
 
 /// A VMO over the kernel's frames.
@@ -46,6 +47,7 @@ impl Object {
             Object::Event(e) => e.koid,
             Object::EventPair(e) => e.koid,
             Object::Timer(t) => t.koid,
+            Object::SuspendToken(t) => t.koid,
         }
     }
 
@@ -59,6 +61,7 @@ impl Object {
             Object::Event(_) => ZX_OBJ_TYPE_EVENT,
             Object::EventPair(_) => ZX_OBJ_TYPE_EVENTPAIR,
             Object::Timer(_) => ZX_OBJ_TYPE_TIMER,
+            Object::SuspendToken(_) => ZX_OBJ_TYPE_SUSPEND_TOKEN,
         }
     }
 
@@ -71,7 +74,7 @@ impl Object {
             Object::Event(e) => Some(&e.signals),
             Object::EventPair(e) => Some(&e.signals),
             Object::Timer(t) => Some(&t.signals),
-            Object::Vmar(_) | Object::Resource(_) => None,
+            Object::Vmar(_) | Object::Resource(_) | Object::SuspendToken(_) => None,
         }
     }
 
@@ -233,6 +236,8 @@ pub struct Process {
     /// is switched in, down once that CPU has switched to another address space. Its
     /// tables are freed only when this reaches zero.
     pub cpus_using: core::sync::atomic::AtomicUsize,
+    /// Suspend tokens held on the whole process: its threads run while none are.
+    pub suspend_count: core::sync::atomic::AtomicU32,
     /// None once the process has ended. Lock order: a VMO family's lock, then this.
     pub vm: Mutex<Option<Vm>>,
     /// The unmapped pages below the stack, to call an overflow what it is.
@@ -257,6 +262,7 @@ impl Process {
             signals: Signals::new(0),
             ttbr0: aspace.ttbr0(),
             cpus_using: core::sync::atomic::AtomicUsize::new(0),
+            suspend_count: core::sync::atomic::AtomicU32::new(0),
             vm: Mutex::new(Some(Vm { aspace, regions })),
             stack_guard: Mutex::new(0..0),
             _counted: Counted::new(CountedKind::Process),
@@ -367,6 +373,11 @@ impl Process {
             l.exit.get_or_insert(Exit::Exited(0));
         }
         self.signals.update(0, ZX_PROCESS_TERMINATED);
+    }
+
+    /// Whether it is dying or dead (a kill or exit has begun).
+    pub fn is_dying(&self) -> bool {
+        matches!(self.lifecycle.lock().life, Life::Dying | Life::Dead)
     }
 
     /// How the process ended, once it has.

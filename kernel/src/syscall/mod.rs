@@ -13,6 +13,7 @@ mod object;
 mod signal;
 mod system;
 mod task;
+mod thread_state;
 mod vmar;
 mod vmo;
 
@@ -114,13 +115,6 @@ fn copy_out_optional(dst: usize, src: &[u8]) -> ZxResult {
     } else {
         copy_out(dst, src)
     }
-}
-
-/// For syscalls whose objects arrive with later issues (VMARs and executable VMOs:
-/// issue 5; threads, futexes, waits, events, timers and task control: with the
-/// scheduler).
-fn not_yet() -> ZxResult {
-    Err(Status::NOT_SUPPORTED)
 }
 
 impl SyscallHandler for Syscalls<'_> {
@@ -399,36 +393,36 @@ impl SyscallHandler for Syscalls<'_> {
         signal::task_kill(self, handle)
     }
 
-    fn task_suspend(&mut self, _handle: zx_handle_t, _token: UserPtrMut<zx_handle_t>) -> ZxResult {
-        not_yet()
+    fn task_suspend(&mut self, handle: zx_handle_t, token: UserPtrMut<zx_handle_t>) -> ZxResult {
+        thread_state::task_suspend(self, handle, token)
     }
 
     fn task_suspend_token(
         &mut self,
-        _handle: zx_handle_t,
-        _token: UserPtrMut<zx_handle_t>,
+        handle: zx_handle_t,
+        token: UserPtrMut<zx_handle_t>,
     ) -> ZxResult {
-        not_yet()
+        thread_state::task_suspend(self, handle, token)
     }
 
     fn thread_read_state(
         &mut self,
-        _handle: zx_handle_t,
-        _kind: uint32_t,
-        _buffer: UserPtrMut<c_void>,
-        _buffer_size: size_t,
+        handle: zx_handle_t,
+        kind: uint32_t,
+        buffer: UserPtrMut<c_void>,
+        buffer_size: size_t,
     ) -> ZxResult {
-        not_yet()
+        thread_state::read_state(self, handle, kind, buffer.addr(), buffer_size)
     }
 
     fn thread_write_state(
         &mut self,
-        _handle: zx_handle_t,
-        _kind: uint32_t,
-        _buffer: UserPtr<c_void>,
-        _buffer_size: size_t,
+        handle: zx_handle_t,
+        kind: uint32_t,
+        buffer: UserPtr<c_void>,
+        buffer_size: size_t,
     ) -> ZxResult {
-        not_yet()
+        thread_state::write_state(self, handle, kind, buffer.addr(), buffer_size)
     }
 
     fn futex_requeue(

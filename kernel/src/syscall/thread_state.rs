@@ -46,7 +46,11 @@ pub fn task_suspend(sys: &Syscalls, handle: zx_handle_t, out: UserPtrMut<zx_hand
     )
 }
 
-fn thread_with(sys: &Syscalls, handle: zx_handle_t, right: zx_rights_t) -> Result<Arc<Thread>, Status> {
+fn thread_with(
+    sys: &Syscalls,
+    handle: zx_handle_t,
+    right: zx_rights_t,
+) -> Result<Arc<Thread>, Status> {
     let entry = sys.lookup(handle)?;
     let Object::Thread(thread) = entry.object else {
         return Err(Status::WRONG_TYPE);
@@ -85,7 +89,13 @@ fn general_regs(frame: &TrapFrame, tpidr: u64) -> zx_thread_state_general_regs_t
     regs
 }
 
-pub fn read_state(sys: &Syscalls, handle: zx_handle_t, kind: u32, buffer: usize, size: usize) -> ZxResult {
+pub fn read_state(
+    sys: &Syscalls,
+    handle: zx_handle_t,
+    kind: u32,
+    buffer: usize,
+    size: usize,
+) -> ZxResult {
     let thread = thread_with(sys, handle, ZX_RIGHT_READ)?;
     let need = record_size(kind)?;
     if size < need {
@@ -126,7 +136,13 @@ fn word(bytes: &[u8], index: usize) -> u64 {
     u64::from_le_bytes(w)
 }
 
-pub fn write_state(sys: &Syscalls, handle: zx_handle_t, kind: u32, buffer: usize, size: usize) -> ZxResult {
+pub fn write_state(
+    sys: &Syscalls,
+    handle: zx_handle_t,
+    kind: u32,
+    buffer: usize,
+    size: usize,
+) -> ZxResult {
     if kind & ZX_THREAD_STATE_DEBUG_REGS != 0 {
         // Debugging syscalls are not enabled (this covers SINGLE_STEP too, as in Zircon).
         return Err(Status::NOT_SUPPORTED);

@@ -6,6 +6,7 @@ pub mod futex;
 pub mod lock;
 pub mod percpu;
 pub mod sched;
+pub mod suspend;
 pub mod thread;
 pub mod timer_irq;
 pub mod trap;

@@ -89,7 +89,7 @@ pub fn park(frame: &mut TrapFrame) {
     };
     let mut stopped = false;
     loop {
-        let seq = wait::prepare_wait(&thread);
+        wait::prepare_wait(&thread);
         if thread.kill_pending.load(Ordering::Acquire) || !thread.suspend_requested() {
             wait::end_wait(&thread);
             break;

@@ -109,6 +109,11 @@ pub struct Thread {
     pub syscall_since: AtomicU64,
     /// Set by the watchdog: seconds << 32 | (syscall number + 1) of the syscall it stopped.
     pub watchdog: AtomicU64,
+    /// Suspend tokens held on this thread (zx_task_suspend); it runs while none are.
+    pub suspend_count: AtomicU32,
+    /// While it is stopped by a suspension: its user registers (the frame at the top of
+    /// its kernel stack), for zx_thread_read_state/write_state. Lock: taken alone.
+    pub(crate) parked: Mutex<Option<usize>>,
     _counted: Option<Counted>,
 }
 
@@ -150,6 +155,8 @@ impl Thread {
             scheduled_at: AtomicU64::new(0),
             syscall_since: AtomicU64::new(0),
             watchdog: AtomicU64::new(0),
+            suspend_count: AtomicU32::new(0),
+            parked: Mutex::new(None),
             _counted: counted,
         }
     }
@@ -207,6 +214,20 @@ impl Thread {
 
     pub fn run_state(&self) -> Run {
         self.sched.lock().run
+    }
+
+    /// Whether a suspension (of the thread or its process) holds it.
+    pub fn suspend_requested(&self) -> bool {
+        self.suspend_count.load(Ordering::Acquire) > 0
+            || self
+                .process
+                .as_ref()
+                .is_some_and(|p| p.suspend_count.load(Ordering::Acquire) > 0)
+    }
+
+    /// It must leave any wait: its process is dying or it is being suspended.
+    pub fn interrupt_requested(&self) -> bool {
+        self.kill_pending.load(Ordering::Acquire) || self.suspend_requested()
     }
 
     pub fn set_state(&self, state: u32) {

@@ -12,11 +12,12 @@ use alloc::string::String;
 use core::fmt::Write;
 use core::sync::atomic::Ordering;
 
-/// A system call from EL0.
-pub fn on_syscall(frame: &mut TrapFrame) {
+/// A system call from EL0. True if the thread must stop before it returns (the short
+/// frame is then completed and [`stop_here`] called).
+pub fn on_syscall(frame: &mut TrapFrame) -> bool {
     let number = frame.x[16];
     let Some(args) = frame.x.first_chunk::<8>().copied() else {
-        return;
+        return false;
     };
     let result = percpu::with_current(|thread| {
         let slot = watchdog::record_start(thread, number, &args);
@@ -37,21 +38,43 @@ pub fn on_syscall(frame: &mut TrapFrame) {
             ));
         }
     }
-    before_user_return();
+    before_user_return(None)
 }
 
-/// Last checks before returning to EL0: a kill, a rescheduling.
-pub fn before_user_return() {
+/// Last checks before returning to EL0: a kill, a suspension, a rescheduling. With the
+/// thread's complete user frame, a suspended thread stops here; without (the system
+/// call's short frame), true asks the caller to complete the frame and call [`stop_here`].
+pub fn before_user_return(frame: Option<&mut TrapFrame>) -> bool {
+    let mut frame = frame;
     loop {
         let cpu = percpu::this();
-        if percpu::with_current(|t| t.kill_pending.load(Ordering::Acquire)) == Some(true) {
+        let (killed, suspended) = percpu::with_current(|t| {
+            (
+                t.kill_pending.load(Ordering::Acquire),
+                t.suspend_requested(),
+            )
+        })
+        .unwrap_or((false, false));
+        if killed {
             super::handle_pending_kill();
         }
+        if suspended {
+            match frame.as_deref_mut() {
+                Some(frame) => super::suspend::park(frame),
+                None => return true,
+            }
+            continue;
+        }
         if !cpu.need_resched.load(Ordering::Relaxed) {
-            return;
+            return false;
         }
         super::sched::reschedule(true);
     }
+}
+
+/// A system call's thread stops (vectors.s's svc_stop), then goes on.
+pub fn stop_here(frame: &mut TrapFrame) {
+    before_user_return(Some(frame));
 }
 
 /// Kills the running thread's process with `report` and ends the thread.
@@ -127,7 +150,8 @@ pub fn on_page_fault(frame: &mut TrapFrame, access: u8, decoded: core::fmt::Argu
     let access = access_of(access);
     let why = match pagefault::resolve(&process, addr, access) {
         Ok(()) => {
-            before_user_return();
+            drop(process);
+            before_user_return(Some(frame));
             return;
         }
         Err(why) => why,
@@ -174,9 +198,9 @@ fn perms_text(perms: u32) -> &'static str {
 }
 
 /// An interrupt taken while a user thread ran: after the handlers, the usual checks.
-pub fn on_user_irq() {
+pub fn on_user_irq(frame: &mut TrapFrame) {
     crate::irq::handle();
-    before_user_return();
+    before_user_return(Some(frame));
 }
 
 /// A user thread's first entry to EL0, with the registers zx_thread_start gave it:
@@ -201,6 +225,8 @@ pub fn enter_user_first() -> ! {
         cpu::halt()
     };
     drop(thread);
+    // A thread suspended before it started starts suspended.
+    before_user_return(Some(&mut frame));
     // SAFETY: `top` is the running thread's own kernel stack, and this function's frames
     // are all it holds (the thread has just started).
     unsafe { user::enter_first(&frame, top) }

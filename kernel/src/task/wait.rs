@@ -244,7 +244,7 @@ pub fn block(thread: &Arc<Thread>, seq: u64, deadline: i64) -> WakeReason {
     }
     {
         let mut s = thread.sched.lock();
-        if s.wake.is_none() && !thread.kill_pending.load(Ordering::Acquire) && !immediate {
+        if s.wake.is_none() && !thread.interrupt_requested() && !immediate {
             s.run = Run::Blocked;
             drop(s);
             thread.syscall_since.store(0, Ordering::Relaxed);
@@ -255,12 +255,17 @@ pub fn block(thread: &Arc<Thread>, seq: u64, deadline: i64) -> WakeReason {
     if let Some(id) = timer_id {
         cancel_timer(id);
     }
-    let reason = if thread.kill_pending.load(Ordering::Acquire) {
+    let reason = if thread.interrupt_requested() {
         WakeReason::Killed
     } else {
         WakeReason::TimedOut
     };
     finish_wait(thread, reason)
+}
+
+/// Ends the running thread's wait, whatever woke it (or nothing).
+pub fn end_wait(thread: &Thread) {
+    finish_wait(thread, WakeReason::Signaled);
 }
 
 fn finish_wait(thread: &Thread, otherwise: WakeReason) -> WakeReason {

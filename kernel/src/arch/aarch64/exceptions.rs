@@ -60,11 +60,19 @@ pub fn init() {
 }
 
 /// A system call from EL0, by the short path of vectors.s (svc_entry): only x0–x7, x16,
-/// x18, x30 and the return state are in the frame. Returns to resume the thread (a
-/// thread that must not resume never returns here).
+/// x18, x30 and the return state are in the frame. Returns 0 to resume the thread, 1 if
+/// it must stop first (it is being suspended); a thread that must not resume never
+/// returns here.
 #[unsafe(no_mangle)]
-extern "C" fn handle_svc(frame: &mut TrapFrame) {
-    crate::task::trap::on_syscall(frame)
+extern "C" fn handle_svc(frame: &mut TrapFrame) -> u64 {
+    u64::from(crate::task::trap::on_syscall(frame))
+}
+
+/// The rest of a system call whose thread must stop first (vectors.s's svc_stop, with the
+/// frame now complete). Returns to resume the thread through the full path.
+#[unsafe(no_mangle)]
+extern "C" fn handle_svc_stop(frame: &mut TrapFrame) {
+    crate::task::trap::stop_here(frame)
 }
 
 /// Returns to resume the interrupted code.
@@ -72,7 +80,7 @@ extern "C" fn handle_svc(frame: &mut TrapFrame) {
 extern "C" fn handle_exception(kind: u64, frame: &mut TrapFrame) {
     match kind {
         KIND_EL1_IRQ => crate::irq::handle(),
-        KIND_EL0_IRQ => crate::task::trap::on_user_irq(),
+        KIND_EL0_IRQ => crate::task::trap::on_user_irq(frame),
         KIND_EL1_SYNC if esr::is_data_abort(frame.esr) && super::user::in_copy(frame) => {
             // A user copy touched a page not mapped in yet: fault it in and retry, or
             // let the copy fail.

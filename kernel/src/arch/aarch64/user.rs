@@ -259,6 +259,33 @@ pub struct UserRegisters {
 }
 
 impl UserRegisters {
+    pub fn tpidr_el0(&self) -> u64 {
+        self.tpidr_el0
+    }
+
+    pub fn set_tpidr_el0(&mut self, value: u64) {
+        self.tpidr_el0 = value;
+    }
+
+    /// (FPCR, FPSR).
+    pub fn fp_control(&self) -> (u64, u64) {
+        (self.fpcr, self.fpsr)
+    }
+
+    pub fn set_fp_control(&mut self, fpcr: u64, fpsr: u64) {
+        self.fpcr = fpcr;
+        self.fpsr = fpsr;
+    }
+
+    /// v0-v31.
+    pub fn vectors(&self) -> &[u128; 32] {
+        &self.q
+    }
+
+    pub fn vectors_mut(&mut self) -> &mut [u128; 32] {
+        &mut self.q
+    }
+
     /// Captures this CPU's user FP/SIMD state and thread pointers.
     pub fn save(&mut self) {
         let q = self.q.as_mut_ptr();

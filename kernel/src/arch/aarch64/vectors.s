@@ -171,7 +171,8 @@ svc_entry:
     msr     ttbr0_el1, x2
     isb
 1:  mov     x0, sp
-    bl      handle_svc                  // returns only to resume the thread
+    bl      handle_svc                  // 0: resume the thread; else it must stop here
+    cbnz    x0, svc_stop
     ldp     x1, x2, [sp, #256]
     msr     elr_el1, x1
     msr     spsr_el1, x2
@@ -200,6 +201,28 @@ svc_entry:
     mov     x17, xzr
     add     sp, sp, #FRAME_SIZE
     eret
+
+// A system call whose thread must stop before it returns (it is being suspended): the
+// frame is completed (the callee-saved registers still hold the caller's values, and
+// SP_EL0 its stack; the scratch registers are cleared) so the thread's registers can be
+// read and written while it is stopped, and the thread leaves through the full path.
+svc_stop:
+    stp     xzr, xzr, [sp, #64]         // x8-x15, x17: not saved by svc_entry, and the
+    stp     xzr, xzr, [sp, #80]         // syscall ABI does not keep them
+    stp     xzr, xzr, [sp, #96]
+    stp     xzr, xzr, [sp, #112]
+    str     xzr, [sp, #136]
+    stp     x19, x20, [sp, #152]
+    stp     x21, x22, [sp, #168]
+    stp     x23, x24, [sp, #184]
+    stp     x25, x26, [sp, #200]
+    stp     x27, x28, [sp, #216]
+    str     x29, [sp, #232]
+    mrs     x1, sp_el0
+    str     x1, [sp, #248]
+    mov     x0, sp
+    bl      handle_svc_stop
+    b       return_to_user
 
 // void zrk_enter_user(const TrapFrame *frame, u64 stack_top): a new thread's first
 // return to EL0. The frame is copied to the top of the thread's kernel stack, where every
