@@ -44,6 +44,24 @@ fn flush_va(asid: u16, va: usize) {
     unsafe { core::arch::asm!("dsb ishst", "tlbi vae1is, {0}", "dsb ish", "isb", in(reg) arg) };
 }
 
+/// Pages an unmap invalidates one by one; past this many, the whole ASID at once.
+const FLUSH_BATCH: usize = 32;
+
+/// Starts forgetting this ASID's TLB entry for `va` on every CPU; a later `dsb ish`
+/// waits for it.
+fn start_flush_va(asid: u16, va: usize) {
+    let arg = ((va as u64) >> 12) & ((1 << 44) - 1) | (asid as u64) << 48;
+    // SAFETY: TLB maintenance only.
+    unsafe { core::arch::asm!("dsb ishst", "tlbi vae1is, {0}", in(reg) arg) };
+}
+
+/// Forgets every TLB entry of this ASID on every CPU.
+fn flush_asid(asid: u16) {
+    let arg = (asid as u64) << 48;
+    // SAFETY: TLB maintenance only.
+    unsafe { core::arch::asm!("dsb ishst", "tlbi aside1is, {0}", "dsb ish", "isb", in(reg) arg) };
+}
+
 /// EL0 access bits: AP[1] (EL0 may access) and AP[2] (read-only).
 const AP_EL0: u64 = 1 << 6;
 const AP_RO: u64 = 1 << 7;
@@ -126,6 +144,13 @@ fn table_at(pa: u64) -> &'static mut [u64; ENTRIES] {
     // SAFETY: `pa` is a page-table frame this address space allocated and owns; RAM is
     // linear-mapped; the address space's owner serialises all access to its tables.
     unsafe { &mut *(phys_to_virt(pa) as *mut [u64; ENTRIES]) }
+}
+
+/// Writes a translation-table entry as one 64-bit store the compiler may neither split,
+/// merge nor drop: the table walkers of every CPU read these entries as it happens.
+fn set_pte(entry: &mut u64, value: u64) {
+    // SAFETY: `entry` is a valid, aligned u64 (a slot of a table this module owns).
+    unsafe { core::ptr::write_volatile(entry, value) }
 }
 
 /// Whether a leaf entry is a valid page EL0 may execute.
@@ -216,7 +241,10 @@ impl AddressSpace {
                 // Publish the zeroed table before linking it in.
                 // SAFETY: a barrier only.
                 unsafe { core::arch::asm!("dsb ishst") };
-                table_at(table)[pte::index(va, level)] = pte::table_desc(pa as u64);
+                set_pte(
+                    &mut table_at(table)[pte::index(va, level)],
+                    pte::table_desc(pa as u64),
+                );
                 table = pa as u64;
                 level += 1;
             }
@@ -254,10 +282,10 @@ impl AddressSpace {
             sync_for_execute(pa as u64);
         }
         if old & pte::VALID != 0 {
-            *slot = 0;
+            set_pte(slot, 0);
             flush_va(asid, va);
         }
-        *slot = pte::page_desc(pa as u64, leaf_attrs(perms, policy));
+        set_pte(slot, pte::page_desc(pa as u64, leaf_attrs(perms, policy)));
         // SAFETY: a barrier only: the entry was invalid, so no TLB holds it.
         unsafe { core::arch::asm!("dsb ishst", "isb") };
         Ok(())
@@ -295,7 +323,7 @@ impl AddressSpace {
             let child = *entry & pte::ADDR_MASK;
             let range = (start.max(va), end.min(va + span));
             if self.walk(child, level + 1, va, range, prune, leaf) && prune {
-                *entry = 0;
+                set_pte(entry, 0);
                 // Drops walk-cache entries through the unlinked table (by any address in
                 // its span) before the frame is reused.
                 flush_va(self.asid, va);
@@ -322,11 +350,21 @@ impl AddressSpace {
         };
         let asid = self.asid;
         let mut removed = 0;
+        // Invalidations are batched: each page's is issued without waiting, and past
+        // FLUSH_BATCH pages one flush of the whole ASID replaces the rest; one barrier at
+        // the end waits for all of them on every CPU, before the caller frees any page.
         self.walk(self.root, 0, 0, range, true, &mut |page, slot| {
-            *slot = 0;
-            flush_va(asid, page);
+            set_pte(slot, 0);
+            if removed < FLUSH_BATCH {
+                start_flush_va(asid, page);
+            }
             removed += 1;
         });
+        if removed > FLUSH_BATCH {
+            flush_asid(asid);
+        }
+        // SAFETY: barriers only: the invalidations above complete everywhere.
+        unsafe { core::arch::asm!("dsb ish", "isb") };
         removed
     }
 
@@ -349,9 +387,9 @@ impl AddressSpace {
                 // instruction fetch see it before it becomes code.
                 sync_for_execute(old & pte::ADDR_MASK);
             }
-            *slot = 0;
+            set_pte(slot, 0);
             flush_va(asid, page);
-            *slot = keep | attrs | pte::TABLE_OR_PAGE | pte::VALID;
+            set_pte(slot, keep | attrs | pte::TABLE_OR_PAGE | pte::VALID);
         });
         // SAFETY: a barrier only.
         unsafe { core::arch::asm!("dsb ishst", "isb") };
@@ -376,11 +414,8 @@ impl AddressSpace {
 
 impl Drop for AddressSpace {
     fn drop(&mut self) {
-        let arg = (self.asid as u64) << 48;
-        // SAFETY: forgets every TLB entry tagged with this ASID before it is reused.
-        unsafe {
-            core::arch::asm!("dsb ishst", "tlbi aside1is, {0}", "dsb ish", "isb", in(reg) arg)
-        };
+        // Forget every TLB entry tagged with this ASID before it is reused.
+        flush_asid(self.asid);
         let freed = Self::free_tables_below(self.root, 0);
         TABLE_PAGES.fetch_sub(freed + 1, Ordering::Relaxed);
         frames::free(self.root as usize, 1);
