@@ -117,7 +117,7 @@ pub fn load(name: &str, image: &[u8], handle_seed: u64) -> Result<Loaded, LoadEr
 /// Writes `bytes` into `vmo` at `offset` (kernel memory to VMO: no user copy).
 fn fill(vmo: &KernelVmo, offset: u64, bytes: &[u8]) -> Result<(), LoadError> {
     vmo.write(offset, bytes.len(), &mut |dst, at| {
-        dst.copy_from_slice(&bytes[at..at + dst.len()]);
+        dst.copy_from(&bytes[at..at + dst.len()]);
         Ok(())
     })
     .map_err(LoadError::Vm)

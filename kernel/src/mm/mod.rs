@@ -6,6 +6,7 @@
 
 pub mod frames;
 pub mod regions;
+pub mod window;
 
 #[cfg(target_os = "none")]
 pub mod aspace;

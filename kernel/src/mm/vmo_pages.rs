@@ -4,6 +4,7 @@
 use super::aspace::zero_frame;
 use super::frames::{self, PAGE_SIZE};
 use super::paging::phys_to_virt;
+use super::window::PageWindow;
 use crate::object::vmo::{CacheOp, PageAddr, PageSource};
 use libzircon::Status;
 
@@ -56,12 +57,14 @@ impl PageSource for KernelPages {
         frames::ref_count(page.0 as usize)
     }
 
-    fn with_bytes<R>(&self, page: PageAddr, f: impl FnOnce(&mut [u8; PAGE_SIZE]) -> R) -> R {
-        // SAFETY: the VMO layer calls this only for pages it holds a reference to, so
-        // the frame stays allocated; it is RAM in the linear map. Concurrent writers of
-        // one page race as on any shared memory (the VMO layer documents that), which
-        // cannot break the kernel's own invariants: the bytes are plain data.
-        f(unsafe { &mut *bytes_of(page) })
+    #[inline]
+    fn window(&self, page: PageAddr) -> PageWindow {
+        // SAFETY: the VMO layer asks only for pages it holds a reference to, and uses
+        // the window only while it does, so the frame stays allocated; it is a whole
+        // RAM page in the linear map, readable and writable by the kernel. The window
+        // is never turned into a reference, so user threads writing the page through
+        // their mappings at the same time race only on plain data.
+        unsafe { PageWindow::new(bytes_of(page).cast::<u8>(), PAGE_SIZE) }
     }
 
     fn cache_op(&self, page: PageAddr, offset: usize, len: usize, op: CacheOp) {

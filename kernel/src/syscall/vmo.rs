@@ -102,12 +102,14 @@ pub fn read(
     vmo.read_fast(
         offset,
         len,
-        &mut |bytes, position| {
-            locked_piece(buffer, len, position, |at| user::copy_to_user(at, bytes))
+        &mut |window, position| {
+            locked_piece(buffer, len, position, |at| {
+                user::copy_window_to_user(at, window)
+            })
         },
-        &mut |bytes, position| {
+        &mut |window, position| {
             user_piece(sys, buffer, len, position, |at| {
-                user::copy_to_user(at, bytes)
+                user::copy_window_to_user(at, window)
             })
         },
     )
@@ -124,12 +126,14 @@ pub fn write(
     vmo.write_fast(
         offset,
         len,
-        &mut |bytes, position| {
-            locked_piece(buffer, len, position, |at| user::copy_from_user(bytes, at))
+        &mut |window, position| {
+            locked_piece(buffer, len, position, |at| {
+                user::copy_window_from_user(window, at)
+            })
         },
-        &mut |bytes, position| {
+        &mut |window, position| {
             user_piece(sys, buffer, len, position, |at| {
-                user::copy_from_user(bytes, at)
+                user::copy_window_from_user(window, at)
             })
         },
     )

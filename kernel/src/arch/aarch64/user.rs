@@ -11,6 +11,7 @@
 
 use super::exceptions::TrapFrame;
 use super::pte::Table;
+use crate::mm::window::PageWindow;
 use core::arch::global_asm;
 use core::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 
@@ -201,6 +202,43 @@ pub fn copy_to_user(dst: usize, src: &[u8]) -> Result<(), BadUserAccess> {
     }
     // SAFETY: as above, with the destination checked to be user space.
     let r = unsafe { uaccess_copy_to_user(dst, src.as_ptr(), src.len()) };
+    fault_result(r)
+}
+
+/// Copies the bytes of `src` (a page others may be writing) to user address `dst`.
+#[inline]
+pub fn copy_window_to_user(dst: usize, src: PageWindow) -> Result<(), BadUserAccess> {
+    if src.is_empty() {
+        return Ok(());
+    }
+    if !is_user_range(dst, src.len()) {
+        return Err(BadUserAccess::NotUser);
+    }
+    // SAFETY: the window's bytes are readable (PageWindow::new's contract) and the
+    // destination was just checked to be user space; a fault there returns the count
+    // left instead of crashing. No reference to either side is formed.
+    let r = unsafe { uaccess_copy_to_user(dst, src.as_ptr(), src.len()) };
+    fault_result(r)
+}
+
+/// Copies `dst.len()` bytes from user address `src` into the window `dst` (a page
+/// others may be writing). A read-only window is refused, as not kernel memory the
+/// copy may write: `NotUser`, with nothing copied.
+#[inline]
+pub fn copy_window_from_user(dst: PageWindow, src: usize) -> Result<(), BadUserAccess> {
+    let Some(ptr) = dst.as_mut_ptr() else {
+        return Err(BadUserAccess::NotUser);
+    };
+    if dst.is_empty() {
+        return Ok(());
+    }
+    if !is_user_range(src, dst.len()) {
+        return Err(BadUserAccess::NotUser);
+    }
+    // SAFETY: the window's bytes are writable (PageWindow::new's contract, and it is
+    // not read-only) and the source range was just checked to be user space; a fault
+    // there returns the count left instead of crashing.
+    let r = unsafe { uaccess_copy_from_user(ptr, src, dst.len()) };
     fault_result(r)
 }
 

@@ -312,7 +312,7 @@ impl State {
         }
         let page = self.page_for_write(src, t, index)?;
         let start = (offset % PAGE) as usize;
-        src.with_bytes(page, |bytes| bytes[start..start + len].fill(0));
+        src.window(page).sub(start, len).fill(0);
         Ok(())
     }
 

@@ -13,18 +13,17 @@ use libzircon::prelude::*;
 use libzircon::Status;
 
 use super::family::{is_shared, Node, BATCH};
-use super::{PageAddr, PageSource, Vmo, PAGE, PAGE_SIZE};
+use super::{PageAddr, PageSource, PageWindow, Vmo, PAGE, PAGE_SIZE};
 
-/// How [`Vmo::read`] hands bytes out: `copy_out(bytes, position)` gets the VMO's bytes
-/// for `[position, position + bytes.len())` of the caller's buffer.
-pub type CopyOut<'a> = dyn FnMut(&[u8], usize) -> Result<(), Status> + 'a;
+/// How [`Vmo::read`] hands bytes out: `copy_out(window, position)` gets a read-only
+/// window onto the VMO's bytes for `[position, position + window.len())` of the
+/// caller's buffer. The window is never a Rust reference: others may be writing the
+/// page meanwhile.
+pub type CopyOut<'a> = dyn FnMut(PageWindow, usize) -> Result<(), Status> + 'a;
 
-/// How [`Vmo::write`] takes bytes in: `copy_in(bytes, position)` fills the VMO's bytes
-/// from `[position, position + bytes.len())` of the caller's buffer.
-pub type CopyIn<'a> = dyn FnMut(&mut [u8], usize) -> Result<(), Status> + 'a;
-
-/// What an uncommitted page reads as.
-static ZEROES: [u8; PAGE_SIZE] = [0; PAGE_SIZE];
+/// How [`Vmo::write`] takes bytes in: `copy_in(window, position)` fills the VMO's bytes
+/// in `window` from `[position, position + window.len())` of the caller's buffer.
+pub type CopyIn<'a> = dyn FnMut(PageWindow, usize) -> Result<(), Status> + 'a;
 
 /// Zircon's order after the handle: cache policy (BAD_STATE), then range.
 fn check(node: &Node, end: u64) -> Result<(), Status> {
@@ -71,12 +70,11 @@ impl<S: PageSource> Vmo<S> {
             let (start, bytes) = in_page(base + offset, len);
             if bytes == len {
                 let index = (base + offset) / PAGE;
-                let result = match state.paged(target).pages.get(index) {
-                    Some(entry) => self
-                        .source()
-                        .with_bytes(entry.page, |data| locked(&data[start..start + len], 0)),
-                    None => locked(&ZEROES[start..start + len], 0),
+                let window = match state.paged(target).pages.get(index) {
+                    Some(entry) => self.source().window(entry.page).read_only(),
+                    None => PageWindow::zeroes(PAGE_SIZE),
                 };
+                let result = locked(window.sub(start, len), 0);
                 if result != Err(WOULD_FAULT) {
                     return result;
                 }
@@ -107,9 +105,8 @@ impl<S: PageSource> Vmo<S> {
                 let index = (base + offset) / PAGE;
                 if let Some(entry) = state.paged(target).pages.get(index) {
                     if !is_shared(self.source(), &entry) {
-                        let result = self.source().with_bytes(entry.page, |data| {
-                            locked(&mut data[start..start + len], 0)
-                        });
+                        let window = self.source().window(entry.page);
+                        let result = locked(window.sub(start, len), 0);
                         if result != Err(WOULD_FAULT) {
                             return result;
                         }
@@ -159,12 +156,11 @@ impl<S: PageSource> Vmo<S> {
             let mut result = Ok(());
             for &(_, page) in &batch[..count] {
                 let (start, bytes) = in_page(base + offset + done as u64, len - done);
-                result = match page {
-                    Some(page) => {
-                        src.with_bytes(page, |data| copy_out(&data[start..start + bytes], done))
-                    }
-                    None => copy_out(&ZEROES[start..start + bytes], done),
+                let window = match page {
+                    Some(page) => src.window(page).read_only(),
+                    None => PageWindow::zeroes(PAGE_SIZE),
                 };
+                result = copy_out(window.sub(start, bytes), done);
                 if result.is_err() {
                     break;
                 }
@@ -231,8 +227,7 @@ impl<S: PageSource> Vmo<S> {
             let mut copied = Ok(());
             for &(_, page) in &batch[..count] {
                 let (start, bytes) = in_page(base + offset + done as u64, len - done);
-                copied =
-                    src.with_bytes(page, |data| copy_in(&mut data[start..start + bytes], done));
+                copied = copy_in(src.window(page).sub(start, bytes), done);
                 if copied.is_err() {
                     break;
                 }

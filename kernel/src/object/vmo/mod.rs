@@ -31,6 +31,7 @@ use libzircon::prelude::*;
 use libzircon::Status;
 use spin::{Mutex, MutexGuard};
 
+pub use crate::mm::window::PageWindow;
 use crate::object::counts::{Counted, Kind as CountedKind};
 use crate::object::koid;
 use family::{Kind, Node, Paged, State};
@@ -80,9 +81,11 @@ pub trait PageSource: Send + Sync {
     /// Drops one reference; the page is freed when none remain.
     fn release(&self, page: PageAddr);
     fn ref_count(&self, page: PageAddr) -> u32;
-    /// Runs `f` on the page's bytes (kernel: through the linear map). Two CPUs may do
-    /// so on one page at once (two writers of one page, as with any shared memory).
-    fn with_bytes<R>(&self, page: PageAddr, f: impl FnOnce(&mut [u8; PAGE_SIZE]) -> R) -> R;
+    /// A window onto the whole page (kernel: through the linear map), valid while the
+    /// caller holds a reference to the page. Never a Rust reference: user threads on
+    /// other CPUs may write the page through their mappings at the same time, and two
+    /// CPUs may copy into one page at once (as with any shared memory).
+    fn window(&self, page: PageAddr) -> PageWindow;
     /// Cache maintenance over `len` bytes at `offset` in a committed page.
     fn cache_op(&self, page: PageAddr, offset: usize, len: usize, op: CacheOp);
     /// Called between the batches of a long operation, with no lock held: lets other

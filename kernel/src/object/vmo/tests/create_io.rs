@@ -221,10 +221,10 @@ fn read_past_the_end_is_out_of_range() {
 #[test]
 fn zero_length_io_is_ok_up_to_the_end_and_out_of_range_past_it() {
     let vmo = create(&MockSource::new(), P, 0);
-    let mut never = |_: &mut [u8], _: usize| -> Result<(), Status> { panic!("called") };
+    let mut never = |_: PageWindow, _: usize| -> Result<(), Status> { panic!("called") };
     assert_eq!(vmo.write(P, 0, &mut never), Ok(()));
     assert_eq!(vmo.write(P + 1, 0, &mut never), Err(Status::OUT_OF_RANGE));
-    let mut never = |_: &[u8], _: usize| -> Result<(), Status> { panic!("called") };
+    let mut never = |_: PageWindow, _: usize| -> Result<(), Status> { panic!("called") };
     assert_eq!(vmo.read(P, 0, &mut never), Ok(()));
     assert_eq!(vmo.read(P + 1, 0, &mut never), Err(Status::OUT_OF_RANGE));
 }
@@ -232,14 +232,14 @@ fn zero_length_io_is_ok_up_to_the_end_and_out_of_range_past_it() {
 #[test]
 fn io_whose_end_overflows_is_out_of_range() {
     let vmo = create(&MockSource::new(), P, 0);
-    let mut never = |_: &[u8], _: usize| -> Result<(), Status> { panic!("called") };
+    let mut never = |_: PageWindow, _: usize| -> Result<(), Status> { panic!("called") };
     assert_eq!(
         vmo.read(u64::MAX - 2, 4, &mut never),
         Err(Status::OUT_OF_RANGE)
     );
     for len in [usize::MAX - PAGE_SIZE, usize::MAX - PAGE_SIZE / 2] {
         assert_eq!(vmo.read(0, len, &mut never), Err(Status::OUT_OF_RANGE));
-        let mut never = |_: &mut [u8], _: usize| -> Result<(), Status> { panic!("called") };
+        let mut never = |_: PageWindow, _: usize| -> Result<(), Status> { panic!("called") };
         assert_eq!(vmo.write(0, len, &mut never), Err(Status::OUT_OF_RANGE));
     }
 }
@@ -451,13 +451,13 @@ fn locked_writer<'a>(
     ran: &'a mut bool,
     refuse: bool,
     data: &'a [u8],
-) -> impl FnMut(&mut [u8], usize) -> Result<(), Status> + 'a {
+) -> impl FnMut(PageWindow, usize) -> Result<(), Status> + 'a {
     move |dst, at| {
         *ran = true;
         if refuse {
             return Err(crate::object::vmo::WOULD_FAULT);
         }
-        dst.copy_from_slice(&data[at..at + dst.len()]);
+        dst.copy_from(&data[at..at + dst.len()]);
         Ok(())
     }
 }
@@ -469,7 +469,7 @@ fn small_write_to_a_private_page_goes_the_locked_way() {
     put(&vmo, 7, 0);
     let data = [1u8, 2, 3, 4];
     let mut ran = false;
-    let mut slow = |_: &mut [u8], _: usize| -> Result<(), Status> { panic!("slow path used") };
+    let mut slow = |_: PageWindow, _: usize| -> Result<(), Status> { panic!("slow path used") };
     vmo.write_fast(8, 4, &mut locked_writer(&mut ran, false, &data), &mut slow)
         .unwrap();
     assert!(ran);
@@ -483,8 +483,8 @@ fn locked_write_that_would_fault_is_redone_the_slow_way() {
     put(&vmo, 7, 0);
     let data = [9u8; 16];
     let mut ran = false;
-    let mut slow = |dst: &mut [u8], at: usize| {
-        dst.copy_from_slice(&data[at..at + dst.len()]);
+    let mut slow = |dst: PageWindow, at: usize| {
+        dst.copy_from(&data[at..at + dst.len()]);
         Ok(())
     };
     vmo.write_fast(
@@ -507,8 +507,8 @@ fn locked_write_never_touches_a_shared_page() {
     let child = snapshot(&parent, 0, P);
     let data = [5u8; 4];
     let mut ran = false;
-    let mut slow = |dst: &mut [u8], at: usize| {
-        dst.copy_from_slice(&data[at..at + dst.len()]);
+    let mut slow = |dst: PageWindow, at: usize| {
+        dst.copy_from(&data[at..at + dst.len()]);
         Ok(())
     };
     child
@@ -525,12 +525,12 @@ fn small_read_goes_the_locked_way_and_sees_zeros_where_nothing_is_committed() {
     let vmo = create(&src, 2 * P, 0);
     put(&vmo, 0x0403_0201, P);
     let mut got = Vec::new();
-    let mut slow = |_: &[u8], _: usize| -> Result<(), Status> { panic!("slow path used") };
+    let mut slow = |_: PageWindow, _: usize| -> Result<(), Status> { panic!("slow path used") };
     vmo.read_fast(
         P,
         4,
-        &mut |bytes: &[u8], _| {
-            got.extend_from_slice(bytes);
+        &mut |bytes: PageWindow, _| {
+            got.extend_from_slice(&bytes_of(bytes));
             Ok(())
         },
         &mut slow,
@@ -541,8 +541,8 @@ fn small_read_goes_the_locked_way_and_sees_zeros_where_nothing_is_committed() {
     vmo.read_fast(
         0,
         8,
-        &mut |bytes: &[u8], _| {
-            zeros.extend_from_slice(bytes);
+        &mut |bytes: PageWindow, _| {
+            zeros.extend_from_slice(&bytes_of(bytes));
             Ok(())
         },
         &mut slow,

@@ -3,25 +3,56 @@
 //! dropped on a freed page panics (a use-after-free in the VMO code). An allocation
 //! budget makes it run out of memory on demand, and it records cache operations.
 //!
-//! `with_bytes` works on a copy and stores back only the bytes it changed, without
-//! holding a lock while the closure runs: like real memory, two users of one page at
-//! once (nested, or on two threads) both see their own stores land.
+//! `window` hands out a raw window onto the page's own storage (interior-mutable cells,
+//! so no reference excludes anyone), with no lock held while it is used: like real
+//! memory, two users of one page at once (nested, or on two threads) both see their own
+//! stores land. A freed page's storage is poisoned and kept until the source is
+//! dropped, so a window used after its page was freed reads garbage instead of freed
+//! memory.
 
+use std::cell::UnsafeCell;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use libzircon::Status;
 
-use super::super::{CacheOp, PageAddr, PageSource, PAGE_SIZE};
+use super::super::{CacheOp, PageAddr, PageSource, PageWindow, PAGE_SIZE};
+
+/// A page's bytes: cells, since windows write them through a shared borrow.
+type Storage = Box<[UnsafeCell<u8>]>;
+
+/// Byte a freed page is filled with.
+const POISON: u8 = 0xA5;
 
 struct MockPage {
     refs: u32,
-    bytes: Box<[u8; PAGE_SIZE]>,
+    bytes: Storage,
+}
+
+fn storage(bytes: impl Iterator<Item = u8>) -> Storage {
+    bytes.map(UnsafeCell::new).collect()
+}
+
+/// A window onto `bytes` (a whole page).
+fn window_of(bytes: &Storage) -> PageWindow {
+    assert_eq!(bytes.len(), PAGE_SIZE);
+    let ptr = UnsafeCell::raw_get(bytes.as_ptr());
+    // SAFETY: the storage is PAGE_SIZE interior-mutable bytes on the heap, so writes
+    // through a pointer derived from a shared borrow are allowed, and it does not move
+    // when the map does. It is never freed while the source lives (a freed page's
+    // storage goes to `Inner::freed`), and no Rust reference to the bytes themselves is
+    // formed anywhere else.
+    #[allow(unsafe_code)]
+    unsafe {
+        PageWindow::new(ptr, PAGE_SIZE)
+    }
 }
 
 #[derive(Default)]
 struct Inner {
     pages: HashMap<u64, MockPage>,
+    /// Storage of freed pages, poisoned, kept so stale windows stay harmless.
+    freed: Vec<Storage>,
     next: u64,
     /// Allocations left before NO_MEMORY; None: unlimited.
     budget: Option<usize>,
@@ -79,13 +110,13 @@ impl MockSource {
             None => {}
         }
         let bytes = match contents {
-            Some(src) => inner
-                .pages
-                .get(&src.0)
-                .expect("copy of a freed page")
-                .bytes
-                .clone(),
-            None => Box::new([0; PAGE_SIZE]),
+            Some(src) => {
+                let mut copy = vec![0; PAGE_SIZE];
+                window_of(&inner.pages.get(&src.0).expect("copy of a freed page").bytes)
+                    .copy_to(&mut copy);
+                storage(copy.into_iter())
+            }
+            None => storage(core::iter::repeat_n(0, PAGE_SIZE)),
         };
         inner.next += 1;
         inner.allocations += 1;
@@ -133,7 +164,9 @@ impl PageSource for MockSource {
             .expect("release of a freed page");
         entry.refs -= 1;
         if entry.refs == 0 {
-            inner.pages.remove(&page.0);
+            let freed = inner.pages.remove(&page.0).unwrap().bytes;
+            window_of(&freed).fill(POISON);
+            inner.freed.push(freed);
         }
     }
 
@@ -145,28 +178,15 @@ impl PageSource for MockSource {
             .refs
     }
 
-    fn with_bytes<R>(&self, page: PageAddr, f: impl FnOnce(&mut [u8; PAGE_SIZE]) -> R) -> R {
-        let before = self
-            .inner()
-            .pages
-            .get(&page.0)
-            .expect("bytes of a freed page")
-            .bytes
-            .clone();
-        let mut work = before.clone();
-        let result = f(&mut work);
-        let mut inner = self.inner();
-        let stored = &mut inner
-            .pages
-            .get_mut(&page.0)
-            .expect("page freed while in use")
-            .bytes;
-        for (i, (&new, &old)) in work.iter().zip(before.iter()).enumerate() {
-            if new != old {
-                stored[i] = new;
-            }
-        }
-        result
+    fn window(&self, page: PageAddr) -> PageWindow {
+        window_of(
+            &self
+                .inner()
+                .pages
+                .get(&page.0)
+                .expect("window on a freed page")
+                .bytes,
+        )
     }
 
     fn cache_op(&self, page: PageAddr, offset: usize, len: usize, op: CacheOp) {

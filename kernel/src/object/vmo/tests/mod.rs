@@ -17,7 +17,7 @@ use std::vec::Vec;
 use libzircon::prelude::*;
 use libzircon::Status;
 
-use super::{Vmo, PAGE, PAGE_SIZE};
+use super::{PageWindow, Vmo, PAGE, PAGE_SIZE};
 use mock::MockSource;
 
 type TestVmo = Vmo<MockSource>;
@@ -30,15 +30,22 @@ fn create(src: &MockSource, size: u64, options: u32) -> Arc<TestVmo> {
 
 fn write(vmo: &TestVmo, offset: u64, data: &[u8]) -> Result<(), Status> {
     vmo.write(offset, data.len(), &mut |dst, at| {
-        dst.copy_from_slice(&data[at..at + dst.len()]);
+        dst.copy_from(&data[at..at + dst.len()]);
         Ok(())
     })
+}
+
+/// A window's bytes, copied out.
+fn bytes_of(window: PageWindow) -> Vec<u8> {
+    let mut bytes = vec![0; window.len()];
+    window.copy_to(&mut bytes);
+    bytes
 }
 
 fn read(vmo: &TestVmo, offset: u64, len: usize) -> Result<Vec<u8>, Status> {
     let mut out = vec![0xAA; len];
     vmo.read(offset, len, &mut |src, at| {
-        out[at..at + src.len()].copy_from_slice(src);
+        src.copy_to(&mut out[at..at + src.len()]);
         Ok(())
     })?;
     Ok(out)

@@ -170,9 +170,10 @@ impl Run {
                 let i = pick(h, &self.handles);
                 let (vmo, node) = &self.handles[i];
                 let real = vmo.write(*offset, *len as usize, &mut |dst, at| {
-                    for (k, b) in dst.iter_mut().enumerate() {
-                        *b = pattern(*seed, (at + k) as u64);
-                    }
+                    let bytes: Vec<u8> = (0..dst.len())
+                        .map(|k| pattern(*seed, (at + k) as u64))
+                        .collect();
+                    dst.copy_from(&bytes);
                     Ok(())
                 });
                 let expected = after.write(*node, *offset, *len, *seed);
@@ -184,7 +185,7 @@ impl Run {
                 let mut got = Vec::new();
                 let real = vmo.read(*offset, *len as usize, &mut |bytes, at| {
                     assert_eq!(at, got.len());
-                    got.extend_from_slice(bytes);
+                    got.extend_from_slice(&bytes_of(bytes));
                     Ok(())
                 });
                 let expected = after.read(*node, *offset, *len);
