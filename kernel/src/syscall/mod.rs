@@ -19,19 +19,18 @@ mod vmo;
 use crate::arch::aarch64::user;
 use crate::object::handle::Entry;
 use crate::object::{Object, Process};
+use crate::task::thread::Thread;
 use alloc::sync::Arc;
 use libzircon::dispatch::{SyscallHandler, UserPtr, UserPtrMut};
 use libzircon::prelude::*;
 use libzircon::Status;
 
-/// Decodes and runs syscall `number` for the current process; None if there is no such
-/// syscall (the caller is then killed).
-pub fn dispatch(number: u64, args: &[u64; 8]) -> Option<u64> {
-    crate::task::percpu::with_current(|thread| {
-        let process = thread.process.as_ref()?;
-        libzircon::dispatch::dispatch(&mut Syscalls { process }, number, args)
-    })
-    .flatten()
+/// Decodes and runs syscall `number` for `thread`, the running thread (the trap handler
+/// has it at hand already); None if there is no such syscall (the caller is then
+/// killed) or the thread has no process.
+pub fn dispatch(thread: &Thread, number: u64, args: &[u64; 8]) -> Option<u64> {
+    let process = thread.process.as_ref()?;
+    libzircon::dispatch::dispatch(&mut Syscalls { process }, number, args)
 }
 
 /// The calling process, for the duration of one syscall.

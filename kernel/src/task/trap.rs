@@ -24,7 +24,7 @@ pub fn on_syscall(frame: &mut TrapFrame) {
         let slot = watchdog::record_start(thread, number, args);
         // The tick, and with it the watchdog, must reach a syscall that runs long.
         cpu::enable_irqs();
-        let result = crate::syscall::dispatch(number, args);
+        let result = crate::syscall::dispatch(thread, number, args);
         cpu::disable_irqs();
         watchdog::record_end(thread, slot, result.unwrap_or(u64::MAX - 1));
         result
