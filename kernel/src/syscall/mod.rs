@@ -132,6 +132,12 @@ impl SyscallHandler for Syscalls<'_> {
     }
 
     fn handle_close(&mut self, handle: zx_handle_t) -> ZxResult {
+        // handle::close's own first check, made before the call: that function is not
+        // inlined (close_many calls it too), and its prologue and epilogue cost more
+        // than the check (about 17 instructions of the null syscall).
+        if handle == ZX_HANDLE_INVALID {
+            return Ok(());
+        }
         handle::close(self, handle)
     }
 
