@@ -123,6 +123,11 @@ pub fn this() -> &'static Cpu {
     unsafe { &*(cpu_pointer() as *const Cpu) }
 }
 
+/// CPU `index`'s block.
+pub fn cpu(index: usize) -> Option<&'static Cpu> {
+    CPUS.get(index)
+}
+
 pub fn all() -> impl Iterator<Item = &'static Cpu> {
     CPUS.iter().filter(|c| c.online.load(Ordering::Acquire))
 }

@@ -152,9 +152,10 @@ fn switch_to(cpu: &Cpu, prev: Arc<Thread>, next: Arc<Thread>) {
         cpu.idle_thread().is_some_and(|i| Arc::ptr_eq(i, &next)),
         Ordering::Release,
     );
-    let now = timer::monotonic_ns();
+    // Counter ticks here (no division on the switch path); ZX_INFO_THREAD_STATS converts.
+    let now = timer::counter();
     let ran = now.saturating_sub(prev.scheduled_at.load(Ordering::Relaxed));
-    prev.runtime_ns.fetch_add(ran, Ordering::Relaxed);
+    prev.run_ticks.fetch_add(ran, Ordering::Relaxed);
     next.scheduled_at.store(now, Ordering::Relaxed);
 
     if prev.is_user() {

@@ -102,8 +102,8 @@ pub struct Thread {
     /// Why the last user copy that faulted could not be resolved.
     pub copy_fault: Mutex<Option<Unresolved>>,
     pub last_cpu: AtomicUsize,
-    /// Nanoseconds on a CPU, and when it last got one.
-    pub runtime_ns: AtomicU64,
+    /// Counter ticks on a CPU, and the counter when it last got one.
+    pub run_ticks: AtomicU64,
     pub(super) scheduled_at: AtomicU64,
     /// The watchdog's tick when this thread's running syscall began (0: none).
     pub syscall_since: AtomicU64,
@@ -151,7 +151,7 @@ impl Thread {
             no_paging: AtomicBool::new(false),
             copy_fault: Mutex::new(None),
             last_cpu: AtomicUsize::new(0),
-            runtime_ns: AtomicU64::new(0),
+            run_ticks: AtomicU64::new(0),
             scheduled_at: AtomicU64::new(0),
             syscall_since: AtomicU64::new(0),
             watchdog: AtomicU64::new(0),

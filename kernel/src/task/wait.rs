@@ -226,9 +226,9 @@ pub fn prepare_wait(thread: &Thread) -> u64 {
 /// the wait ends at once, TimedOut unless something woke it already. A pending kill
 /// ends any wait.
 pub fn block(thread: &Arc<Thread>, seq: u64, deadline: i64) -> WakeReason {
-    let now = timer::monotonic_ns() as i64;
     let mut timer_id = None;
-    let immediate = deadline <= now;
+    // No clock read (a 128-bit division) for a wait without a deadline.
+    let immediate = deadline != ZX_TIME_INFINITE && deadline <= timer::monotonic_ns() as i64;
     if !immediate && deadline != ZX_TIME_INFINITE {
         match arm_timer(
             deadline,

@@ -40,11 +40,13 @@ pub fn set_watchdog_seconds(seconds: u64) {
     WATCHDOG_SECONDS.store(seconds, Ordering::Relaxed);
 }
 
-/// Records a syscall starting on this CPU; returns its ring slot.
+/// Records a syscall starting on this CPU; returns where (CPU << 8 | slot), for
+/// [`record_end`] to find it even if the syscall blocked and resumes on another CPU.
 #[inline(always)]
 pub fn record_start(thread: &Thread, number: u64, args: &[u64; 8]) -> usize {
-    // This CPU alone writes its ring, with IRQs masked (the tick only reads it).
-    let ring = &percpu::this().ring;
+    // This CPU alone starts entries in its ring, with IRQs masked (the tick only reads).
+    let cpu = percpu::this();
+    let ring = &cpu.ring;
     let n = ring.next.load(Ordering::Relaxed);
     ring.next.store(n.wrapping_add(1), Ordering::Relaxed);
     let slot = n % RING_LEN;
@@ -56,12 +58,14 @@ pub fn record_start(thread: &Thread, number: u64, args: &[u64; 8]) -> usize {
     thread
         .syscall_since
         .store(timer::ticks() | 1 << 63, Ordering::Relaxed);
-    slot
+    cpu.index() << 8 | slot
 }
 
 #[inline(always)]
-pub fn record_end(thread: &Thread, slot: usize, ret: u64) {
-    percpu::this().ring.entries[slot][3].store(ret, Ordering::Relaxed);
+pub fn record_end(thread: &Thread, place: usize, ret: u64) {
+    if let Some(cpu) = percpu::cpu(place >> 8) {
+        cpu.ring.entries[place & 0xff][3].store(ret, Ordering::Relaxed);
+    }
     thread.syscall_since.store(0, Ordering::Relaxed);
 }
 
