@@ -327,6 +327,7 @@ impl Process {
                 for t in l.threads.iter() {
                     t.kill_pending
                         .store(true, core::sync::atomic::Ordering::Release);
+                    t.call_attention();
                     crate::task::sched::interrupt(t);
                 }
                 return;

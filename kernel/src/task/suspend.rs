@@ -31,6 +31,7 @@ pub struct SuspendToken {
 impl SuspendToken {
     pub fn thread(thread: Arc<Thread>) -> Arc<SuspendToken> {
         if thread.suspend_count.fetch_add(1, Ordering::AcqRel) == 0 {
+            thread.call_attention();
             sched::interrupt(&thread);
         }
         Self::new(Target::Thread(thread))
@@ -39,6 +40,7 @@ impl SuspendToken {
     pub fn process(process: Arc<Process>) -> Arc<SuspendToken> {
         if process.suspend_count.fetch_add(1, Ordering::AcqRel) == 0 {
             for t in process.lifecycle.lock().threads.iter() {
+                t.call_attention();
                 sched::interrupt(t);
             }
         }

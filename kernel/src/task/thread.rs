@@ -92,6 +92,10 @@ pub struct Thread {
     pub start: Mutex<UserStart>,
     /// Its process is dying: leave the kernel at the next chance, never return to EL0.
     pub kill_pending: AtomicBool,
+    /// Set (after the state it points at) whenever a kill or a suspension may want this
+    /// thread; the way back to user mode looks closer only when it is set, so the common
+    /// return costs one load (see trap::before_user_return).
+    pub attention: AtomicBool,
     /// ZX_THREAD_RUNNING, ZX_THREAD_TERMINATED, ...
     pub signals: Signals,
     /// ZX_THREAD_STATE_* (with the blocked sub-state), for ZX_INFO_THREAD.
@@ -146,6 +150,9 @@ impl Thread {
             registers: Mutex::new(UserRegisters::default()),
             start: Mutex::new(UserStart::default()),
             kill_pending: AtomicBool::new(false),
+            // A new thread looks once, on its first way to user mode (it may have been
+            // suspended before it started, or its process since).
+            attention: AtomicBool::new(true),
             signals: Signals::new(0),
             state: AtomicU32::new(0),
             no_paging: AtomicBool::new(false),
@@ -223,6 +230,11 @@ impl Thread {
                 .process
                 .as_ref()
                 .is_some_and(|p| p.suspend_count.load(Ordering::Acquire) > 0)
+    }
+
+    /// Asks the thread to look at its kill and suspension state on its way to user mode.
+    pub fn call_attention(&self) {
+        self.attention.store(true, Ordering::Release);
     }
 
     /// It must leave any wait: its process is dying or it is being suspended.

@@ -50,11 +50,18 @@ pub fn before_user_return(frame: Option<&mut TrapFrame>) -> bool {
     let mut frame = frame;
     loop {
         let cpu = percpu::this();
+        // The flag is cleared before the state is read, and set after the state by whoever
+        // changes it, so a kill or suspension that comes meanwhile leaves it set.
         let (killed, suspended) = percpu::with_current(|t| {
-            (
-                t.kill_pending.load(Ordering::Acquire),
-                t.suspend_requested(),
-            )
+            if !t.attention.load(Ordering::Acquire) {
+                return (false, false);
+            }
+            t.attention.store(false, Ordering::SeqCst);
+            let state = (t.kill_pending.load(Ordering::SeqCst), t.suspend_requested());
+            if state.0 || state.1 {
+                t.call_attention();
+            }
+            state
         })
         .unwrap_or((false, false));
         if killed {

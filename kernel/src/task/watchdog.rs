@@ -136,6 +136,7 @@ pub fn on_tick() {
                 .watchdog
                 .store(seconds << 32 | (number + 1), Ordering::Relaxed);
             thread.kill_pending.store(true, Ordering::Release);
+            thread.call_attention();
         }
     });
 }
