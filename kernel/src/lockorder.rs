@@ -12,10 +12,11 @@
 //! | 2 | a VMO family (`object::vmo` family lock) | spin | no: copies under it never resolve faults (a faulting copy drops it, resolves, retries) |
 //! | 3 | a process's address space (`Process::vm`) | spin | it is what a fault takes |
 //! | 4 | a futex bucket (`task::futex`) | spin, IRQs masked | no: the value is read with paging off, and re-read after the lock is dropped if that faults |
-//! | 5 | an object's signal state and its observers (`task::wait::Signals`) | spin, IRQs masked | no |
-//! | 6 | the timer queue (`task::wait`) | spin, IRQs masked | no |
-//! | 7 | a thread's scheduling state (`Thread::sched`) | spin, IRQs masked | no |
-//! | 8 | a CPU's run queue (`task::sched`) | spin, IRQs masked | no |
+//! | 5 | a timer object's state (`object::event::Timer`) | spin, IRQs masked (its expiry runs in the timer interrupt) | no |
+//! | 6 | an object's signal state and its observers (`task::wait::Signals`) | spin, IRQs masked | no |
+//! | 7 | the timer queue (`task::wait`) | spin, IRQs masked | no |
+//! | 8 | a thread's scheduling state (`Thread::sched`) | spin, IRQs masked | no |
+//! | 9 | a CPU's run queue (`task::sched`) | spin, IRQs masked | no |
 //!
 //! Not in the table because nothing is ever taken while they are held: the kernel heap
 //! and the frame allocator (leaves; the heap masks IRQs), the kernel stack slots, the
@@ -45,26 +46,38 @@ pub const FUTEX: Level = Level {
     rank: 4,
     name: "futex bucket",
 };
-pub const SIGNALS: Level = Level {
+pub const TIMER_OBJECT: Level = Level {
     rank: 5,
+    name: "timer object",
+};
+pub const SIGNALS: Level = Level {
+    rank: 6,
     name: "object signals",
 };
 pub const TIMERS: Level = Level {
-    rank: 6,
+    rank: 7,
     name: "timer queue",
 };
 pub const THREAD: Level = Level {
-    rank: 7,
+    rank: 8,
     name: "thread scheduling state",
 };
 pub const RUN_QUEUE: Level = Level {
-    rank: 8,
+    rank: 9,
     name: "run queue",
 };
 
 /// Every level, outermost first (for reports).
-pub const ALL: [Level; 8] = [
-    HANDLES, VMO_FAMILY, ASPACE, FUTEX, SIGNALS, TIMERS, THREAD, RUN_QUEUE,
+pub const ALL: [Level; 9] = [
+    HANDLES,
+    VMO_FAMILY,
+    ASPACE,
+    FUTEX,
+    TIMER_OBJECT,
+    SIGNALS,
+    TIMERS,
+    THREAD,
+    RUN_QUEUE,
 ];
 
 /// The set of held levels after taking `level` with `held` already held, or the

@@ -3,6 +3,7 @@
 
 use super::counts::{Counted, Kind as CountedKind};
 use super::koid;
+use crate::task::lock::IrqMutex;
 use crate::task::wait::{self, Expire, Signals, TimerAction};
 use alloc::sync::{Arc, Weak};
 use libzircon::prelude::*;
@@ -80,9 +81,11 @@ pub struct Timer {
     pub koid: zx_koid_t,
     pub options: u32,
     pub signals: Signals,
-    /// Lock: taken before the timer queue's (set, cancel), never inside it (expiry takes it
-    /// after the queue has let go of the entry).
-    state: Mutex<TimerState>,
+    /// Lock: `lockorder::TIMER_OBJECT`, IRQs masked: the expiry takes it from the timer
+    /// interrupt, so a holder must not be interrupted by it on its own CPU. Taken before
+    /// the timer queue's (set, cancel), never inside it (expiry takes it after the queue
+    /// has let go of the entry).
+    state: IrqMutex<TimerState>,
     me: Weak<Timer>,
     _counted: Counted,
 }
@@ -93,11 +96,14 @@ impl Timer {
             koid: koid::next(),
             options,
             signals: Signals::new(0),
-            state: Mutex::new(TimerState {
-                deadline: 0,
-                slack: 0,
-                armed: None,
-            }),
+            state: IrqMutex::new(
+                crate::lockorder::TIMER_OBJECT,
+                TimerState {
+                    deadline: 0,
+                    slack: 0,
+                    armed: None,
+                },
+            ),
             me: me.clone(),
             _counted: Counted::new(CountedKind::Timer),
         })

@@ -92,14 +92,27 @@ pub fn interrupt(thread: &Arc<Thread>) {
     }
 }
 
+/// Takes the oldest thread of queue `q` whose last CPU has finished switching away from
+/// it. A thread still `on_cpu` elsewhere (made ready, or preempted, while that CPU is
+/// mid-switch) is left for later: a CPU never waits for another while it is itself
+/// mid-switch, which could close a cycle (A waits for a thread B is leaving while B waits
+/// for the one A is leaving).
+fn take_ready(q: usize) -> Option<Arc<Thread>> {
+    let mut queue = RUN_QUEUES[q].lock();
+    let at = queue
+        .iter()
+        .position(|t| !t.on_cpu.load(Ordering::Acquire))?;
+    queue.remove(at)
+}
+
 fn pick_next(cpu: &Cpu) -> Option<Arc<Thread>> {
     let me = cpu.index();
-    if let Some(t) = RUN_QUEUES[me].lock().pop_front() {
+    if let Some(t) = take_ready(me) {
         return Some(t);
     }
     // Nothing here: take the oldest ready thread of another CPU.
     let online = percpu::online_count().min(MAX_CPUS);
-    (1..online).find_map(|i| RUN_QUEUES[(me + i) % online].lock().pop_front())
+    (1..online).find_map(|i| take_ready((me + i) % online))
 }
 
 /// Gives up the CPU: `still_ready` puts the running thread back on the run queue (a
@@ -140,10 +153,9 @@ fn switch_to(cpu: &Cpu, prev: Arc<Thread>, next: Arc<Thread>) {
         next.sched.lock().run = Run::Running;
         return;
     }
-    // Until its last CPU has left it, the next thread's context is not saved yet.
-    while next.on_cpu.load(Ordering::Acquire) {
-        core::hint::spin_loop();
-    }
+    // pick_next took a thread no CPU is on (on_cpu stays clear until someone switches
+    // to it, and only its taker does).
+    debug_assert!(!next.on_cpu.load(Ordering::Acquire));
     next.on_cpu.store(true, Ordering::Relaxed);
     next.sched.lock().run = Run::Running;
     next.last_cpu.store(cpu.index(), Ordering::Relaxed);
