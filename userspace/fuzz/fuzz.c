@@ -216,7 +216,8 @@ static void op_handle_close_many(void) {
       h = (zx_handle_t)rnd64() | 3;
     }
     int s = slot_of(h);
-    if (is_private(h) || (s >= 0 && !(slots[s].flags & S_OWNED)) || held_by_another_thread(h)) {
+    if (is_private(h) || (s >= 0 && !(slots[s].flags & S_OWNED)) ||
+        (s < 0 && held_by_another_thread(h))) {
       h = ZX_HANDLE_INVALID;
     }
     array[i] = h;

@@ -59,8 +59,8 @@ static harg_t pick_handle_with(uint8_t kind, bool consuming, zx_rights_t rights)
   if (s >= 0) {
     h = slots[s].h;
   }
-  if (is_private(h) || held_by_another_thread(h)) {
-    h = ZX_HANDLE_INVALID;
+  if (is_private(h) || (slot_of(h) < 0 && held_by_another_thread(h))) {
+    h = ZX_HANDLE_INVALID;  // (the start-up handles every thread holds stay)
   }
   s = slot_of(h);
   if (consuming && s >= 0 && !(slots[s].flags & S_OWNED)) {
