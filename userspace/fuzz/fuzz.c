@@ -877,6 +877,19 @@ static void root_unlock(bool root) {
   }
 }
 
+// With threads: a thread's root records stay out of bounds for the others until its
+// epoch ends, even after it unmapped them itself. The kernel may place another thread's
+// new mapping or sub-VMAR in such a range; that placement is undone at once (counted),
+// or the first thread's clean-up would unmap it.
+static uint64_t root_placements_undone;  // (shared)
+static void undo_root_placement(zx_status_t st) {
+  __atomic_fetch_add(&root_placements_undone, 1, __ATOMIC_RELAXED);
+  if (st != ZX_OK) {
+    violation(V_CLEANUP, "undoing a root placement on another thread's range said %s",
+              zx_status_get_string(st));
+  }
+}
+
 static void op_vmar_map(void) {
   harg_t v = pick_vmar(false, ZX_RIGHT_READ | ZX_RIGHT_WRITE);
   harg_t vmo = pick_handle_with(K_VMO, false, ZX_RIGHT_MAP | ZX_RIGHT_READ | ZX_RIGHT_WRITE);
@@ -930,6 +943,13 @@ static void op_vmar_map(void) {
               "zx_vmar_map put %#" PRIx64 " bytes at %#" PRIx64 ", outside the VMAR [%#" PRIx64
               ", +%#" PRIx64 ")",
               mapped_len, addr, base, vlen);
+  }
+  if (root && overlaps_other_threads_root_records(addr, addr + mapped_len)) {
+    // Placed where another thread had something it has unmapped since, but still
+    // records, and will unmap at the end of its epoch: give the range back at once.
+    undo_root_placement(zx_vmar_unmap(zx_vmar_root_self(), addr, mapped_len));
+    root_unlock(root);
+    return;
   }
   record_mapping(addr, mapped_len, obj_of(&vmo), is_root(&v));
   if (is_root(&v) && nroot_maps < FUZZ_ROOT_RECORDS) {
@@ -1014,6 +1034,12 @@ static void op_vmar_allocate(void) {
   if (s >= 0) {
     objs[slots[s].obj].base = addr;
     objs[slots[s].obj].size = alloc_len;
+  }
+  if (root && is_live(child) && overlaps_other_threads_root_records(addr, addr + alloc_len)) {
+    // As in op_vmar_map: the handle stays in the pool, naming a destroyed VMAR.
+    undo_root_placement(zx_vmar_destroy(child));
+    root_unlock(root);
+    return;
   }
   if (is_root(&v) && is_live(child)) {
     // Kept privately, so the end of the epoch can destroy it whatever the run did.
@@ -1564,6 +1590,10 @@ int main(void) {
   print_counts();
   say("# fuzz: free bytes before %" PRIu64 ", after %" PRIu64 "\n", start.free_bytes,
       end.free_bytes);
+  if (FUZZ_THREADS > 1) {
+    say("# fuzz: %" PRIu64 " root placements undone (they fell where another thread had been)\n",
+        root_placements_undone);
+  }
 
   plan(6);
   char name[160];
