@@ -7,9 +7,15 @@
 // epoch and of the run. It prints the seed, counts by syscall and status, and TAP lines.
 //
 // scripts/fuzz builds it with its parameters: it writes a one-file program that
-// defines FUZZ_SEED, FUZZ_ITERATIONS (and FUZZ_EPOCH, FUZZ_TRACE_FROM) and includes
-// this file, since the kernel passes a program no arguments but its name. Built as it
-// is (scripts/run userspace/fuzz/fuzz.c), it runs the defaults below.
+// defines FUZZ_SEED, FUZZ_ITERATIONS (and FUZZ_EPOCH, FUZZ_THREADS, FUZZ_TRACE_FROM) and
+// includes this file, since the kernel passes a program no arguments but its name. Built
+// as it is (scripts/run userspace/fuzz/fuzz.c), it runs the defaults below.
+//
+// With FUZZ_THREADS above 1, that many threads of the process fuzz at once, each with a
+// model of its own (fuzz_model.h: the state is thread-local), in its own fixed VMAR,
+// scratch pages and arena; thread 0 (the main thread) runs exactly the sequence one
+// thread would. Every epoch ends with each thread cleaning up after itself, a barrier,
+// the leak checks by thread 0 while the others wait, and a second barrier.
 //
 // Files: fuzz_calls.h (the syscall table: documented statuses, counts, the ring of
 // recent calls, violations), fuzz_model.h (PRNG, the fuzzer's memory, the handle pool),
@@ -18,6 +24,7 @@
 // Not fuzzed: zx_process_exit and zx_thread_exit (they end the run), zx_thread_start
 // (a thread started at a random address would fault and kill the process once threads
 // exist); the calls answered without the kernel (clock, ticks, page size).
+#include <pthread.h>
 #include <stdarg.h>
 #include <zrk/vmar_util.h>
 
@@ -209,7 +216,8 @@ static void op_handle_close_many(void) {
       h = (zx_handle_t)rnd64() | 3;
     }
     int s = slot_of(h);
-    if (is_private(h) || (s >= 0 && !(slots[s].flags & S_OWNED))) {
+    if (is_private(h) || (s >= 0 && !(slots[s].flags & S_OWNED)) ||
+        (s < 0 && held_by_another_thread(h))) {
       h = ZX_HANDLE_INVALID;
     }
     array[i] = h;
@@ -857,12 +865,39 @@ static void pick_range(const harg_t* h, uint64_t* addr, uint64_t* len) {
   }
 }
 
+// Calls through a root-VMAR handle hold fuzz_root_lock (see fuzz_model.h).
+static void root_lock(bool root) {
+  if (root) {
+    mtx_lock(&fuzz_root_lock);
+  }
+}
+static void root_unlock(bool root) {
+  if (root) {
+    mtx_unlock(&fuzz_root_lock);
+  }
+}
+
+// With threads: a thread's root records stay out of bounds for the others until its
+// epoch ends, even after it unmapped them itself. The kernel may place another thread's
+// new mapping or sub-VMAR in such a range; that placement is undone at once (counted),
+// or the first thread's clean-up would unmap it.
+static uint64_t root_placements_undone;  // (shared)
+static void undo_root_placement(zx_status_t st) {
+  __atomic_fetch_add(&root_placements_undone, 1, __ATOMIC_RELAXED);
+  if (st != ZX_OK) {
+    violation(V_CLEANUP, "undoing a root placement on another thread's range said %s",
+              zx_status_get_string(st));
+  }
+}
+
 static void op_vmar_map(void) {
   harg_t v = pick_vmar(false, ZX_RIGHT_READ | ZX_RIGHT_WRITE);
   harg_t vmo = pick_handle_with(K_VMO, false, ZX_RIGHT_MAP | ZX_RIGHT_READ | ZX_RIGHT_WRITE);
   if (is_root(&v) && nroot_maps == FUZZ_ROOT_RECORDS) {
     v = classify_handle(mem.arena);  // the root's record is full until the epoch ends
   }
+  bool root = is_root(&v);
+  root_lock(root);
   uint64_t base, vlen;
   vmar_extent(&v, &base, &vlen);
   uint64_t vsize = vmo_size_of(&vmo);
@@ -892,10 +927,12 @@ static void op_vmar_map(void) {
   bool vmar_ok = v.slot >= 0 && slots[v.slot].kind == K_VMAR;
   call_end(st, v.live == 0 ? 0 : vmar_ok && vmo.live >= 0 ? vmo.live : -1);
   if (st != ZX_OK) {
+    root_unlock(root);
     return;
   }
   if (out.validity == PV_INVALID) {
     violation(V_OUTPUT, "zx_vmar_map said OK, but mapped_addr is not writable");
+    root_unlock(root);
     return;
   }
   uint64_t addr = load_u64(out.p);
@@ -907,27 +944,42 @@ static void op_vmar_map(void) {
               ", +%#" PRIx64 ")",
               mapped_len, addr, base, vlen);
   }
+  if (root && overlaps_other_threads_root_records(addr, addr + mapped_len)) {
+    // Placed where another thread had something it has unmapped since, but still
+    // records, and will unmap at the end of its epoch: give the range back at once.
+    undo_root_placement(zx_vmar_unmap(zx_vmar_root_self(), addr, mapped_len));
+    root_unlock(root);
+    return;
+  }
   record_mapping(addr, mapped_len, obj_of(&vmo), is_root(&v));
   if (is_root(&v) && nroot_maps < FUZZ_ROOT_RECORDS) {
-    root_maps[nroot_maps++] = (range_t){addr, addr + mapped_len};
+    root_maps[nroot_maps] = (range_t){addr, addr + mapped_len};
+    __atomic_store_n(&nroot_maps, nroot_maps + 1, __ATOMIC_RELEASE);
   }
+  root_unlock(root);
 }
 
 static void op_vmar_unmap(void) {
   harg_t v = pick_vmar(false, ZX_RIGHT_OP_CHILDREN);
+  bool root = is_root(&v);
+  root_lock(root);
   uint64_t addr, len;
   pick_range(&v, &addr, &len);
   CALL(SC_VMAR_UNMAP, v.h, addr, len);
   call_end(zx_vmar_unmap(v.h, addr, len), v.live);
+  root_unlock(root);
 }
 
 static void op_vmar_protect(void) {
   harg_t v = pick_vmar(false, ZX_RIGHT_READ | ZX_RIGHT_WRITE);
+  bool root = is_root(&v);
+  root_lock(root);
   uint64_t addr, len;
   pick_range(&v, &addr, &len);
   uint32_t options = pick_protect_options();
   CALL(SC_VMAR_PROTECT, v.h, options, addr, len);
   call_end(zx_vmar_protect(v.h, options, addr, len), v.live);
+  root_unlock(root);
 }
 
 static void op_vmar_allocate(void) {
@@ -953,15 +1005,19 @@ static void op_vmar_allocate(void) {
   }
   clear_out(&out_vmar, 4);
   clear_out(&out_addr, 8);
+  bool root = is_root(&v);
+  root_lock(root);
   CALL(SC_VMAR_ALLOCATE, v.h, options, offset, size, out_vmar.p, out_addr.p);
   zx_status_t st = zx_vmar_allocate(v.h, options, offset, size, (zx_handle_t*)(uintptr_t)out_vmar.p,
                                     (zx_vaddr_t*)(uintptr_t)out_addr.p);
   call_end(st, v.live);
   if (st != ZX_OK) {
+    root_unlock(root);
     return;
   }
   if (out_vmar.validity == PV_INVALID || out_addr.validity == PV_INVALID) {
     violation(V_OUTPUT, "zx_vmar_allocate said OK, but child_vmar or child_addr is not writable");
+    root_unlock(root);
     return;
   }
   uint64_t addr = load_u64(out_addr.p);
@@ -979,6 +1035,12 @@ static void op_vmar_allocate(void) {
     objs[slots[s].obj].base = addr;
     objs[slots[s].obj].size = alloc_len;
   }
+  if (root && is_live(child) && overlaps_other_threads_root_records(addr, addr + alloc_len)) {
+    // As in op_vmar_map: the handle stays in the pool, naming a destroyed VMAR.
+    undo_root_placement(zx_vmar_destroy(child));
+    root_unlock(root);
+    return;
+  }
   if (is_root(&v) && is_live(child)) {
     // Kept privately, so the end of the epoch can destroy it whatever the run did.
     zx_handle_t keeper = ZX_HANDLE_INVALID;
@@ -989,9 +1051,11 @@ static void op_vmar_allocate(void) {
     } else {
       add_private(keeper);
       root_vmars[nroot_vmars].range = (range_t){addr, addr + alloc_len};
-      root_vmars[nroot_vmars++].keeper = keeper;
+      root_vmars[nroot_vmars].keeper = keeper;
+      __atomic_store_n(&nroot_vmars, nroot_vmars + 1, __ATOMIC_RELEASE);
     }
   }
+  root_unlock(root);
 }
 
 static void op_vmar_destroy(void) {
@@ -1093,7 +1157,7 @@ static bool creates_handle(void (*fn)(void)) {
 }
 
 static void run_one(void) {
-  static unsigned total;
+  static FUZZ_TLS unsigned total;
   if (total == 0) {
     for (size_t i = 0; i < sizeof ops_table / sizeof ops_table[0]; i++) {
       total += ops_table[i].weight;
@@ -1127,7 +1191,7 @@ static void run_one(void) {
 
 // --- Setup, epochs, and the leak check --------------------------------------------------------
 
-static bool setup_ok = true;
+static FUZZ_TLS bool setup_ok = true;
 
 static void must(zx_status_t st, const char* what) {
   if (st != ZX_OK) {
@@ -1206,12 +1270,19 @@ static void setup(void) {
   uintptr_t stack_high = s->stack_base + s->stack_size;
   uintptr_t low = stack_low < block_page ? stack_low : block_page;
   uintptr_t high = stack_high > block_page + FUZZ_PAGE ? stack_high : block_page + FUZZ_PAGE;
-  mem.protected_ranges[mem.nprotected++] =
-      (range_t){(uintptr_t)__zrk_image_start, (uintptr_t)__zrk_image_end};
-  mem.protected_ranges[mem.nprotected++] = (range_t){low, high};
-  mem.protected_ranges[mem.nprotected++] =
+  mtx_lock(&fuzz_root_lock);
+  if (fuzz_thread == 0) {
+    protected_ranges[nprotected++] =
+        (range_t){(uintptr_t)__zrk_image_start, (uintptr_t)__zrk_image_end};
+    protected_ranges[nprotected++] = (range_t){low, high};
+  }
+  protected_ranges[nprotected++] =
       (range_t){mem.fixed_base, mem.fixed_base + FIXED_PAGES * FUZZ_PAGE};
-  mem.protected_ranges[mem.nprotected++] = (range_t){mem.arena_base, mem.arena_base + ARENA_SIZE};
+  protected_ranges[nprotected++] = (range_t){mem.arena_base, mem.arena_base + ARENA_SIZE};
+  if (mem.thread_stack.end != 0) {
+    protected_ranges[nprotected++] = mem.thread_stack;
+  }
+  mtx_unlock(&fuzz_root_lock);
   mem.stack_guard = s->stack_base - FUZZ_PAGE;
 
   // The handles the process started with join the pool, but the run never closes them.
@@ -1233,6 +1304,7 @@ static void end_epoch(void) {
   if (st != ZX_OK) {
     violation(V_CLEANUP, "emptying the arena said %s", zx_status_get_string(st));
   }
+  mtx_lock(&fuzz_root_lock);
   for (int i = 0; i < nroot_vmars; i++) {
     st = zx_vmar_destroy(root_vmars[i].keeper);
     if (st != ZX_OK && st != ZX_ERR_BAD_STATE) {
@@ -1261,6 +1333,7 @@ static void end_epoch(void) {
     }
   }
   nroot_maps = 0;
+  mtx_unlock(&fuzz_root_lock);
   nmappings = 0;
   zx_time_t t_maps = zx_clock_get_monotonic();
   for (int i = nslots - 1; i >= 0; i--) {
@@ -1336,30 +1409,84 @@ static void check_memory(uint64_t first, uint64_t last) {
   }
 }
 
-int main(void) {
-  uint64_t seed = FUZZ_SEED;
-  uint64_t iterations = FUZZ_ITERATIONS;
-  uint64_t epoch = FUZZ_EPOCH;
-  fuzz_trace_from = FUZZ_TRACE_FROM;
-  fuzz_seed_for_report = seed;
-  rng_seed(seed);
-  say("# fuzz: seed %#" PRIx64 ", %" PRIu64 " iterations, epochs of %" PRIu64 "\n", seed,
-      iterations, epoch);
+// --- Threads ---------------------------------------------------------------------------------
+
+// A barrier for all FUZZ_THREADS threads (nothing with one).
+static zx_futex_t barrier_count, barrier_gen;
+static void barrier(void) {
+  if (FUZZ_THREADS == 1) {
+    return;
+  }
+  int gen = __atomic_load_n(&barrier_gen, __ATOMIC_ACQUIRE);
+  if (__atomic_add_fetch(&barrier_count, 1, __ATOMIC_ACQ_REL) == FUZZ_THREADS) {
+    __atomic_store_n(&barrier_count, 0, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&barrier_gen, 1, __ATOMIC_RELEASE);
+    zx_futex_wake(&barrier_gen, UINT32_MAX);
+    return;
+  }
+  while (__atomic_load_n(&barrier_gen, __ATOMIC_ACQUIRE) == gen) {
+    zx_futex_wait(&barrier_gen, gen, ZX_HANDLE_INVALID, ZX_TIME_INFINITE);
+  }
+}
+
+// Threads other than the main one: their stack size, and their stack, descriptor and
+// TLS, which no root-VMAR call may touch (with a margin: the runtime puts a guard page
+// below the stack and the descriptor and TLS block above it, in one sub-VMAR).
+#define FUZZ_THREAD_STACK (256 * 1024)
+extern const char __tls_size[];
+
+// Commits this thread's stack now (the loader does the main thread's), so that its
+// growth during the run does not move free memory between two leak checks.
+static void thread_memory_setup(void) {
+  uintptr_t here = (uintptr_t)__builtin_frame_address(0) & ~(uintptr_t)(FUZZ_PAGE - 1);
+  for (uintptr_t p = here - FUZZ_THREAD_STACK + 4 * FUZZ_PAGE; p < here; p += FUZZ_PAGE) {
+    (void)probe_write(p);
+  }
+  uintptr_t tp = (uintptr_t)__builtin_thread_pointer();
+  mem.thread_stack = (range_t){here - FUZZ_THREAD_STACK - 16 * FUZZ_PAGE,
+                               tp + (uintptr_t)__tls_size + 16 * FUZZ_PAGE};
+}
+
+static uint64_t iterations_each, epoch_each;
+static int setup_failures;
+static zx_time_t run_t0, run_elapsed;
+
+static zx_info_kmem_stats_t start_stats, end_stats;
+
+// One thread's run: set up its own memory and model, then its share of the calls, with
+// every epoch ending in a clean-up by each thread and, once all have cleaned up (a
+// barrier), the leak checks by the main thread.
+static void run_thread(uint64_t seed) {
+  fuzz_current_of[fuzz_thread] = &fuzz_current;
+  // Thread 0 runs the seed's own sequence (with one thread, exactly as before threads).
+  rng_seed(fuzz_thread == 0 ? seed : seed ^ (0x9e3779b97f4a7c15ull * (uint64_t)fuzz_thread));
   setup();
   if (!setup_ok) {
-    printf("1..0 # setup failed\n");
-    return 1;
+    __atomic_fetch_add(&setup_failures, 1, __ATOMIC_RELAXED);
   }
-  say("# fuzz: lazy pages %#" PRIxPTR ", read-only page %#" PRIxPTR ", scratch %#" PRIxPTR
-      ", hole %#" PRIxPTR ", arena %#" PRIxPTR "\n",
-      mem.lazy, mem.ro, (uintptr_t)mem.scratch, mem.hole, mem.arena_base);
-  baseline = kmem();
-  zx_info_kmem_stats_t start = baseline;
-  have_objects = kernel_objects(&objects_baseline);
-  if (!have_objects) {
-    say("# fuzz: the kernel does not answer ZRK_INFO_KERNEL_OBJECTS: object counts go unchecked\n");
+  publish_thread_state();
+  barrier();
+  if (__atomic_load_n(&setup_failures, __ATOMIC_RELAXED) != 0) {
+    return;
   }
-  zx_time_t t0 = zx_clock_get_monotonic();
+  if (fuzz_thread == 0) {
+    if (FUZZ_THREADS == 1) {
+      say("# fuzz: lazy pages %#" PRIxPTR ", read-only page %#" PRIxPTR ", scratch %#" PRIxPTR
+          ", hole %#" PRIxPTR ", arena %#" PRIxPTR "\n",
+          mem.lazy, mem.ro, (uintptr_t)mem.scratch, mem.hole, mem.arena_base);
+    }
+    baseline = kmem();
+    start_stats = baseline;
+    have_objects = kernel_objects(&objects_baseline);
+    if (!have_objects) {
+      say("# fuzz: the kernel does not answer ZRK_INFO_KERNEL_OBJECTS: object counts go "
+          "unchecked\n");
+    }
+    run_t0 = zx_clock_get_monotonic();
+  }
+  barrier();
+  uint64_t iterations = iterations_each;
+  uint64_t epoch = epoch_each;
   uint64_t progress_every =
       iterations / 10 > 10000 ? 10000 : (iterations / 10 ? iterations / 10 : 1);
   uint64_t epoch_start = 0;
@@ -1370,21 +1497,91 @@ int main(void) {
       fuzz_current.nargs = 0;
       fuzz_current.done = false;
       end_epoch();
-      check_memory(epoch_start, fuzz_iteration);
+      barrier();  // every thread has cleaned up: nothing of the run is left
+      if (fuzz_thread == 0) {
+        check_memory(epoch_start * FUZZ_THREADS, done * FUZZ_THREADS - 1);
+        if (done == iterations) {
+          end_stats = kmem();  // (before the threads exit and give their stacks back)
+        }
+        if (FUZZ_THREADS > 1) {
+          zx_time_t ms = (zx_clock_get_monotonic() - run_t0) / 1000000;
+          say("# fuzz: %" PRIu64 " iterations, %lld ms, %" PRIu64 " violations\n",
+              done * FUZZ_THREADS, (long long)ms,
+              __atomic_load_n(&fuzz_violations_total, __ATOMIC_RELAXED));
+        }
+      }
+      barrier();
       epoch_start = done;
     }
-    if (done % progress_every == 0) {
-      zx_time_t ms = (zx_clock_get_monotonic() - t0) / 1000000;
+    if (FUZZ_THREADS == 1 && done % progress_every == 0) {
+      zx_time_t ms = (zx_clock_get_monotonic() - run_t0) / 1000000;
       say("# fuzz: %" PRIu64 " iterations, %lld ms, %" PRIu64 " violations\n", done, (long long)ms,
           fuzz_violations_total);
     }
   }
-  zx_time_t elapsed = zx_clock_get_monotonic() - t0;
+  if (fuzz_thread == 0) {
+    run_elapsed = zx_clock_get_monotonic() - run_t0;
+  }
   if (iterations == 0) {
     end_epoch();
-    check_memory(0, 0);
+    barrier();
+    if (fuzz_thread == 0) {
+      check_memory(0, 0);
+    }
+    barrier();
   }
-  zx_info_kmem_stats_t end = kmem();
+  merge_counts();
+}
+
+static void* fuzz_thread_main(void* arg) {
+  fuzz_thread = (int)(intptr_t)arg;
+  thread_memory_setup();
+  run_thread(fuzz_seed_for_report);
+  return NULL;
+}
+
+int main(void) {
+  uint64_t seed = FUZZ_SEED;
+  uint64_t iterations = FUZZ_ITERATIONS;
+  uint64_t epoch = FUZZ_EPOCH;
+  fuzz_trace_from = FUZZ_TRACE_FROM;
+  fuzz_seed_for_report = seed;
+  // Each thread makes the same number of calls (so that all reach each epoch's end).
+  iterations_each = (iterations + FUZZ_THREADS - 1) / FUZZ_THREADS;
+  epoch_each = epoch / FUZZ_THREADS ? epoch / FUZZ_THREADS : 1;
+  iterations = iterations_each * FUZZ_THREADS;
+  if (FUZZ_THREADS == 1) {
+    say("# fuzz: seed %#" PRIx64 ", %" PRIu64 " iterations, epochs of %" PRIu64 "\n", seed,
+        iterations, epoch);
+  } else {
+    say("# fuzz: seed %#" PRIx64 ", %" PRIu64 " iterations from %d threads (%" PRIu64
+        " each), epochs of %" PRIu64 " (%" PRIu64 " a thread), on %u CPUs\n",
+        seed, iterations, FUZZ_THREADS, iterations_each, epoch_each * FUZZ_THREADS, epoch_each,
+        zx_system_get_num_cpus());
+  }
+  mtx_init(&fuzz_root_lock, mtx_plain);
+  map_test_setup();  // faults in the image and main stack now, not during the run
+  pthread_t threads[FUZZ_THREADS];
+  for (int t = 1; t < FUZZ_THREADS; t++) {
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, FUZZ_THREAD_STACK);
+    if (pthread_create(&threads[t], &attr, fuzz_thread_main, (void*)(intptr_t)t) != 0) {
+      printf("1..0 # cannot create fuzzing thread %d\n", t);
+      return 1;
+    }
+  }
+  run_thread(seed);
+  for (int t = 1; t < FUZZ_THREADS; t++) {
+    pthread_join(threads[t], NULL);
+  }
+  if (setup_failures != 0) {
+    printf("1..0 # setup failed\n");
+    return 1;
+  }
+  zx_time_t elapsed = run_elapsed;
+  zx_info_kmem_stats_t start = start_stats;
+  zx_info_kmem_stats_t end = iterations == 0 ? kmem() : end_stats;
 
   say("# fuzz: done: seed %#" PRIx64 ", %" PRIu64 " iterations in %lld ms (%" PRIu64
       " per second)\n",
@@ -1393,6 +1590,10 @@ int main(void) {
   print_counts();
   say("# fuzz: free bytes before %" PRIu64 ", after %" PRIu64 "\n", start.free_bytes,
       end.free_bytes);
+  if (FUZZ_THREADS > 1) {
+    say("# fuzz: %" PRIu64 " root placements undone (they fell where another thread had been)\n",
+        root_placements_undone);
+  }
 
   plan(6);
   char name[160];

@@ -59,8 +59,8 @@ static harg_t pick_handle_with(uint8_t kind, bool consuming, zx_rights_t rights)
   if (s >= 0) {
     h = slots[s].h;
   }
-  if (is_private(h)) {
-    h = ZX_HANDLE_INVALID;
+  if (is_private(h) || (slot_of(h) < 0 && held_by_another_thread(h))) {
+    h = ZX_HANDLE_INVALID;  // (the start-up handles every thread holds stay)
   }
   s = slot_of(h);
   if (consuming && s >= 0 && !(slots[s].flags & S_OWNED)) {
@@ -125,6 +125,10 @@ static int classify_ptr(uint64_t p, uint64_t len, bool write) {
                  in_range(p, len, s->stack_base, s->stack_base + s->stack_size))) {
     return PV_VALID;  // the start-up block, the stack (committed by the loader)
   }
+  if (!write && mem.thread_stack.end != 0 &&
+      in_range(p, len, mem.thread_stack.start, mem.thread_stack.end)) {
+    return PV_UNKNOWN;  // this thread's stack (committed at set-up) or a guard around it
+  }
   if (len == 0) {
     return PV_UNKNOWN;  // nothing to touch: whatever the kernel does is right
   }
@@ -163,13 +167,24 @@ static uint64_t scratch_ptr(uint64_t len) {
   return (uint64_t)(uintptr_t)mem.scratch + off;
 }
 
-// True if [p, p + len) touches the image (whose data segment is the fuzzer's state) or
-// the stack: a pointer made up at random never goes to the kernel as a place to write.
+// True if [p, p + len) touches the image (whose data segment is the fuzzer's state), the
+// stack, or (with threads) any memory another thread set up: a pointer made up at
+// random never goes to the kernel as a place to write.
 static bool touches_own_state(uint64_t p, uint64_t len) {
   uint64_t end = len > UINT64_MAX - p ? UINT64_MAX : p + len;
   const zrk_startup_t* s = zrk_startup();
-  return ranges_overlap(p, end, (uintptr_t)__zrk_image_start, (uintptr_t)__zrk_image_end) ||
-         ranges_overlap(p, end, s->stack_base, s->stack_base + s->stack_size);
+  if (ranges_overlap(p, end, (uintptr_t)__zrk_image_start, (uintptr_t)__zrk_image_end) ||
+      ranges_overlap(p, end, s->stack_base, s->stack_base + s->stack_size)) {
+    return true;
+  }
+  for (int i = 0; FUZZ_THREADS > 1 && i < nprotected; i++) {
+    const range_t* r = &protected_ranges[i];
+    bool mine = (r->start == mem.fixed_base || r->start == mem.arena_base);
+    if (!mine && ranges_overlap(p, end, r->start, r->end)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 static uint64_t hostile_ptr_any(uint64_t len, uint64_t half);

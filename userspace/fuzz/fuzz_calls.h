@@ -23,6 +23,8 @@
 #include <zircon/syscalls.h>
 #include <zircon/types.h>
 
+#include "fuzz_model.h"
+
 enum {
   SC_DEBUG_WRITE,
   SC_HANDLE_CLOSE,
@@ -230,7 +232,7 @@ static bool status_in(const zx_status_t* list, zx_status_t status) {
 
 // zx_debug_write's output has no newline of its own: the fuzzer's next line starts a
 // fresh one.
-static bool console_dirty;
+static FUZZ_TLS bool console_dirty;
 static void fresh_line(void) {
   if (console_dirty) {
     printf("\n");
@@ -243,7 +245,17 @@ static void fresh_line(void) {
 // Statuses 0 down to -79 are counted by value; anything else (undocumented by every
 // syscall) lands in the last column.
 #define FUZZ_STATUS_COLUMNS 81
-static uint64_t fuzz_counts[SC_COUNT][FUZZ_STATUS_COLUMNS];
+static FUZZ_TLS uint64_t fuzz_counts[SC_COUNT][FUZZ_STATUS_COLUMNS];
+// Shared: every thread's counts, added up as each finishes (merge_counts).
+static uint64_t fuzz_counts_total[SC_COUNT][FUZZ_STATUS_COLUMNS];
+
+static void merge_counts(void) {
+  for (int sc = 0; sc < SC_COUNT; sc++) {
+    for (int c = 0; c < FUZZ_STATUS_COLUMNS; c++) {
+      __atomic_fetch_add(&fuzz_counts_total[sc][c], fuzz_counts[sc][c], __ATOMIC_RELAXED);
+    }
+  }
+}
 
 static int status_column(zx_status_t status) {
   return (status <= 0 && status > -(FUZZ_STATUS_COLUMNS - 1)) ? -status : FUZZ_STATUS_COLUMNS - 1;
@@ -262,8 +274,9 @@ static const char* short_status(zx_status_t status) {
 }
 
 // One line per syscall: the total, then every status it returned with its count,
-// the most frequent first.
+// the most frequent first (all threads', once merged).
 static void print_counts(void) {
+  uint64_t(*fuzz_counts)[FUZZ_STATUS_COLUMNS] = fuzz_counts_total;
   printf("# %-29s %9s  statuses (count)\n", "syscall", "calls");
   uint64_t total = 0;
   for (int sc = 0; sc < SC_COUNT; sc++) {
@@ -310,11 +323,13 @@ typedef struct {
 } fuzz_call_t;
 
 #define FUZZ_RING 16
-static fuzz_call_t fuzz_ring[FUZZ_RING];
-static uint64_t fuzz_ring_next;
-static fuzz_call_t fuzz_current;
-static uint64_t fuzz_iteration;
-static uint64_t fuzz_trace_from = UINT64_MAX;
+static FUZZ_TLS fuzz_call_t fuzz_ring[FUZZ_RING];
+static FUZZ_TLS uint64_t fuzz_ring_next;
+static FUZZ_TLS fuzz_call_t fuzz_current;
+static FUZZ_TLS uint64_t fuzz_iteration;  // this thread's
+static uint64_t fuzz_trace_from = UINT64_MAX;  // (shared, set before the threads start)
+// Shared: each thread's fuzz_current, so a violation can say what the others were doing.
+static const fuzz_call_t* fuzz_current_of[FUZZ_THREADS];
 
 // "zx_vmo_read(handle=0x..., buffer=0x..., ...)" into out.
 static void format_call(const fuzz_call_t* call, char* out, size_t size) {
@@ -337,14 +352,18 @@ static void print_call(const char* prefix, const fuzz_call_t* call) {
   fresh_line();
   char text[400];
   format_call(call, text, sizeof text);
+  char who[16] = "";
+  if (FUZZ_THREADS > 1) {
+    snprintf(who, sizeof who, "t%d/", fuzz_thread);
+  }
   if (call->done && call->elapsed_us >= 0) {
-    printf("%s%" PRIu64 ": %s -> %s (%d) in %lld us\n", prefix, call->iteration, text,
+    printf("%s%s%" PRIu64 ": %s -> %s (%d) in %lld us\n", prefix, who, call->iteration, text,
            short_status(call->status), (int)call->status, (long long)call->elapsed_us);
   } else if (call->done) {
-    printf("%s%" PRIu64 ": %s -> %s (%d)\n", prefix, call->iteration, text,
+    printf("%s%s%" PRIu64 ": %s -> %s (%d)\n", prefix, who, call->iteration, text,
            short_status(call->status), (int)call->status);
   } else {
-    printf("%s%" PRIu64 ": %s\n", prefix, call->iteration, text);
+    printf("%s%s%" PRIu64 ": %s\n", prefix, who, call->iteration, text);
   }
 }
 
@@ -381,6 +400,7 @@ enum {
   V_LEAK,     // the kernel's free memory did not come back
   V_KINDS
 };
+// Shared by the threads (atomic).
 static uint64_t fuzz_violations[V_KINDS];
 static uint64_t fuzz_violations_total;
 #define FUZZ_MAX_PRINTED_VIOLATIONS 8  // of each kind; the rest are counted
@@ -388,8 +408,9 @@ static uint64_t fuzz_violations_total;
 static uint64_t fuzz_seed_for_report;
 
 static __attribute__((format(printf, 2, 3))) void violation(int kind, const char* format, ...) {
-  fuzz_violations_total++;
-  if (fuzz_violations[kind]++ >= FUZZ_MAX_PRINTED_VIOLATIONS) {
+  __atomic_fetch_add(&fuzz_violations_total, 1, __ATOMIC_RELAXED);
+  uint64_t seen = __atomic_fetch_add(&fuzz_violations[kind], 1, __ATOMIC_RELAXED);
+  if (seen >= FUZZ_MAX_PRINTED_VIOLATIONS) {
     return;
   }
   char reason[300];
@@ -398,13 +419,29 @@ static __attribute__((format(printf, 2, 3))) void violation(int kind, const char
   vsnprintf(reason, sizeof reason, format, args);
   va_end(args);
   fresh_line();
-  printf("# VIOLATION (seed %#" PRIx64 ", iteration %" PRIu64 "): %s\n", fuzz_seed_for_report,
-         fuzz_iteration, reason);
+  if (FUZZ_THREADS > 1) {
+    printf("# VIOLATION (seed %#" PRIx64 ", thread %d, its iteration %" PRIu64 "): %s\n",
+           fuzz_seed_for_report, fuzz_thread, fuzz_iteration, reason);
+  } else {
+    printf("# VIOLATION (seed %#" PRIx64 ", iteration %" PRIu64 "): %s\n", fuzz_seed_for_report,
+           fuzz_iteration, reason);
+  }
   if (fuzz_current.nargs > 0 || fuzz_current.done) {
     print_call("#   in ", &fuzz_current);
   }
   print_ring();
-  if (fuzz_violations[kind] == FUZZ_MAX_PRINTED_VIOLATIONS) {
+  // What the other threads were doing (read on the fly: a call may be half recorded).
+  for (int t = 0; t < FUZZ_THREADS && FUZZ_THREADS > 1; t++) {
+    const fuzz_call_t* other = fuzz_current_of[t];
+    if (t != fuzz_thread && other != NULL && other->nargs > 0) {
+      fuzz_call_t copy = *other;
+      char text[400];
+      format_call(&copy, text, sizeof text);
+      printf("#   meanwhile thread %d, its iteration %" PRIu64 ": %s%s\n", t, copy.iteration, text,
+             copy.done ? " (returned)" : "");
+    }
+  }
+  if (seen + 1 == FUZZ_MAX_PRINTED_VIOLATIONS) {
     printf("# (further violations of this kind are counted, not printed)\n");
   }
 }

@@ -9,6 +9,13 @@
 // the kernel's handle table against it (a handle it holds never reads BAD_HANDLE, one
 // it closed never reads anything else).
 //
+// With --threads N (FUZZ_THREADS), each of N threads keeps a model of its own: every
+// variable below marked FUZZ_TLS is per thread, so a thread's handles, objects, memory
+// and mappings are its alone (the partition scripts/fuzz's help describes). What the
+// threads share: the handles the process started with (never closed), the root VMAR
+// (each thread's ranges there are kept clear of every other thread's, under
+// fuzz_root_lock), and the kernel itself.
+//
 // What the fuzzer never does: touch memory through a pointer it hands the kernel
 // (only the kernel touches hostile pointers), let the kernel write into its stack,
 // data or start-up pages (only into the scratch pages and the run's own mappings), or
@@ -26,12 +33,26 @@
 #include <zircon/syscalls.h>
 #include <zircon/syscalls/object.h>
 #include <zircon/types.h>
+#include <threads.h>
 #include <zrk/bad_ptr.h>
 #include <zrk/startup.h>
 
+#ifndef FUZZ_THREADS
+#define FUZZ_THREADS 1
+#endif
+#if FUZZ_THREADS < 1 || FUZZ_THREADS > 16
+#error "FUZZ_THREADS must be 1 to 16"
+#endif
+
+// State of one fuzzing thread (its own model); shared state is marked as such.
+#define FUZZ_TLS _Thread_local
+
+// This thread's number, 0 (the main thread) to FUZZ_THREADS - 1.
+static FUZZ_TLS int fuzz_thread;
+
 // --- PRNG: xoshiro256** seeded through splitmix64 ----------------------------------------
 
-static uint64_t rng_state[4];
+static FUZZ_TLS uint64_t rng_state[4];
 
 static uint64_t splitmix64(uint64_t* x) {
   uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
@@ -81,7 +102,7 @@ typedef struct {
   uintptr_t start, end;
 } range_t;
 
-static struct {
+static FUZZ_TLS struct {
   // The fixed VMAR: [lazy pages][read-only page][scratch pages][hole], in that order, so
   // that a buffer can run from the read-only page into scratch or from scratch into the
   // hole.
@@ -106,20 +127,36 @@ static struct {
   // Memory of the process the run must never unmap or re-protect through the root
   // VMAR: the image, the stack (and its guard and the start-up page above it), the
   // fixed VMAR and the arena.
-  range_t protected_ranges[4];
-  int nprotected;
   uintptr_t root_base, root_end;
   uintptr_t stack_guard;  // an address in the loader's guard region below the stack
+  range_t thread_stack;   // this thread's stack, descriptor and TLS (threads but the main)
 } mem;
+
+// Shared: memory of the process the run must never unmap or re-protect through the root
+// VMAR: the image, the main stack (with its guard and the start-up page above it), and
+// each thread's fixed VMAR, arena and (threads but the main) stack and TLS. Filled in
+// while the threads set up, read-only after. Each thread's root records (below) are
+// out of bounds for every other thread too.
+#define FUZZ_MAX_PROTECTED (2 + 3 * FUZZ_THREADS)
+static range_t protected_ranges[FUZZ_MAX_PROTECTED];
+static int nprotected;
+
+// Shared: taken around every call through a root-VMAR handle that maps, unmaps,
+// protects or allocates there, with the range checks and the records of what each
+// thread placed in the root, so no thread's call lands on another's.
+static mtx_t fuzz_root_lock;
 
 static bool ranges_overlap(uintptr_t a, uintptr_t a_end, uintptr_t b, uintptr_t b_end) {
   return a < b_end && b < a_end;
 }
 
+static bool overlaps_other_threads_root_records(uint64_t start, uint64_t end);
+
 // True if [addr, addr + len), rounded out to pages the way the kernel rounds a length,
-// stays clear of everything the fuzzer runs on, so a root-VMAR unmap or protect there
-// cannot hurt it. Ranges outside the user address space are always fine (the kernel
-// must refuse them).
+// stays clear of everything the fuzzer runs on (and of what other threads placed in the
+// root VMAR), so a root-VMAR unmap or protect there cannot hurt it. Ranges outside the
+// user address space are always fine (the kernel must refuse them). With threads, the
+// caller holds fuzz_root_lock.
 static bool root_range_ok(uint64_t addr, uint64_t len) {
   if (addr >= ZRK_USER_TOP) {
     return true;
@@ -128,12 +165,12 @@ static bool root_range_ok(uint64_t addr, uint64_t len) {
       len > UINT64_MAX - (FUZZ_PAGE - 1) ? UINT64_MAX : (len + FUZZ_PAGE - 1) & ~(FUZZ_PAGE - 1);
   uint64_t start = addr & ~(FUZZ_PAGE - 1);
   uint64_t end = page_len > UINT64_MAX - start ? UINT64_MAX : start + page_len;
-  for (int i = 0; i < mem.nprotected; i++) {
-    if (ranges_overlap(start, end, mem.protected_ranges[i].start, mem.protected_ranges[i].end)) {
+  for (int i = 0; i < nprotected; i++) {
+    if (ranges_overlap(start, end, protected_ranges[i].start, protected_ranges[i].end)) {
       return false;
     }
   }
-  return true;
+  return !overlaps_other_threads_root_records(start, end);
 }
 
 // --- Handles --------------------------------------------------------------------------------
@@ -167,20 +204,20 @@ typedef struct {
   bool in_root;    // VMAR: a direct child of the root VMAR (see root_vmars)
 } obj_t;
 
-static slot_t slots[FUZZ_MAX_SLOTS];
-static int nslots;
-static obj_t objs[FUZZ_MAX_OBJS];
+static FUZZ_TLS slot_t slots[FUZZ_MAX_SLOTS];
+static FUZZ_TLS int nslots;
+static FUZZ_TLS obj_t objs[FUZZ_MAX_OBJS];
 
 // Handles the process holds that no fuzzed call may ever see: the fixed VMAR, the
 // hole, the scratch and read-only VMOs, and the private handles kept to clean up.
 #define FUZZ_MAX_PRIVATE 48
-static zx_handle_t private_handles[FUZZ_MAX_PRIVATE];
-static int nprivate;
+static FUZZ_TLS zx_handle_t private_handles[FUZZ_MAX_PRIVATE];
+static FUZZ_TLS int nprivate;
 
 // Values of handles the run closed (or gave up), newest last.
 #define FUZZ_DEAD 64
-static zx_handle_t dead[FUZZ_DEAD];
-static uint64_t ndead;
+static FUZZ_TLS zx_handle_t dead[FUZZ_DEAD];
+static FUZZ_TLS uint64_t ndead;
 
 static void add_private(zx_handle_t h) {
   if (h != ZX_HANDLE_INVALID && nprivate < FUZZ_MAX_PRIVATE) {
@@ -297,20 +334,20 @@ typedef struct {
 } mapping_t;
 
 #define FUZZ_MAPPINGS 64
-static mapping_t mappings[FUZZ_MAPPINGS];
-static uint64_t nmappings;
+static FUZZ_TLS mapping_t mappings[FUZZ_MAPPINGS];
+static FUZZ_TLS uint64_t nmappings;
 
 // Everything the run placed directly in the root VMAR, kept exactly so the end of an
 // epoch can take it away: mappings (unmapped through the root) and sub-VMARs (destroyed
 // through a private duplicate taken when they were made).
 #define FUZZ_ROOT_RECORDS 32
-static range_t root_maps[FUZZ_ROOT_RECORDS];
-static int nroot_maps;
-static struct {
+static FUZZ_TLS range_t root_maps[FUZZ_ROOT_RECORDS];
+static FUZZ_TLS int nroot_maps;
+static FUZZ_TLS struct {
   range_t range;
   zx_handle_t keeper;  // private duplicate, for zx_vmar_destroy at the end of the epoch
 } root_vmars[FUZZ_ROOT_RECORDS];
-static int nroot_vmars;
+static FUZZ_TLS int nroot_vmars;
 
 static void record_mapping(uintptr_t addr, uint64_t len, int vmo_obj, bool in_root) {
   mappings[nmappings++ % FUZZ_MAPPINGS] = (mapping_t){addr, len, vmo_obj, in_root};
@@ -345,6 +382,84 @@ static const mapping_t* random_mapping(int vmo_obj) {
     }
   }
   return &mappings[rnd(n)];
+}
+
+// --- What other threads hold ---------------------------------------------------------------
+
+// Shared: where each thread keeps its handles and root records (addresses of its
+// thread-locals, published once at set-up). Other threads read them racily, only to
+// stay away: a handle value another thread holds is never forged, closed or used here,
+// and a range another thread placed in the root is never unmapped or re-protected here.
+static struct {
+  const slot_t* slots;
+  const int* nslots;
+  const zx_handle_t* private_handles;
+  const int* nprivate;
+  const range_t* root_maps;
+  const int* nroot_maps;
+  const range_t* root_vmar_ranges[FUZZ_ROOT_RECORDS];
+  const int* nroot_vmars;
+} fuzz_threads[FUZZ_THREADS];
+
+static void publish_thread_state(void) {
+  fuzz_threads[fuzz_thread].slots = slots;
+  fuzz_threads[fuzz_thread].nslots = &nslots;
+  fuzz_threads[fuzz_thread].private_handles = private_handles;
+  fuzz_threads[fuzz_thread].nprivate = &nprivate;
+  fuzz_threads[fuzz_thread].root_maps = root_maps;
+  fuzz_threads[fuzz_thread].nroot_maps = &nroot_maps;
+  for (int i = 0; i < FUZZ_ROOT_RECORDS; i++) {
+    fuzz_threads[fuzz_thread].root_vmar_ranges[i] = &root_vmars[i].range;
+  }
+  fuzz_threads[fuzz_thread].nroot_vmars = &nroot_vmars;
+}
+
+// True if another thread holds `h` (in its pool or privately).
+static bool held_by_another_thread(zx_handle_t h) {
+  if (FUZZ_THREADS == 1 || h == ZX_HANDLE_INVALID) {
+    return false;
+  }
+  for (int t = 0; t < FUZZ_THREADS; t++) {
+    if (t == fuzz_thread || fuzz_threads[t].slots == NULL) {
+      continue;
+    }
+    int n = __atomic_load_n(fuzz_threads[t].nslots, __ATOMIC_RELAXED);
+    for (int i = 0; i < n && i < FUZZ_MAX_SLOTS; i++) {
+      if (__atomic_load_n(&fuzz_threads[t].slots[i].h, __ATOMIC_RELAXED) == h) {
+        return true;
+      }
+    }
+    n = __atomic_load_n(fuzz_threads[t].nprivate, __ATOMIC_RELAXED);
+    for (int i = 0; i < n && i < FUZZ_MAX_PRIVATE; i++) {
+      if (__atomic_load_n(&fuzz_threads[t].private_handles[i], __ATOMIC_RELAXED) == h) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+// True if [start, end) touches what another thread placed in the root VMAR (the caller
+// holds fuzz_root_lock, under which those records change).
+static bool overlaps_other_threads_root_records(uint64_t start, uint64_t end) {
+  for (int t = 0; t < FUZZ_THREADS; t++) {
+    if (t == fuzz_thread || fuzz_threads[t].root_maps == NULL) {
+      continue;
+    }
+    for (int i = 0; i < *fuzz_threads[t].nroot_maps; i++) {
+      if (ranges_overlap(start, end, fuzz_threads[t].root_maps[i].start,
+                         fuzz_threads[t].root_maps[i].end)) {
+        return true;
+      }
+    }
+    for (int i = 0; i < *fuzz_threads[t].nroot_vmars; i++) {
+      const range_t* r = fuzz_threads[t].root_vmar_ranges[i];
+      if (ranges_overlap(start, end, r->start, r->end)) {
+        return true;
+      }
+    }
+  }
+  return false;
 }
 
 #endif  // ZRK_FUZZ_MODEL_H_
