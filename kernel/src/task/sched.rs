@@ -99,10 +99,13 @@ pub fn interrupt(thread: &Arc<Thread>) {
 /// for the one A is leaving).
 fn take_ready(q: usize) -> Option<Arc<Thread>> {
     let mut queue = RUN_QUEUES[q].lock();
-    let at = queue
-        .iter()
-        .position(|t| !t.on_cpu.load(Ordering::Acquire))?;
-    queue.remove(at)
+    if queue.front()?.on_cpu.load(Ordering::Acquire) {
+        let at = queue
+            .iter()
+            .position(|t| !t.on_cpu.load(Ordering::Acquire))?;
+        return queue.remove(at);
+    }
+    queue.pop_front()
 }
 
 fn pick_next(cpu: &Cpu) -> Option<Arc<Thread>> {
