@@ -1,7 +1,7 @@
 //! From the first Rust instruction in the upper half to a running kernel: device tree,
 //! linear map, console, memory, interrupts, banner.
 
-use crate::arch::aarch64::{backtrace, cpu, exceptions, psci, pte, timer, user};
+use crate::arch::{backtrace, cpu, exceptions, psci, pte, timer, user};
 use crate::bsp::{self, devicetree};
 use crate::cmdline::{self, CrashKind};
 use crate::drivers::{console, pl011::Pl011};

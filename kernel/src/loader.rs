@@ -17,7 +17,7 @@
 //! channels yet): `x0` holds its address when `_start` runs. argv and the program's
 //! name follow it in the same read-only page.
 
-use crate::arch::aarch64::user::{USER_BASE, USER_END};
+use crate::arch::user::{USER_BASE, USER_END};
 use crate::mm::aspace::MapError;
 use crate::mm::frames::PAGE_SIZE;
 use crate::mm::vmo_pages::KernelPages;

@@ -1,6 +1,6 @@
 //! The `log` backend: time since boot, level, module, message, on the console.
 
-use crate::arch::aarch64::timer;
+use crate::arch::timer;
 use log::{LevelFilter, Log, Metadata, Record};
 
 struct ConsoleLogger;

@@ -2,7 +2,7 @@
 //! otherwise through PSCI, and a clear halt where neither is available. On the Pi, a
 //! halt after a fatal error flashes SOS on the ACT LED; a clean halt leaves it lit.
 
-use crate::arch::aarch64::{cpu, psci, semihosting, timer};
+use crate::arch::{cpu, psci, semihosting, timer};
 use crate::drivers::bcm2711_gpio::{act_led, ActLed};
 use core::sync::atomic::{AtomicBool, Ordering};
 

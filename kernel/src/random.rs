@@ -93,7 +93,7 @@ static CPRNG: spin::Mutex<Option<Cprng>> = spin::Mutex::new(None);
 /// [`RESEED_INTERVAL_NS`] has passed since the last time.
 #[cfg(target_os = "none")]
 fn with_cprng<R>(f: impl FnOnce(&mut Cprng) -> R) -> R {
-    let now = crate::arch::aarch64::timer::monotonic_ns();
+    let now = crate::arch::timer::monotonic_ns();
     let mut guard = CPRNG.lock();
     let cprng = guard.get_or_insert_with(Cprng::new);
     if cprng.reseed_due(now) {
@@ -142,7 +142,7 @@ const JITTER_BYTES: usize = 64;
 /// QEMU without `-icount`.
 #[cfg(target_os = "none")]
 fn jitter_sample(out: &mut [u8; JITTER_BYTES]) {
-    use crate::arch::aarch64::timer::counter;
+    use crate::arch::timer::counter;
     let mut mix = counter();
     for byte in out.iter_mut() {
         let rounds = 16 + (mix & 0x3f);

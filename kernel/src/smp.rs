@@ -3,7 +3,7 @@
 //! table (the Pi), sets up its own exception vectors, EL0 controls, GIC CPU interface and
 //! timer, and becomes an idle CPU of the scheduler.
 
-use crate::arch::aarch64::{cpu, early_mmu, exceptions, psci, smp, timer, user};
+use crate::arch::{cpu, early_mmu, exceptions, psci, smp, timer, user};
 use crate::bsp::devicetree::{EnableMethod, MachineInfo};
 use crate::mm::kstack::KernelStack;
 use crate::task::percpu::{self, MAX_CPUS};

@@ -119,9 +119,9 @@ fn wait_for_exit(process: &Arc<Process>) -> Exit {
 /// next program then starts with every object and page of this one back, so leak checks
 /// that count kernel-wide see only their own.
 fn wait_for_reaping(process: &Arc<Process>) {
-    let give_up = crate::arch::aarch64::timer::monotonic_ns() as i64 + 1_000_000_000;
+    let give_up = crate::arch::timer::monotonic_ns() as i64 + 1_000_000_000;
     while Arc::strong_count(process) > 1 {
-        let now = crate::arch::aarch64::timer::monotonic_ns() as i64;
+        let now = crate::arch::timer::monotonic_ns() as i64;
         if now > give_up {
             log::warn!("a thread of the dead process was not freed within a second");
             return;

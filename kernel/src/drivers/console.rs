@@ -4,7 +4,7 @@
 //! semihosting.
 
 use super::pl011::Pl011;
-use crate::arch::aarch64::{cpu::IrqGuard, semihosting};
+use crate::arch::{cpu::IrqGuard, semihosting};
 use core::fmt::{self, Write};
 use core::sync::atomic::{AtomicBool, Ordering};
 use spin::Mutex;

@@ -6,7 +6,7 @@
 //! Register names and programming order follow the PL011 Technical Reference Manual
 //! (Arm DDI 0183).
 
-use crate::arch::aarch64::timer;
+use crate::arch::timer;
 use core::fmt;
 use core::hint::spin_loop;
 

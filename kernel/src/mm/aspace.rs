@@ -6,8 +6,8 @@
 
 use super::frames::{self, NoMemory, PAGE_SIZE};
 use super::paging::phys_to_virt;
-use crate::arch::aarch64::pte::{self, ENTRIES};
-use crate::arch::aarch64::user::{USER_BASE, USER_END};
+use crate::arch::pte::{self, ENTRIES};
+use crate::arch::user::{USER_BASE, USER_END};
 use core::sync::atomic::{AtomicUsize, Ordering};
 use libzircon::prelude::*;
 use spin::Mutex;
@@ -167,12 +167,12 @@ fn is_executable(entry: u64) -> bool {
 /// I-cache maintenance before they are first mapped executable."
 fn sync_for_execute(pa: u64) {
     let va = phys_to_virt(pa);
-    crate::arch::aarch64::cache::sync_icache(va, va + PAGE_SIZE);
+    crate::arch::cache::sync_icache(va, va + PAGE_SIZE);
 }
 
 /// Fills a frame with zeros through the linear map.
 pub fn zero_frame(pa: usize) {
-    crate::arch::aarch64::cache::zero_page(phys_to_virt(pa as u64));
+    crate::arch::cache::zero_page(phys_to_virt(pa as u64));
 }
 
 /// A process's user page tables and ASID.

@@ -15,8 +15,8 @@ static HEAP: KernelHeap = KernelHeap(Mutex::new(Heap::empty()));
 /// may free memory (a timer's wake-up dropping the last reference to something), and an
 /// interrupt arriving while this CPU holds the lock must not spin on it.
 #[cfg(target_os = "none")]
-fn irq_guard() -> crate::arch::aarch64::cpu::IrqGuard {
-    crate::arch::aarch64::cpu::IrqGuard::new()
+fn irq_guard() -> crate::arch::cpu::IrqGuard {
+    crate::arch::cpu::IrqGuard::new()
 }
 #[cfg(not(target_os = "none"))]
 fn irq_guard() {}

@@ -10,7 +10,7 @@
 use super::aspace::zero_frame;
 use super::frames::{self, NoMemory, PAGE_SIZE};
 use super::paging;
-use crate::arch::aarch64::pte::STACK_VBASE;
+use crate::arch::pte::STACK_VBASE;
 use alloc::vec::Vec;
 use spin::Mutex;
 

@@ -5,8 +5,8 @@
 //! sequence is needed: a barrier makes each new entry visible to the table walker.
 //! The tables come from static pools, because this runs before any allocator exists.
 
-use crate::arch::aarch64::early_mmu;
-use crate::arch::aarch64::pte::*;
+use crate::arch::early_mmu;
+use crate::arch::pte::*;
 use crate::bsp::devicetree::PhysRange;
 use core::sync::atomic::{AtomicUsize, Ordering};
 use spin::Mutex;

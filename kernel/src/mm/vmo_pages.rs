@@ -70,7 +70,7 @@ impl PageSource for KernelPages {
     fn cache_op(&self, page: PageAddr, offset: usize, len: usize, op: CacheOp) {
         let start = phys_to_virt(page.0) + offset.min(PAGE_SIZE);
         let end = start + len.min(PAGE_SIZE - offset.min(PAGE_SIZE));
-        crate::arch::aarch64::cache::maintain(start, end, op);
+        crate::arch::cache::maintain(start, end, op);
     }
 }
 

@@ -117,7 +117,7 @@ impl Timer {
             wait::cancel_timer(id);
         }
         self.signals.update(ZX_TIMER_SIGNALED, 0);
-        let now = crate::arch::aarch64::timer::monotonic_ns() as i64;
+        let now = crate::arch::timer::monotonic_ns() as i64;
         if deadline <= now {
             s.deadline = 0;
             s.slack = 0;

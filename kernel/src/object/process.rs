@@ -358,7 +358,7 @@ impl Process {
         if crate::task::current_process().is_some_and(|p| core::ptr::eq(&*p, self)) {
             // Our own last thread: stop using the tables here, and wait until no other
             // CPU has them in TTBR0 (a thread of ours may still be switching away).
-            crate::arch::aarch64::user::deactivate();
+            crate::arch::user::deactivate();
             while self.cpus_using.load(Ordering::Acquire) > 1 {
                 core::hint::spin_loop();
             }

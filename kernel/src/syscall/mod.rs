@@ -17,7 +17,7 @@ mod thread_state;
 mod vmar;
 mod vmo;
 
-use crate::arch::aarch64::user;
+use crate::arch::user;
 use crate::object::handle::Entry;
 use crate::object::{Object, Process};
 use crate::task::thread::Thread;

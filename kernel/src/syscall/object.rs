@@ -86,7 +86,7 @@ pub fn get_info(
                 return Err(Status::BAD_STATE);
             }
             let record = zx_info_thread_stats_t {
-                total_runtime: crate::arch::aarch64::timer::ticks_to_ns(
+                total_runtime: crate::arch::timer::ticks_to_ns(
                     thread.run_ticks.load(core::sync::atomic::Ordering::Relaxed),
                 ) as i64,
                 last_scheduled_cpu: thread.last_cpu.load(core::sync::atomic::Ordering::Relaxed)

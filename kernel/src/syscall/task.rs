@@ -68,7 +68,7 @@ pub fn thread_create(
 
 /// Whether `pc` may start a thread: 0 (it faults at once, as in Zircon) or a user address.
 fn valid_user_pc(pc: usize) -> bool {
-    pc == 0 || crate::arch::aarch64::user::is_user_range(pc, 4)
+    pc == 0 || crate::arch::user::is_user_range(pc, 4)
 }
 
 /// zx_thread_start (digest part 2, 2.2).

@@ -2,7 +2,7 @@
 //! zx_thread_write_state (digest part 2, sections 2.5 and 2.7).
 
 use super::{copy_in, copy_out, Syscalls, ZxResult};
-use crate::arch::aarch64::exceptions::TrapFrame;
+use crate::arch::exceptions::TrapFrame;
 use crate::object::Object;
 use crate::task::suspend::{self, SuspendToken};
 use crate::task::{percpu, thread::Thread};

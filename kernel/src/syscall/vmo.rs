@@ -3,7 +3,7 @@
 //! straight to and from the VMO's pages, one page at a time: no bounce buffer.
 
 use super::{copy_in, copy_out, Syscalls, ZxResult};
-use crate::arch::aarch64::user::{self, BadUserAccess};
+use crate::arch::user::{self, BadUserAccess};
 use crate::mm::vmo_pages::KernelPages;
 use crate::object::vmo::{self, Vmo};
 use crate::object::{KernelVmo, Object, ResourceKind};

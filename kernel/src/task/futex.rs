@@ -10,7 +10,7 @@ use super::lock::IrqMutex;
 use super::thread::{Thread, WakeReason};
 use super::wait::{block, prepare_wait};
 use super::{percpu, sched};
-use crate::arch::aarch64::user::{self, BadUserAccess};
+use crate::arch::user::{self, BadUserAccess};
 use crate::lockorder;
 use alloc::sync::Arc;
 use alloc::vec::Vec;

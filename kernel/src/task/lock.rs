@@ -2,7 +2,7 @@
 //! (signals, timers, thread scheduling state, run queues). Each has a level in
 //! `crate::lockorder`; debug builds check the order on every acquisition.
 
-use crate::arch::aarch64::cpu::IrqGuard;
+use crate::arch::cpu::IrqGuard;
 use crate::lockorder::Level;
 use core::ops::{Deref, DerefMut};
 

@@ -37,7 +37,7 @@ pub fn exit_current() -> ! {
     }
     sched::reschedule(false);
     // A dead thread is never switched back to.
-    crate::arch::aarch64::cpu::halt()
+    crate::arch::cpu::halt()
 }
 
 /// The running thread's process is dying (or the watchdog stopped it): end the thread.

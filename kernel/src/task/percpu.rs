@@ -7,8 +7,8 @@
 
 use super::thread::Thread;
 use super::watchdog::Ring;
-use crate::arch::aarch64::thread::{cpu_pointer, set_cpu_pointer};
-use crate::arch::aarch64::user::ArchCpu;
+use crate::arch::thread::{cpu_pointer, set_cpu_pointer};
+use crate::arch::user::ArchCpu;
 use crate::lockorder::{self, Level};
 use alloc::sync::Arc;
 use core::mem::ManuallyDrop;
@@ -19,7 +19,7 @@ pub const MAX_CPUS: usize = 8;
 
 #[repr(C)]
 pub struct Cpu {
-    /// Must come first: the exception vectors read it (see arch::aarch64::user).
+    /// Must come first: the exception vectors read it (see arch::user).
     pub arch: ArchCpu,
     pub index: AtomicUsize,
     /// The running thread: an owned `Arc` (from `Arc::into_raw`), replaced only by this

@@ -15,8 +15,8 @@
 use super::lock::IrqMutex;
 use super::percpu::{self, Cpu, MAX_CPUS};
 use super::thread::{Body, Run, Thread, WakeReason};
-use crate::arch::aarch64::cpu::IrqGuard;
-use crate::arch::aarch64::{thread as arch_thread, timer, user};
+use crate::arch::cpu::IrqGuard;
+use crate::arch::{thread as arch_thread, timer, user};
 use crate::lockorder;
 use crate::mm::frames::NoMemory;
 use alloc::collections::VecDeque;
@@ -229,12 +229,12 @@ extern "C" fn zrk_thread_entry(_arg: usize) -> ! {
     });
     match body {
         Some(Some(f)) => {
-            crate::arch::aarch64::cpu::enable_irqs();
+            crate::arch::cpu::enable_irqs();
             f();
             super::exit_current()
         }
         Some(None) => super::trap::enter_user_first(),
-        None => crate::arch::aarch64::cpu::halt(),
+        None => crate::arch::cpu::halt(),
     }
 }
 
@@ -251,7 +251,7 @@ pub fn idle_loop() -> ! {
             reschedule(false);
             continue;
         }
-        crate::arch::aarch64::cpu::wait_for_interrupt_enabled();
+        crate::arch::cpu::wait_for_interrupt_enabled();
     }
 }
 

@@ -8,7 +8,7 @@
 
 use super::thread::{Run, Thread, WakeReason};
 use super::{percpu, sched, wait};
-use crate::arch::aarch64::exceptions::TrapFrame;
+use crate::arch::exceptions::TrapFrame;
 use crate::object::counts::{Counted, Kind as CountedKind};
 use crate::object::{koid, Process};
 use alloc::sync::Arc;

@@ -5,7 +5,7 @@
 
 use super::lock::IrqMutex;
 use super::wait::Signals;
-use crate::arch::aarch64::user::UserRegisters;
+use crate::arch::user::UserRegisters;
 use crate::lockorder;
 use crate::mm::frames::NoMemory;
 use crate::mm::kstack::KernelStack;
@@ -181,7 +181,7 @@ impl Thread {
         // allocations, its stack and queue room, were made fallibly above.
         let thread = Arc::new(Thread::build(name, process, body, Some(stack), Run::New));
         // SAFETY: the stack is this thread's, fresh, and nothing else uses it yet.
-        let sp = unsafe { crate::arch::aarch64::thread::init_stack(top, 0) };
+        let sp = unsafe { crate::arch::thread::init_stack(top, 0) };
         thread.saved_sp.store(sp, Ordering::Relaxed);
         Ok(thread)
     }

@@ -5,7 +5,7 @@
 
 use super::percpu;
 use super::wait;
-use crate::arch::aarch64::timer;
+use crate::arch::timer;
 use core::sync::atomic::Ordering;
 
 /// Starts this CPU's tick.
@@ -54,7 +54,7 @@ fn program(cpu: &percpu::Cpu) {
 
 /// A deadline was armed: bring this CPU's interrupt forward if it is earlier.
 pub fn deadline_armed(deadline: i64) {
-    let _irq = crate::arch::aarch64::cpu::IrqGuard::new();
+    let _irq = crate::arch::cpu::IrqGuard::new();
     let cval = timer::ns_to_ticks(deadline.max(0) as u64);
     if cval < timer::compare() {
         timer::set_compare(cval);

@@ -5,8 +5,8 @@
 use super::percpu;
 use super::watchdog;
 use super::Exit;
-use crate::arch::aarch64::exceptions::TrapFrame;
-use crate::arch::aarch64::{cpu, user};
+use crate::arch::exceptions::TrapFrame;
+use crate::arch::{cpu, user};
 use crate::pagefault::{self, Access, Unresolved};
 use alloc::string::String;
 use core::fmt::Write;

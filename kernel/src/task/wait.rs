@@ -11,7 +11,7 @@ use super::lock::IrqMutex;
 use super::percpu;
 use super::sched;
 use super::thread::{Run, Thread, WakeReason};
-use crate::arch::aarch64::timer;
+use crate::arch::timer;
 use crate::lockorder;
 use crate::mm::frames::NoMemory;
 use alloc::sync::{Arc, Weak};

@@ -10,7 +10,7 @@
 
 use super::percpu;
 use super::thread::Thread;
-use crate::arch::aarch64::timer;
+use crate::arch::timer;
 use core::fmt::Write;
 use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
