@@ -41,14 +41,19 @@ static struct snapshot snapshot(void) {
 // program alone).
 static struct snapshot settled_snapshot(void) {
   zx_time_t give_up = zx_deadline_after(1000 * MS);
+  struct snapshot last = snapshot();
+  int steady = 0;
   for (;;) {
+    zx_nanosleep(zx_deadline_after(MS));
     struct snapshot s = snapshot();
     size_t actual = 0, running = 0;
     zx_object_get_info(zx_process_self(), ZX_INFO_PROCESS_THREADS, NULL, 0, &actual, &running);
-    if (s.objects.threads == running || zx_clock_get_monotonic() > give_up) {
+    // Settled: no exited thread left to free, and free memory the same for 5 ms.
+    steady = (s.free_bytes == last.free_bytes) ? steady + 1 : 0;
+    if ((s.objects.threads == running && steady >= 5) || zx_clock_get_monotonic() > give_up) {
       return s;
     }
-    zx_nanosleep(zx_deadline_after(MS));
+    last = s;
   }
 }
 
