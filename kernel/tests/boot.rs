@@ -3,7 +3,7 @@
 
 mod qemu;
 
-use qemu::{Boot, Machine};
+use qemu::{checked_kernel_image, Boot, Machine};
 use std::time::Duration;
 
 const MIB: u64 = 1 << 20;
@@ -533,24 +533,6 @@ fn rpi4_device_tree_on_virt_is_named_another_machines() {
         .assert_lacks("PANIC");
 }
 
-/// Builds target/kernel-checked.bin (scripts/build --checked: the release code with debug
-/// assertions, so the lock-order checker is on) once per test binary.
-fn checked_kernel() -> std::path::PathBuf {
-    static IMAGE: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
-    IMAGE
-        .get_or_init(|| {
-            let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-            let status = std::process::Command::new(root.join("scripts/build"))
-                .args(["--quiet", "--checked"])
-                .current_dir(&root)
-                .status()
-                .expect("cannot run scripts/build");
-            assert!(status.success(), "scripts/build --checked failed");
-            root.join("target/kernel-checked.bin")
-        })
-        .clone()
-}
-
 /// The checked kernel runs the thread, futex, wait and signal programs on four CPUs with
 /// every lock acquisition checked against the written order (kernel/src/lockorder.rs).
 #[test]
@@ -564,7 +546,7 @@ fn checked_kernel_runs_threads_on_four_cpus_with_lock_order_checks() {
         ],
     );
     let boot = Machine::virt()
-        .kernel_file(checked_kernel())
+        .kernel_file(checked_kernel_image())
         .smp(4)
         .qemu_arg("-initrd")
         .qemu_arg(out.join("initrd.cpio").to_str().unwrap())
@@ -584,7 +566,7 @@ fn checked_kernel_runs_threads_on_four_cpus_with_lock_order_checks() {
 #[test]
 fn lock_order_checker_stops_an_inversion() {
     Machine::virt()
-        .kernel_file(checked_kernel())
+        .kernel_file(checked_kernel_image())
         .append("crash=lockorder")
         .boot()
         .assert_exit(1)

@@ -66,6 +66,23 @@ impl Syscalls<'_> {
 }
 
 impl Syscalls<'_> {
+    /// The thread a handle names, with `right`: BAD_HANDLE, WRONG_TYPE, then
+    /// ACCESS_DENIED, Zircon's order.
+    fn lookup_thread(
+        &self,
+        handle: zx_handle_t,
+        right: zx_rights_t,
+    ) -> Result<Arc<crate::object::Thread>, Status> {
+        let entry = self.lookup(handle)?;
+        let Object::Thread(thread) = entry.object else {
+            return Err(Status::WRONG_TYPE);
+        };
+        if entry.rights & right == 0 {
+            return Err(Status::ACCESS_DENIED);
+        }
+        Ok(thread)
+    }
+
     /// Adds two handles (an event pair's ends, a channel's) and writes their values; if
     /// either copy fails both are removed again.
     fn add_handle_pair_out(

@@ -68,7 +68,7 @@ pub fn get_info(
             single_record(&record, buffer, buffer_size, actual, avail)
         }
         ZX_INFO_THREAD => {
-            let thread = thread_of(sys, handle, ZX_RIGHT_INSPECT)?;
+            let thread = sys.lookup_thread(handle, ZX_RIGHT_INSPECT)?;
             let mut record = zx_info_thread_t {
                 state: thread.state.load(core::sync::atomic::Ordering::Relaxed),
                 ..Default::default()
@@ -81,7 +81,7 @@ pub fn get_info(
             single_record(&record, buffer, buffer_size, actual, avail)
         }
         ZX_INFO_THREAD_STATS => {
-            let thread = thread_of(sys, handle, ZX_RIGHT_INSPECT)?;
+            let thread = sys.lookup_thread(handle, ZX_RIGHT_INSPECT)?;
             if thread.state.load(core::sync::atomic::Ordering::Relaxed) == ZX_THREAD_STATE_DEAD {
                 return Err(Status::BAD_STATE);
             }
@@ -96,13 +96,7 @@ pub fn get_info(
             single_record(&record, buffer, buffer_size, actual, avail)
         }
         ZX_INFO_TIMER => {
-            let entry = sys.lookup(handle)?;
-            let Object::Timer(timer) = &entry.object else {
-                return Err(Status::WRONG_TYPE);
-            };
-            if entry.rights & ZX_RIGHT_INSPECT == 0 {
-                return Err(Status::ACCESS_DENIED);
-            }
+            let timer = super::signal::timer_of(sys, handle, ZX_RIGHT_INSPECT)?;
             single_record(&timer.info(), buffer, buffer_size, actual, avail)
         }
         ZX_INFO_PROCESS_THREADS => {
@@ -134,22 +128,6 @@ pub fn get_info(
         }
         _ => Err(Status::NOT_SUPPORTED),
     }
-}
-
-/// The thread a handle names, with `right`: BAD_HANDLE, WRONG_TYPE, ACCESS_DENIED.
-fn thread_of(
-    sys: &Syscalls,
-    handle: zx_handle_t,
-    right: zx_rights_t,
-) -> Result<alloc::sync::Arc<crate::object::Thread>, Status> {
-    let entry = sys.lookup(handle)?;
-    let Object::Thread(thread) = entry.object else {
-        return Err(Status::WRONG_TYPE);
-    };
-    if entry.rights & right == 0 {
-        return Err(Status::ACCESS_DENIED);
-    }
-    Ok(thread)
 }
 
 /// Kernel-wide topics need the info resource: WRONG_TYPE for other objects,

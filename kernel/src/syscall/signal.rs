@@ -150,12 +150,17 @@ pub fn timer_create(
     )
 }
 
-fn timer_of(sys: &Syscalls, handle: zx_handle_t) -> Result<alloc::sync::Arc<Timer>, Status> {
+/// The timer a handle names, with `right`: BAD_HANDLE, WRONG_TYPE, ACCESS_DENIED.
+pub(super) fn timer_of(
+    sys: &Syscalls,
+    handle: zx_handle_t,
+    right: zx_rights_t,
+) -> Result<alloc::sync::Arc<Timer>, Status> {
     let entry = sys.lookup(handle)?;
     let Object::Timer(timer) = entry.object else {
         return Err(Status::WRONG_TYPE);
     };
-    if entry.rights & ZX_RIGHT_WRITE == 0 {
+    if entry.rights & right == 0 {
         return Err(Status::ACCESS_DENIED);
     }
     Ok(timer)
@@ -165,11 +170,11 @@ pub fn timer_set(sys: &Syscalls, handle: zx_handle_t, deadline: i64, slack: i64)
     if slack < 0 {
         return Err(Status::OUT_OF_RANGE);
     }
-    timer_of(sys, handle)?.set(deadline, slack)
+    timer_of(sys, handle, ZX_RIGHT_WRITE)?.set(deadline, slack)
 }
 
 pub fn timer_cancel(sys: &Syscalls, handle: zx_handle_t) -> ZxResult {
-    timer_of(sys, handle)?.cancel();
+    timer_of(sys, handle, ZX_RIGHT_WRITE)?.cancel();
     Ok(())
 }
 

@@ -80,13 +80,7 @@ pub fn thread_start(
     arg1: u64,
     arg2: u64,
 ) -> ZxResult {
-    let e = sys.lookup(handle)?;
-    let Object::Thread(thread) = &e.object else {
-        return Err(Status::WRONG_TYPE);
-    };
-    if e.rights & ZX_RIGHT_MANAGE_THREAD == 0 {
-        return Err(Status::ACCESS_DENIED);
-    }
+    let thread = sys.lookup_thread(handle, ZX_RIGHT_MANAGE_THREAD)?;
     let Some(process) = &thread.process else {
         return Err(Status::BAD_STATE);
     };
@@ -103,7 +97,7 @@ pub fn thread_start(
         arg1,
         arg2,
     };
-    process.start_thread(thread, start)
+    process.start_thread(&thread, start)
 }
 
 /// zx_futex_wait (digest part 2, 3.1).

@@ -4,8 +4,8 @@
 use super::{copy_in, copy_out, Syscalls, ZxResult};
 use crate::arch::exceptions::TrapFrame;
 use crate::object::Object;
+use crate::task::percpu;
 use crate::task::suspend::{self, SuspendToken};
-use crate::task::{percpu, thread::Thread};
 use alloc::sync::Arc;
 use libzircon::cdef::AbiStruct;
 use libzircon::dispatch::UserPtrMut;
@@ -46,21 +46,6 @@ pub fn task_suspend(sys: &Syscalls, handle: zx_handle_t, out: UserPtrMut<zx_hand
     )
 }
 
-fn thread_with(
-    sys: &Syscalls,
-    handle: zx_handle_t,
-    right: zx_rights_t,
-) -> Result<Arc<Thread>, Status> {
-    let entry = sys.lookup(handle)?;
-    let Object::Thread(thread) = entry.object else {
-        return Err(Status::WRONG_TYPE);
-    };
-    if entry.rights & right == 0 {
-        return Err(Status::ACCESS_DENIED);
-    }
-    Ok(thread)
-}
-
 /// The size of the record `kind` names; INVALID_ARGS for a kind there is none of.
 fn record_size(kind: u32) -> Result<usize, Status> {
     match kind {
@@ -96,7 +81,7 @@ pub fn read_state(
     buffer: usize,
     size: usize,
 ) -> ZxResult {
-    let thread = thread_with(sys, handle, ZX_RIGHT_READ)?;
+    let thread = sys.lookup_thread(handle, ZX_RIGHT_READ)?;
     let need = record_size(kind)?;
     if size < need {
         return Err(Status::BUFFER_TOO_SMALL);
@@ -147,7 +132,7 @@ pub fn write_state(
         // Debugging syscalls are not enabled (this covers SINGLE_STEP too, as in Zircon).
         return Err(Status::NOT_SUPPORTED);
     }
-    let thread = thread_with(sys, handle, ZX_RIGHT_WRITE)?;
+    let thread = sys.lookup_thread(handle, ZX_RIGHT_WRITE)?;
     let need = record_size(kind)?;
     if size < need {
         return Err(Status::BUFFER_TOO_SMALL);

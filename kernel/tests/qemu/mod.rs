@@ -22,17 +22,29 @@ pub fn repo_root() -> PathBuf {
 pub fn kernel_image() -> PathBuf {
     static IMAGE: OnceLock<PathBuf> = OnceLock::new();
     IMAGE
-        .get_or_init(|| {
-            let root = repo_root();
-            let status = Command::new(root.join("scripts/build"))
-                .arg("--quiet")
-                .current_dir(&root)
-                .status()
-                .expect("cannot run scripts/build");
-            assert!(status.success(), "scripts/build failed");
-            root.join("target/kernel.bin")
-        })
+        .get_or_init(|| build_image(&[], "target/kernel.bin"))
         .clone()
+}
+
+/// Builds target/kernel-checked.bin (`scripts/build --checked`: the release code with
+/// debug assertions, so the lock-order checker is on) once per test binary.
+pub fn checked_kernel_image() -> PathBuf {
+    static IMAGE: OnceLock<PathBuf> = OnceLock::new();
+    IMAGE
+        .get_or_init(|| build_image(&["--checked"], "target/kernel-checked.bin"))
+        .clone()
+}
+
+fn build_image(args: &[&str], image: &str) -> PathBuf {
+    let root = repo_root();
+    let status = Command::new(root.join("scripts/build"))
+        .arg("--quiet")
+        .args(args)
+        .current_dir(&root)
+        .status()
+        .expect("cannot run scripts/build");
+    assert!(status.success(), "scripts/build {args:?} failed");
+    root.join(image)
 }
 
 /// Debian's Raspberry Pi 4 device tree, which scripts/setup fetches into target/firmware.
