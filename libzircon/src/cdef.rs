@@ -62,7 +62,7 @@ pub struct CConstGroup {
 }
 
 /// One field of a [`CStruct`].
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub struct CField {
     pub name: &'static str,
     /// The C type of the field, or of its elements when it is an array.

@@ -9,6 +9,7 @@ pub use core::ffi::{c_char, c_void};
 pub type int32_t = i32;
 pub type int64_t = i64;
 pub type uint8_t = u8;
+pub type uint16_t = u16;
 pub type uint32_t = u32;
 pub type uint64_t = u64;
 pub type size_t = usize;

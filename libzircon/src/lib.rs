@@ -26,6 +26,7 @@ pub mod dispatch;
 pub mod exception;
 pub mod info;
 pub mod info_structs;
+pub mod ipc;
 pub mod limits;
 pub mod object_type;
 pub mod rights;
@@ -55,6 +56,7 @@ pub mod prelude {
     pub use crate::exception::*;
     pub use crate::info::*;
     pub use crate::info_structs::*;
+    pub use crate::ipc::*;
     pub use crate::limits::*;
     pub use crate::object_type::*;
     pub use crate::rights::*;

@@ -187,6 +187,95 @@ macro_rules! zx_syscall_table {
                 /// Mixes at most `ZX_CPRNG_ADD_ENTROPY_MAX_LEN` bytes into the kernel CPRNG.
                 50 call cprng_add_entropy(buffer: *const c_void, buffer_size: size_t)
                     -> zx_status_t;
+                /// Creates a channel: two connected endpoints.
+                51 call channel_create(options: uint32_t, out0: *mut zx_handle_t,
+                    out1: *mut zx_handle_t) -> zx_status_t;
+                /// Writes a message (bytes and handles, which leave the caller) to a channel.
+                52 call channel_write(handle: zx_handle_t, options: uint32_t, bytes: *const c_void,
+                    num_bytes: uint32_t, handles: *const zx_handle_t, num_handles: uint32_t)
+                    -> zx_status_t;
+                /// As `channel_write`, each handle with a disposition (move or duplicate,
+                /// expected type, rights).
+                53 call channel_write_etc(handle: zx_handle_t, options: uint32_t,
+                    bytes: *const c_void, num_bytes: uint32_t,
+                    handles: *mut zx_handle_disposition_t, num_handles: uint32_t) -> zx_status_t;
+                /// Reads the next message of a channel.
+                54 call channel_read(handle: zx_handle_t, options: uint32_t, bytes: *mut c_void,
+                    handles: *mut zx_handle_t, num_bytes: uint32_t, num_handles: uint32_t,
+                    actual_bytes: *mut uint32_t, actual_handles: *mut uint32_t) -> zx_status_t;
+                /// As `channel_read`, with each handle's type and rights.
+                55 call channel_read_etc(handle: zx_handle_t, options: uint32_t, bytes: *mut c_void,
+                    handles: *mut zx_handle_info_t, num_bytes: uint32_t, num_handles: uint32_t,
+                    actual_bytes: *mut uint32_t, actual_handles: *mut uint32_t) -> zx_status_t;
+                /// The first half of `zx_channel_call`: writes the request and waits for the
+                /// reply; `ZX_ERR_INTERNAL_INTR_RETRY` means "finish with
+                /// `channel_call_finish`" (Zircon's private vDSO protocol).
+                56 call channel_call_noretry(handle: zx_handle_t, options: uint32_t,
+                    deadline: zx_time_t, args: *const zx_channel_call_args_t,
+                    actual_bytes: *mut uint32_t, actual_handles: *mut uint32_t) -> zx_status_t;
+                /// The second half of `zx_channel_call`: waits again for the reply.
+                57 blocking channel_call_finish(deadline: zx_time_t,
+                    args: *const zx_channel_call_args_t, actual_bytes: *mut uint32_t,
+                    actual_handles: *mut uint32_t) -> zx_status_t;
+                /// The first half of `zx_channel_call_etc`.
+                58 call channel_call_etc_noretry(handle: zx_handle_t, options: uint32_t,
+                    deadline: zx_time_t, args: *mut zx_channel_call_etc_args_t,
+                    actual_bytes: *mut uint32_t, actual_handles: *mut uint32_t) -> zx_status_t;
+                /// The second half of `zx_channel_call_etc`.
+                59 blocking channel_call_etc_finish(deadline: zx_time_t,
+                    args: *mut zx_channel_call_etc_args_t, actual_bytes: *mut uint32_t,
+                    actual_handles: *mut uint32_t) -> zx_status_t;
+                /// Creates a port: a queue of packets.
+                60 call port_create(options: uint32_t, out: *mut zx_handle_t) -> zx_status_t;
+                /// Queues a user packet on a port.
+                61 call port_queue(handle: zx_handle_t, packet: *const zx_port_packet_t)
+                    -> zx_status_t;
+                /// Takes the oldest packet of a port, waiting until `deadline` for one.
+                62 blocking port_wait(handle: zx_handle_t, deadline: zx_time_t,
+                    packet: *mut zx_port_packet_t) -> zx_status_t;
+                /// Cancels the waits registered through `source` with `key`, and their
+                /// queued packets.
+                63 call port_cancel(handle: zx_handle_t, source: zx_handle_t, key: uint64_t)
+                    -> zx_status_t;
+                /// Asks for a packet on `port` when one of `signals` is asserted on the object.
+                64 call object_wait_async(handle: zx_handle_t, port: zx_handle_t, key: uint64_t,
+                    signals: zx_signals_t, options: uint32_t) -> zx_status_t;
+                /// Creates a process (with no threads) in a job, and its root VMAR.
+                65 call process_create(job: zx_handle_t, name: *const c_char, name_size: size_t,
+                    options: uint32_t, proc_handle: *mut zx_handle_t,
+                    vmar_handle: *mut zx_handle_t) -> zx_status_t;
+                /// Starts a new process's first thread at `entry`, handing it `arg1` (a
+                /// handle, moved into the process) and `arg2`.
+                66 call process_start(handle: zx_handle_t, thread: zx_handle_t, entry: zx_vaddr_t,
+                    stack: zx_vaddr_t, arg1: zx_handle_t, arg2: uintptr_t) -> zx_status_t;
+                /// Creates a child job.
+                67 call job_create(parent_job: zx_handle_t, options: uint32_t,
+                    out: *mut zx_handle_t) -> zx_status_t;
+                /// Reads another process's memory.
+                68 call process_read_memory(handle: zx_handle_t, vaddr: zx_vaddr_t,
+                    buffer: *mut c_void, buffer_size: size_t, actual: *mut size_t) -> zx_status_t;
+                /// Writes another process's memory (a debugging call).
+                69 call process_write_memory(handle: zx_handle_t, vaddr: zx_vaddr_t,
+                    buffer: *const c_void, buffer_size: size_t, actual: *mut size_t)
+                    -> zx_status_t;
+                /// Finds a child of a job (a job or process) or a thread of a process by koid.
+                70 call object_get_child(handle: zx_handle_t, koid: uint64_t, rights: zx_rights_t,
+                    out: *mut zx_handle_t) -> zx_status_t;
+                /// Creates a channel on which a task's exceptions arrive.
+                71 call task_create_exception_channel(handle: zx_handle_t, options: uint32_t,
+                    out: *mut zx_handle_t) -> zx_status_t;
+                /// The thread an exception object is about.
+                72 call exception_get_thread(handle: zx_handle_t, out: *mut zx_handle_t)
+                    -> zx_status_t;
+                /// The process an exception object is about.
+                73 call exception_get_process(handle: zx_handle_t, out: *mut zx_handle_t)
+                    -> zx_status_t;
+                /// Sets a job's policy for the processes it will hold.
+                74 call job_set_policy(handle: zx_handle_t, options: uint32_t, topic: uint32_t,
+                    policy: *const c_void, policy_size: uint32_t) -> zx_status_t;
+                /// Marks a process as critical to a job: the job dies with it.
+                75 call job_set_critical(job: zx_handle_t, options: uint32_t,
+                    process: zx_handle_t) -> zx_status_t;
             }
             user {
                 /// The page size in bytes.
@@ -209,6 +298,16 @@ macro_rules! zx_syscall_table {
                 /// Fills `buffer` from the kernel CPRNG, in `ZX_CPRNG_DRAW_MAX_LEN` pieces
                 /// (`zx_cprng_draw_once`). Cannot fail: a bad buffer kills the process.
                 call cprng_draw(buffer: *mut c_void, buffer_size: size_t) -> void;
+                /// Writes a request to a channel and waits for the reply with the same
+                /// transaction id (`channel_call_noretry`, then `channel_call_finish` while
+                /// the thread is interrupted).
+                call channel_call(handle: zx_handle_t, options: uint32_t, deadline: zx_time_t,
+                    args: *const zx_channel_call_args_t, actual_bytes: *mut uint32_t,
+                    actual_handles: *mut uint32_t) -> zx_status_t;
+                /// As `channel_call`, with handle dispositions and handle infos.
+                call channel_call_etc(handle: zx_handle_t, options: uint32_t, deadline: zx_time_t,
+                    args: *mut zx_channel_call_etc_args_t, actual_bytes: *mut uint32_t,
+                    actual_handles: *mut uint32_t) -> zx_status_t;
             }
         }
     };
@@ -426,6 +525,31 @@ mod tests {
             "system_get_physmem",
             "cprng_draw_once",
             "cprng_add_entropy",
+            "channel_create",
+            "channel_write",
+            "channel_write_etc",
+            "channel_read",
+            "channel_read_etc",
+            "channel_call_noretry",
+            "channel_call_finish",
+            "channel_call_etc_noretry",
+            "channel_call_etc_finish",
+            "port_create",
+            "port_queue",
+            "port_wait",
+            "port_cancel",
+            "object_wait_async",
+            "process_create",
+            "process_start",
+            "job_create",
+            "process_read_memory",
+            "process_write_memory",
+            "object_get_child",
+            "task_create_exception_channel",
+            "exception_get_thread",
+            "exception_get_process",
+            "job_set_policy",
+            "job_set_critical",
         ];
         let user = [
             "system_get_page_size",
@@ -437,6 +561,8 @@ mod tests {
             "system_get_dcache_line_size",
             "system_get_version_string",
             "cprng_draw",
+            "channel_call",
+            "channel_call_etc",
         ];
         let names = |user_level: bool| -> Vec<&str> {
             SYSCALLS
@@ -453,6 +579,8 @@ mod tests {
         assert_eq!(nr::task_kill, 30);
         assert_eq!(nr::object_wait_many, 39);
         assert_eq!(nr::cprng_add_entropy, 50);
+        assert_eq!(nr::channel_create, 51);
+        assert_eq!(nr::job_set_critical, 75);
     }
 
     #[test]
@@ -487,6 +615,9 @@ mod tests {
             "vmo_read",
             "vmo_write",
             "vmo_op_range",
+            "port_wait",
+            "channel_call_finish",
+            "channel_call_etc_finish",
         ] {
             assert_eq!(kind(name), Kind::Blocking, "{name}");
         }
@@ -511,6 +642,9 @@ mod tests {
             "vmo_read",
             "vmo_write",
             "vmo_op_range",
+            "port_wait",
+            "channel_call_finish",
+            "channel_call_etc_finish",
             "system_get_page_size",
             "ticks_per_second",
             "system_get_dcache_line_size",

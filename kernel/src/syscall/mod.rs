@@ -7,9 +7,13 @@
 
 #![deny(unsafe_code)]
 
+mod channel;
 mod debug;
+mod exception;
 mod handle;
 mod object;
+mod port;
+mod process;
 mod signal;
 mod system;
 mod task;
@@ -576,5 +580,312 @@ impl SyscallHandler for Syscalls<'_> {
 
     fn cprng_add_entropy(&mut self, buffer: UserPtr<c_void>, buffer_size: size_t) -> ZxResult {
         system::cprng_add_entropy(buffer.addr(), buffer_size)
+    }
+
+    fn channel_create(
+        &mut self,
+        options: uint32_t,
+        out0: UserPtrMut<zx_handle_t>,
+        out1: UserPtrMut<zx_handle_t>,
+    ) -> ZxResult {
+        channel::create(self, options, out0, out1)
+    }
+
+    fn channel_write(
+        &mut self,
+        handle: zx_handle_t,
+        options: uint32_t,
+        bytes: UserPtr<c_void>,
+        num_bytes: uint32_t,
+        handles: UserPtr<zx_handle_t>,
+        num_handles: uint32_t,
+    ) -> ZxResult {
+        channel::write(
+            self,
+            handle,
+            options,
+            bytes,
+            num_bytes,
+            handles,
+            num_handles,
+        )
+    }
+
+    fn channel_write_etc(
+        &mut self,
+        handle: zx_handle_t,
+        options: uint32_t,
+        bytes: UserPtr<c_void>,
+        num_bytes: uint32_t,
+        handles: UserPtrMut<zx_handle_disposition_t>,
+        num_handles: uint32_t,
+    ) -> ZxResult {
+        channel::write_etc(
+            self,
+            handle,
+            options,
+            bytes,
+            num_bytes,
+            handles,
+            num_handles,
+        )
+    }
+
+    fn channel_read(
+        &mut self,
+        handle: zx_handle_t,
+        options: uint32_t,
+        bytes: UserPtrMut<c_void>,
+        handles: UserPtrMut<zx_handle_t>,
+        num_bytes: uint32_t,
+        num_handles: uint32_t,
+        actual_bytes: UserPtrMut<uint32_t>,
+        actual_handles: UserPtrMut<uint32_t>,
+    ) -> ZxResult {
+        channel::read(
+            self,
+            handle,
+            options,
+            bytes,
+            handles,
+            num_bytes,
+            num_handles,
+            actual_bytes,
+            actual_handles,
+        )
+    }
+
+    fn channel_read_etc(
+        &mut self,
+        handle: zx_handle_t,
+        options: uint32_t,
+        bytes: UserPtrMut<c_void>,
+        handles: UserPtrMut<zx_handle_info_t>,
+        num_bytes: uint32_t,
+        num_handles: uint32_t,
+        actual_bytes: UserPtrMut<uint32_t>,
+        actual_handles: UserPtrMut<uint32_t>,
+    ) -> ZxResult {
+        channel::read_etc(
+            self,
+            handle,
+            options,
+            bytes,
+            handles,
+            num_bytes,
+            num_handles,
+            actual_bytes,
+            actual_handles,
+        )
+    }
+
+    fn channel_call_noretry(
+        &mut self,
+        handle: zx_handle_t,
+        options: uint32_t,
+        deadline: zx_time_t,
+        args: UserPtr<zx_channel_call_args_t>,
+        actual_bytes: UserPtrMut<uint32_t>,
+        actual_handles: UserPtrMut<uint32_t>,
+    ) -> ZxResult {
+        channel::call_noretry(
+            self,
+            handle,
+            options,
+            deadline,
+            args,
+            actual_bytes,
+            actual_handles,
+        )
+    }
+
+    fn channel_call_finish(
+        &mut self,
+        deadline: zx_time_t,
+        args: UserPtr<zx_channel_call_args_t>,
+        actual_bytes: UserPtrMut<uint32_t>,
+        actual_handles: UserPtrMut<uint32_t>,
+    ) -> ZxResult {
+        channel::call_finish(self, deadline, args, actual_bytes, actual_handles)
+    }
+
+    fn channel_call_etc_noretry(
+        &mut self,
+        handle: zx_handle_t,
+        options: uint32_t,
+        deadline: zx_time_t,
+        args: UserPtrMut<zx_channel_call_etc_args_t>,
+        actual_bytes: UserPtrMut<uint32_t>,
+        actual_handles: UserPtrMut<uint32_t>,
+    ) -> ZxResult {
+        channel::call_etc_noretry(
+            self,
+            handle,
+            options,
+            deadline,
+            args,
+            actual_bytes,
+            actual_handles,
+        )
+    }
+
+    fn channel_call_etc_finish(
+        &mut self,
+        deadline: zx_time_t,
+        args: UserPtrMut<zx_channel_call_etc_args_t>,
+        actual_bytes: UserPtrMut<uint32_t>,
+        actual_handles: UserPtrMut<uint32_t>,
+    ) -> ZxResult {
+        channel::call_etc_finish(self, deadline, args, actual_bytes, actual_handles)
+    }
+
+    fn port_create(&mut self, options: uint32_t, out: UserPtrMut<zx_handle_t>) -> ZxResult {
+        port::create(self, options, out)
+    }
+
+    fn port_queue(&mut self, handle: zx_handle_t, packet: UserPtr<zx_port_packet_t>) -> ZxResult {
+        port::queue(self, handle, packet)
+    }
+
+    fn port_wait(
+        &mut self,
+        handle: zx_handle_t,
+        deadline: zx_time_t,
+        packet: UserPtrMut<zx_port_packet_t>,
+    ) -> ZxResult {
+        port::wait(self, handle, deadline, packet)
+    }
+
+    fn port_cancel(&mut self, handle: zx_handle_t, source: zx_handle_t, key: uint64_t) -> ZxResult {
+        port::cancel(self, handle, source, key)
+    }
+
+    fn object_wait_async(
+        &mut self,
+        handle: zx_handle_t,
+        port: zx_handle_t,
+        key: uint64_t,
+        signals: zx_signals_t,
+        options: uint32_t,
+    ) -> ZxResult {
+        port::wait_async(self, handle, port, key, signals, options)
+    }
+
+    fn process_create(
+        &mut self,
+        job: zx_handle_t,
+        name: UserPtr<c_char>,
+        name_size: size_t,
+        options: uint32_t,
+        proc_handle: UserPtrMut<zx_handle_t>,
+        vmar_handle: UserPtrMut<zx_handle_t>,
+    ) -> ZxResult {
+        process::create(
+            self,
+            job,
+            name,
+            name_size,
+            options,
+            proc_handle,
+            vmar_handle,
+        )
+    }
+
+    fn process_start(
+        &mut self,
+        handle: zx_handle_t,
+        thread: zx_handle_t,
+        entry: zx_vaddr_t,
+        stack: zx_vaddr_t,
+        arg1: zx_handle_t,
+        arg2: uintptr_t,
+    ) -> ZxResult {
+        process::start(self, handle, thread, entry, stack, arg1, arg2)
+    }
+
+    fn job_create(
+        &mut self,
+        parent_job: zx_handle_t,
+        options: uint32_t,
+        out: UserPtrMut<zx_handle_t>,
+    ) -> ZxResult {
+        process::job_create(self, parent_job, options, out)
+    }
+
+    fn process_read_memory(
+        &mut self,
+        handle: zx_handle_t,
+        vaddr: zx_vaddr_t,
+        buffer: UserPtrMut<c_void>,
+        buffer_size: size_t,
+        actual: UserPtrMut<size_t>,
+    ) -> ZxResult {
+        process::read_memory(self, handle, vaddr, buffer, buffer_size, actual)
+    }
+
+    fn process_write_memory(
+        &mut self,
+        handle: zx_handle_t,
+        vaddr: zx_vaddr_t,
+        buffer: UserPtr<c_void>,
+        buffer_size: size_t,
+        actual: UserPtrMut<size_t>,
+    ) -> ZxResult {
+        process::write_memory(self, handle, vaddr, buffer, buffer_size, actual)
+    }
+
+    fn object_get_child(
+        &mut self,
+        handle: zx_handle_t,
+        koid: uint64_t,
+        rights: zx_rights_t,
+        out: UserPtrMut<zx_handle_t>,
+    ) -> ZxResult {
+        process::get_child(self, handle, koid, rights, out)
+    }
+
+    fn task_create_exception_channel(
+        &mut self,
+        handle: zx_handle_t,
+        options: uint32_t,
+        out: UserPtrMut<zx_handle_t>,
+    ) -> ZxResult {
+        exception::create_channel(self, handle, options, out)
+    }
+
+    fn exception_get_thread(
+        &mut self,
+        handle: zx_handle_t,
+        out: UserPtrMut<zx_handle_t>,
+    ) -> ZxResult {
+        exception::get_thread(self, handle, out)
+    }
+
+    fn exception_get_process(
+        &mut self,
+        handle: zx_handle_t,
+        out: UserPtrMut<zx_handle_t>,
+    ) -> ZxResult {
+        exception::get_process(self, handle, out)
+    }
+
+    fn job_set_policy(
+        &mut self,
+        handle: zx_handle_t,
+        options: uint32_t,
+        topic: uint32_t,
+        policy: UserPtr<c_void>,
+        policy_size: uint32_t,
+    ) -> ZxResult {
+        process::job_set_policy(self, handle, options, topic, policy, policy_size)
+    }
+
+    fn job_set_critical(
+        &mut self,
+        job: zx_handle_t,
+        options: uint32_t,
+        process: zx_handle_t,
+    ) -> ZxResult {
+        process::job_set_critical(self, job, options, process)
     }
 }

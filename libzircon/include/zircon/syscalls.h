@@ -9,6 +9,7 @@
 #include <zircon/compiler.h>
 #include <zircon/string_view.h>
 #include <zircon/syscalls/object.h>
+#include <zircon/syscalls/port.h>
 #include <zircon/syscalls/types.h>
 #include <zircon/types.h>
 
@@ -230,6 +231,111 @@ extern __LEAF_FN zx_status_t _zx_cprng_draw_once(void* buffer, size_t buffer_siz
 extern __LEAF_FN zx_status_t zx_cprng_add_entropy(const void* buffer, size_t buffer_size);
 extern __LEAF_FN zx_status_t _zx_cprng_add_entropy(const void* buffer, size_t buffer_size);
 
+// Creates a channel: two connected endpoints.
+extern __LEAF_FN zx_status_t zx_channel_create(uint32_t options, zx_handle_t* out0, zx_handle_t* out1);
+extern __LEAF_FN zx_status_t _zx_channel_create(uint32_t options, zx_handle_t* out0, zx_handle_t* out1);
+
+// Writes a message (bytes and handles, which leave the caller) to a channel.
+extern __LEAF_FN zx_status_t zx_channel_write(zx_handle_t handle, uint32_t options, const void* bytes, uint32_t num_bytes, const zx_handle_t* handles, uint32_t num_handles);
+extern __LEAF_FN zx_status_t _zx_channel_write(zx_handle_t handle, uint32_t options, const void* bytes, uint32_t num_bytes, const zx_handle_t* handles, uint32_t num_handles);
+
+// As `channel_write`, each handle with a disposition (move or duplicate,
+// expected type, rights).
+extern __LEAF_FN zx_status_t zx_channel_write_etc(zx_handle_t handle, uint32_t options, const void* bytes, uint32_t num_bytes, zx_handle_disposition_t* handles, uint32_t num_handles);
+extern __LEAF_FN zx_status_t _zx_channel_write_etc(zx_handle_t handle, uint32_t options, const void* bytes, uint32_t num_bytes, zx_handle_disposition_t* handles, uint32_t num_handles);
+
+// Reads the next message of a channel.
+extern __LEAF_FN zx_status_t zx_channel_read(zx_handle_t handle, uint32_t options, void* bytes, zx_handle_t* handles, uint32_t num_bytes, uint32_t num_handles, uint32_t* actual_bytes, uint32_t* actual_handles);
+extern __LEAF_FN zx_status_t _zx_channel_read(zx_handle_t handle, uint32_t options, void* bytes, zx_handle_t* handles, uint32_t num_bytes, uint32_t num_handles, uint32_t* actual_bytes, uint32_t* actual_handles);
+
+// As `channel_read`, with each handle's type and rights.
+extern __LEAF_FN zx_status_t zx_channel_read_etc(zx_handle_t handle, uint32_t options, void* bytes, zx_handle_info_t* handles, uint32_t num_bytes, uint32_t num_handles, uint32_t* actual_bytes, uint32_t* actual_handles);
+extern __LEAF_FN zx_status_t _zx_channel_read_etc(zx_handle_t handle, uint32_t options, void* bytes, zx_handle_info_t* handles, uint32_t num_bytes, uint32_t num_handles, uint32_t* actual_bytes, uint32_t* actual_handles);
+
+// The first half of `zx_channel_call`: writes the request and waits for the
+// reply; `ZX_ERR_INTERNAL_INTR_RETRY` means "finish with
+// `channel_call_finish`" (Zircon's private vDSO protocol).
+extern __LEAF_FN zx_status_t zx_channel_call_noretry(zx_handle_t handle, uint32_t options, zx_time_t deadline, const zx_channel_call_args_t* args, uint32_t* actual_bytes, uint32_t* actual_handles);
+extern __LEAF_FN zx_status_t _zx_channel_call_noretry(zx_handle_t handle, uint32_t options, zx_time_t deadline, const zx_channel_call_args_t* args, uint32_t* actual_bytes, uint32_t* actual_handles);
+
+// The second half of `zx_channel_call`: waits again for the reply.
+extern __LEAF_FN zx_status_t zx_channel_call_finish(zx_time_t deadline, const zx_channel_call_args_t* args, uint32_t* actual_bytes, uint32_t* actual_handles);
+extern __LEAF_FN zx_status_t _zx_channel_call_finish(zx_time_t deadline, const zx_channel_call_args_t* args, uint32_t* actual_bytes, uint32_t* actual_handles);
+
+// The first half of `zx_channel_call_etc`.
+extern __LEAF_FN zx_status_t zx_channel_call_etc_noretry(zx_handle_t handle, uint32_t options, zx_time_t deadline, zx_channel_call_etc_args_t* args, uint32_t* actual_bytes, uint32_t* actual_handles);
+extern __LEAF_FN zx_status_t _zx_channel_call_etc_noretry(zx_handle_t handle, uint32_t options, zx_time_t deadline, zx_channel_call_etc_args_t* args, uint32_t* actual_bytes, uint32_t* actual_handles);
+
+// The second half of `zx_channel_call_etc`.
+extern __LEAF_FN zx_status_t zx_channel_call_etc_finish(zx_time_t deadline, zx_channel_call_etc_args_t* args, uint32_t* actual_bytes, uint32_t* actual_handles);
+extern __LEAF_FN zx_status_t _zx_channel_call_etc_finish(zx_time_t deadline, zx_channel_call_etc_args_t* args, uint32_t* actual_bytes, uint32_t* actual_handles);
+
+// Creates a port: a queue of packets.
+extern __LEAF_FN zx_status_t zx_port_create(uint32_t options, zx_handle_t* out);
+extern __LEAF_FN zx_status_t _zx_port_create(uint32_t options, zx_handle_t* out);
+
+// Queues a user packet on a port.
+extern __LEAF_FN zx_status_t zx_port_queue(zx_handle_t handle, const zx_port_packet_t* packet);
+extern __LEAF_FN zx_status_t _zx_port_queue(zx_handle_t handle, const zx_port_packet_t* packet);
+
+// Takes the oldest packet of a port, waiting until `deadline` for one.
+extern __LEAF_FN zx_status_t zx_port_wait(zx_handle_t handle, zx_time_t deadline, zx_port_packet_t* packet);
+extern __LEAF_FN zx_status_t _zx_port_wait(zx_handle_t handle, zx_time_t deadline, zx_port_packet_t* packet);
+
+// Cancels the waits registered through `source` with `key`, and their
+// queued packets.
+extern __LEAF_FN zx_status_t zx_port_cancel(zx_handle_t handle, zx_handle_t source, uint64_t key);
+extern __LEAF_FN zx_status_t _zx_port_cancel(zx_handle_t handle, zx_handle_t source, uint64_t key);
+
+// Asks for a packet on `port` when one of `signals` is asserted on the object.
+extern __LEAF_FN zx_status_t zx_object_wait_async(zx_handle_t handle, zx_handle_t port, uint64_t key, zx_signals_t signals, uint32_t options);
+extern __LEAF_FN zx_status_t _zx_object_wait_async(zx_handle_t handle, zx_handle_t port, uint64_t key, zx_signals_t signals, uint32_t options);
+
+// Creates a process (with no threads) in a job, and its root VMAR.
+extern __LEAF_FN zx_status_t zx_process_create(zx_handle_t job, const char* name, size_t name_size, uint32_t options, zx_handle_t* proc_handle, zx_handle_t* vmar_handle);
+extern __LEAF_FN zx_status_t _zx_process_create(zx_handle_t job, const char* name, size_t name_size, uint32_t options, zx_handle_t* proc_handle, zx_handle_t* vmar_handle);
+
+// Starts a new process's first thread at `entry`, handing it `arg1` (a
+// handle, moved into the process) and `arg2`.
+extern __LEAF_FN zx_status_t zx_process_start(zx_handle_t handle, zx_handle_t thread, zx_vaddr_t entry, zx_vaddr_t stack, zx_handle_t arg1, uintptr_t arg2);
+extern __LEAF_FN zx_status_t _zx_process_start(zx_handle_t handle, zx_handle_t thread, zx_vaddr_t entry, zx_vaddr_t stack, zx_handle_t arg1, uintptr_t arg2);
+
+// Creates a child job.
+extern __LEAF_FN zx_status_t zx_job_create(zx_handle_t parent_job, uint32_t options, zx_handle_t* out);
+extern __LEAF_FN zx_status_t _zx_job_create(zx_handle_t parent_job, uint32_t options, zx_handle_t* out);
+
+// Reads another process's memory.
+extern __LEAF_FN zx_status_t zx_process_read_memory(zx_handle_t handle, zx_vaddr_t vaddr, void* buffer, size_t buffer_size, size_t* actual);
+extern __LEAF_FN zx_status_t _zx_process_read_memory(zx_handle_t handle, zx_vaddr_t vaddr, void* buffer, size_t buffer_size, size_t* actual);
+
+// Writes another process's memory (a debugging call).
+extern __LEAF_FN zx_status_t zx_process_write_memory(zx_handle_t handle, zx_vaddr_t vaddr, const void* buffer, size_t buffer_size, size_t* actual);
+extern __LEAF_FN zx_status_t _zx_process_write_memory(zx_handle_t handle, zx_vaddr_t vaddr, const void* buffer, size_t buffer_size, size_t* actual);
+
+// Finds a child of a job (a job or process) or a thread of a process by koid.
+extern __LEAF_FN zx_status_t zx_object_get_child(zx_handle_t handle, uint64_t koid, zx_rights_t rights, zx_handle_t* out);
+extern __LEAF_FN zx_status_t _zx_object_get_child(zx_handle_t handle, uint64_t koid, zx_rights_t rights, zx_handle_t* out);
+
+// Creates a channel on which a task's exceptions arrive.
+extern __LEAF_FN zx_status_t zx_task_create_exception_channel(zx_handle_t handle, uint32_t options, zx_handle_t* out);
+extern __LEAF_FN zx_status_t _zx_task_create_exception_channel(zx_handle_t handle, uint32_t options, zx_handle_t* out);
+
+// The thread an exception object is about.
+extern __LEAF_FN zx_status_t zx_exception_get_thread(zx_handle_t handle, zx_handle_t* out);
+extern __LEAF_FN zx_status_t _zx_exception_get_thread(zx_handle_t handle, zx_handle_t* out);
+
+// The process an exception object is about.
+extern __LEAF_FN zx_status_t zx_exception_get_process(zx_handle_t handle, zx_handle_t* out);
+extern __LEAF_FN zx_status_t _zx_exception_get_process(zx_handle_t handle, zx_handle_t* out);
+
+// Sets a job's policy for the processes it will hold.
+extern __LEAF_FN zx_status_t zx_job_set_policy(zx_handle_t handle, uint32_t options, uint32_t topic, const void* policy, uint32_t policy_size);
+extern __LEAF_FN zx_status_t _zx_job_set_policy(zx_handle_t handle, uint32_t options, uint32_t topic, const void* policy, uint32_t policy_size);
+
+// Marks a process as critical to a job: the job dies with it.
+extern __LEAF_FN zx_status_t zx_job_set_critical(zx_handle_t job, uint32_t options, zx_handle_t process);
+extern __LEAF_FN zx_status_t _zx_job_set_critical(zx_handle_t job, uint32_t options, zx_handle_t process);
+
 // The page size in bytes.
 // Answered in the calling process, without entering the kernel.
 extern __CONST __LEAF_FN uint32_t zx_system_get_page_size(void);
@@ -276,6 +382,18 @@ extern __CONST __LEAF_FN zx_string_view_t _zx_system_get_version_string(void);
 // Answered in the calling process, without entering the kernel.
 extern __LEAF_FN void zx_cprng_draw(void* buffer, size_t buffer_size);
 extern __LEAF_FN void _zx_cprng_draw(void* buffer, size_t buffer_size);
+
+// Writes a request to a channel and waits for the reply with the same
+// transaction id (`channel_call_noretry`, then `channel_call_finish` while
+// the thread is interrupted).
+// Answered in the calling process, without entering the kernel.
+extern __LEAF_FN zx_status_t zx_channel_call(zx_handle_t handle, uint32_t options, zx_time_t deadline, const zx_channel_call_args_t* args, uint32_t* actual_bytes, uint32_t* actual_handles);
+extern __LEAF_FN zx_status_t _zx_channel_call(zx_handle_t handle, uint32_t options, zx_time_t deadline, const zx_channel_call_args_t* args, uint32_t* actual_bytes, uint32_t* actual_handles);
+
+// As `channel_call`, with handle dispositions and handle infos.
+// Answered in the calling process, without entering the kernel.
+extern __LEAF_FN zx_status_t zx_channel_call_etc(zx_handle_t handle, uint32_t options, zx_time_t deadline, zx_channel_call_etc_args_t* args, uint32_t* actual_bytes, uint32_t* actual_handles);
+extern __LEAF_FN zx_status_t _zx_channel_call_etc(zx_handle_t handle, uint32_t options, zx_time_t deadline, zx_channel_call_etc_args_t* args, uint32_t* actual_bytes, uint32_t* actual_handles);
 
 __END_CDECLS
 

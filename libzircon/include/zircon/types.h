@@ -383,6 +383,87 @@ typedef int zx_futex_storage_t;
 // `zx_process_create_shared`: the new process shares part of its address space.
 #define ZX_PROCESS_SHARED ((uint32_t)1u << 0)
 
+// A channel message's transaction id: its first four bytes.
+typedef uint32_t zx_txid_t;
+// What `zx_channel_write_etc` does with one handle (`ZX_HANDLE_OP_*`).
+typedef uint32_t zx_handle_op_t;
+
+// Channel limits and options.
+
+// The most bytes one message may carry.
+#define ZX_CHANNEL_MAX_MSG_BYTES    ((uint32_t)65536u)
+// The most handles one message may carry.
+#define ZX_CHANNEL_MAX_MSG_HANDLES  ((uint32_t)64u)
+// The most iovecs one `ZX_CHANNEL_WRITE_USE_IOVEC` write may gather.
+#define ZX_CHANNEL_MAX_MSG_IOVECS   ((uint32_t)8192u)
+// `zx_channel_read`: a message too large for the buffers is dropped, not kept.
+#define ZX_CHANNEL_READ_MAY_DISCARD ((uint32_t)1u)
+// `zx_channel_write`: `bytes` is an array of `zx_channel_iovec_t`.
+#define ZX_CHANNEL_WRITE_USE_IOVEC  ((uint32_t)2u)
+// A disposition moves the handle into the message.
+#define ZX_HANDLE_OP_MOVE           ((zx_handle_op_t)0u)
+// A disposition puts a duplicate in the message and keeps the handle.
+#define ZX_HANDLE_OP_DUPLICATE      ((zx_handle_op_t)1u)
+
+// A handle read by `zx_channel_read_etc`: its value, object type and rights.
+typedef struct zx_handle_info {
+  zx_handle_t handle;
+  zx_obj_type_t type;
+  zx_rights_t rights;
+  uint32_t unused;
+} zx_handle_info_t;
+
+// One handle for `zx_channel_write_etc`: what to do with it, the type it must
+// have (`ZX_OBJ_TYPE_NONE` for any), the rights it carries, and (written back on
+// failure) what became of it.
+typedef struct zx_handle_disposition {
+  zx_handle_op_t operation;
+  zx_handle_t handle;
+  zx_obj_type_t type;
+  zx_rights_t rights;
+  zx_status_t result;
+} zx_handle_disposition_t;
+
+// zx_channel_call's buffers: the request to write, and room for the reply.
+typedef struct zx_channel_call_args {
+  const void* wr_bytes;
+  const zx_handle_t* wr_handles;
+  void* rd_bytes;
+  zx_handle_t* rd_handles;
+  uint32_t wr_num_bytes;
+  uint32_t wr_num_handles;
+  uint32_t rd_num_bytes;
+  uint32_t rd_num_handles;
+} zx_channel_call_args_t;
+
+// zx_channel_call_etc's buffers: handle dispositions out, handle infos in.
+typedef struct zx_channel_call_etc_args {
+  const void* wr_bytes;
+  zx_handle_disposition_t* wr_handles;
+  void* rd_bytes;
+  zx_handle_info_t* rd_handles;
+  uint32_t wr_num_bytes;
+  uint32_t wr_num_handles;
+  uint32_t rd_num_bytes;
+  uint32_t rd_num_handles;
+} zx_channel_call_etc_args_t;
+
+// One piece of a ZX_CHANNEL_WRITE_USE_IOVEC message.
+typedef struct zx_channel_iovec {
+  const void* buffer;
+  uint32_t capacity;
+  uint32_t reserved;
+} zx_channel_iovec_t;
+
+// `zx_object_wait_async` options.
+
+// Queue one packet, once (the only mode; the name is the zero value).
+#define ZX_WAIT_ASYNC_ONCE      ((uint32_t)0x0u)
+// Record when the signal rose in the packet.
+#define ZX_WAIT_ASYNC_TIMESTAMP ((uint32_t)1u << 0)
+// Fire only on a later rise of a signal, not on one already up.
+#define ZX_WAIT_ASYNC_EDGE      ((uint32_t)1u << 1)
+
 __END_CDECLS
 
 #endif  // ZIRCON_TYPES_H_

@@ -331,3 +331,58 @@ pub const STATUS_STRING: &str = r#"// The name of a status code ("ZX_ERR_BAD_HAN
 // <zircon/errors.h> does not define. Answered in the calling process.
 extern __LEAF_FN const char* zx_status_get_string(zx_status_t status);
 extern __LEAF_FN const char* _zx_status_get_string(zx_status_t status);"#;
+
+/// `zx_channel_call_args_t`, `zx_channel_call_etc_args_t` and `zx_channel_iovec_t` of
+/// `<zircon/types.h>`: pointers, which the Rust view keeps as addresses.
+pub const CHANNEL_POINTER_STRUCTS: &str = r#"// zx_channel_call's buffers: the request to write, and room for the reply.
+typedef struct zx_channel_call_args {
+  const void* wr_bytes;
+  const zx_handle_t* wr_handles;
+  void* rd_bytes;
+  zx_handle_t* rd_handles;
+  uint32_t wr_num_bytes;
+  uint32_t wr_num_handles;
+  uint32_t rd_num_bytes;
+  uint32_t rd_num_handles;
+} zx_channel_call_args_t;
+
+// zx_channel_call_etc's buffers: handle dispositions out, handle infos in.
+typedef struct zx_channel_call_etc_args {
+  const void* wr_bytes;
+  zx_handle_disposition_t* wr_handles;
+  void* rd_bytes;
+  zx_handle_info_t* rd_handles;
+  uint32_t wr_num_bytes;
+  uint32_t wr_num_handles;
+  uint32_t rd_num_bytes;
+  uint32_t rd_num_handles;
+} zx_channel_call_etc_args_t;
+
+// One piece of a ZX_CHANNEL_WRITE_USE_IOVEC message.
+typedef struct zx_channel_iovec {
+  const void* buffer;
+  uint32_t capacity;
+  uint32_t reserved;
+} zx_channel_iovec_t;"#;
+
+/// The payload union and the packet of `<zircon/syscalls/port.h>`.
+pub const PORT_PACKET: &str = r#"// A user packet's payload: 32 bytes, seen as any width.
+typedef union zx_packet_user {
+  uint64_t u64[4];
+  uint32_t u32[8];
+  uint16_t u16[16];
+  uint8_t c8[32];
+} zx_packet_user_t;
+
+// A port packet: its key, kind (ZX_PKT_TYPE_*), status, and a payload of that kind.
+typedef struct zx_port_packet {
+  uint64_t key;
+  zx_packet_type_t type;
+  zx_status_t status;
+  union {
+    zx_packet_user_t user;
+    zx_packet_signal_t signal;
+    zx_packet_interrupt_t interrupt;
+    zx_packet_page_request_t page_request;
+  };
+} zx_port_packet_t;"#;

@@ -106,10 +106,11 @@ pub fn static_asserts() -> String {
         #pragma GCC diagnostic ignored \"-Wbool-compare\"\n\n";
 
     // The C scalar types the Rust side calls by their C names.
-    let c_scalars: [(&str, usize, bool); 7] = [
+    let c_scalars: [(&str, usize, bool); 8] = [
         ("int32_t", size_of::<int32_t>(), true),
         ("int64_t", size_of::<int64_t>(), true),
         ("uint8_t", size_of::<uint8_t>(), false),
+        ("uint16_t", size_of::<uint16_t>(), false),
         ("uint32_t", size_of::<uint32_t>(), false),
         ("uint64_t", size_of::<uint64_t>(), false),
         ("size_t", size_of::<size_t>(), false),

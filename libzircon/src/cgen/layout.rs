@@ -4,7 +4,7 @@
 use super::c_text;
 use crate::cdef::{AbiStruct, CConstGroup, CStruct, CTypedefGroup};
 use crate::{
-    debug, exception, info, info_structs, limits, object_type, rights, signals, startup, time,
+    debug, exception, info, info_structs, ipc, limits, object_type, rights, signals, startup, time,
     types, vm,
 };
 
@@ -139,6 +139,11 @@ pub const HEADERS: &[Header] = &[
             Structs(&[&types::zx_cpu_set_t::C]),
             Text(c_text::FUTEX_TYPEDEF),
             Consts(&types::PROCESS_CONSTS),
+            Typedefs(&ipc::CHANNEL_TYPEDEFS),
+            Consts(&ipc::CHANNEL_CONSTS),
+            Structs(&[&ipc::zx_handle_info_t::C, &ipc::zx_handle_disposition_t::C]),
+            Text(c_text::CHANNEL_POINTER_STRUCTS),
+            Consts(&ipc::WAIT_ASYNC_CONSTS),
             EndCdecls,
         ],
     },
@@ -208,6 +213,23 @@ pub const HEADERS: &[Header] = &[
         ],
     },
     Header {
+        path: "zircon/syscalls/port.h",
+        purpose: "Ports: packet kinds and layouts.",
+        items: &[
+            Includes(&["<stdint.h>", "<zircon/compiler.h>", "<zircon/types.h>"]),
+            BeginCdecls,
+            Typedefs(&ipc::PORT_TYPEDEFS),
+            Consts(&ipc::PORT_CONSTS),
+            Structs(&[
+                &ipc::zx_packet_signal_t::C,
+                &ipc::zx_packet_interrupt_t::C,
+                &ipc::zx_packet_page_request_t::C,
+            ]),
+            StructText(&ipc::ZX_PORT_PACKET_C, c_text::PORT_PACKET),
+            EndCdecls,
+        ],
+    },
+    Header {
         path: "zircon/syscalls/types.h",
         purpose: "Forward declarations for the syscall prototypes.",
         items: &[
@@ -225,6 +247,7 @@ pub const HEADERS: &[Header] = &[
                 "<zircon/compiler.h>",
                 "<zircon/string_view.h>",
                 "<zircon/syscalls/object.h>",
+                "<zircon/syscalls/port.h>",
                 "<zircon/syscalls/types.h>",
                 "<zircon/types.h>",
             ]),

@@ -147,6 +147,57 @@ user_level_calls! {
             left -= chunk;
         }
     }
+
+    /// Zircon's vDSO protocol: write and wait; if the thread was interrupted
+    /// (suspended) while waiting, wait again for the same reply with `_finish`.
+    fn channel_call(
+        handle: zx_handle_t,
+        options: uint32_t,
+        deadline: zx_time_t,
+        args: *const zx_channel_call_args_t,
+        actual_bytes: *mut uint32_t,
+        actual_handles: *mut uint32_t
+    ) -> zx_status_t {
+        // SAFETY: syscall stubs; the kernel checks every pointer it is given.
+        let mut status = unsafe {
+            crate::kernel_calls::channel_call_noretry(
+                handle, options, deadline, args, actual_bytes, actual_handles,
+            )
+        };
+        while status == ZX_ERR_INTERNAL_INTR_RETRY {
+            // SAFETY: as above.
+            status = unsafe {
+                crate::kernel_calls::channel_call_finish(deadline, args, actual_bytes, actual_handles)
+            };
+        }
+        status
+    }
+
+    /// As `channel_call`, with dispositions and handle infos.
+    fn channel_call_etc(
+        handle: zx_handle_t,
+        options: uint32_t,
+        deadline: zx_time_t,
+        args: *mut zx_channel_call_etc_args_t,
+        actual_bytes: *mut uint32_t,
+        actual_handles: *mut uint32_t
+    ) -> zx_status_t {
+        // SAFETY: syscall stubs; the kernel checks every pointer it is given.
+        let mut status = unsafe {
+            crate::kernel_calls::channel_call_etc_noretry(
+                handle, options, deadline, args, actual_bytes, actual_handles,
+            )
+        };
+        while status == ZX_ERR_INTERNAL_INTR_RETRY {
+            // SAFETY: as above.
+            status = unsafe {
+                crate::kernel_calls::channel_call_etc_finish(
+                    deadline, args, actual_bytes, actual_handles,
+                )
+            };
+        }
+        status
+    }
 }
 
 /// The name of a status code, or "(UNKNOWN)": `<zircon/status.h>`, which is no syscall
