@@ -6,24 +6,25 @@
 //!
 //! From outermost to innermost:
 //!
-//! | level | lock | kind | held across a page fault? |
+//! | rank | lock | kind | held across a page fault? |
 //! |---|---|---|---|
-//! | 1 | a process's handle table (`Process::handles`) | spin | no: user copies happen outside it |
-//! | 2 | a VMO family (`object::vmo` family lock) | spin | no: copies under it never resolve faults (a faulting copy drops it, resolves, retries) |
-//! | 3 | a process's address space (`Process::vm`) | spin | it is what a fault takes |
-//! | 4 | a futex bucket (`task::futex`) | spin, IRQs masked | no: the value is read with paging off, and re-read after the lock is dropped if that faults |
-//! | 5 | a timer object's state (`object::event::Timer`) | spin, IRQs masked (its expiry runs in the timer interrupt) | no |
-//! | 6 | an object's signal state and its observers (`task::wait::Signals`) | spin, IRQs masked | no |
-//! | 7 | the timer queue (`task::wait`) | spin, IRQs masked | no |
-//! | 8 | a thread's scheduling state (`Thread::sched`) | spin, IRQs masked | no |
-//! | 9 | a CPU's run queue (`task::sched`) | spin, IRQs masked | no |
+//! | 6 | a process's handle table (`Process::handles`) | spin | no: user copies happen outside it |
+//! | 12 | a VMO family (`object::vmo` family lock) | spin | no: copies under it never resolve faults (a faulting copy drops it, resolves, retries) |
+//! | 18 | a process's address space (`Process::vm`) | spin | it is what a fault takes |
+//! | 24 | a futex bucket (`task::futex`) | spin, IRQs masked | no: the value is read with paging off, and re-read after the lock is dropped if that faults |
+//! | 30 | a timer object's state (`object::event::Timer`) | spin, IRQs masked (its expiry runs in the timer interrupt) | no |
+//! | 36 | an object's signal state and its observers (`task::wait::Signals`) | spin, IRQs masked | no |
+//! | 42 | the timer queue (`task::wait`) | spin, IRQs masked | no |
+//! | 48 | a thread's scheduling state (`Thread::sched`) | spin, IRQs masked | no |
+//! | 54 | a CPU's run queue (`task::sched`) | spin, IRQs masked | no |
 //!
 //! Not in the table because nothing is ever taken while they are held: the kernel heap
 //! and the frame allocator (leaves; the heap masks IRQs), the kernel stack slots, the
 //! console. A thread never blocks or switches while holding any of these (the scheduler
 //! asserts that no level is held when it switches).
 
-/// A lock's place in the order.
+/// A lock's place in the order. Ranks are spaced six apart so a new lock can go between
+/// two without renumbering; a rank is a bit of a `u64`, so all stay below 64.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Level {
     pub rank: u8,
@@ -31,39 +32,39 @@ pub struct Level {
 }
 
 pub const HANDLES: Level = Level {
-    rank: 1,
+    rank: 6,
     name: "handle table",
 };
 pub const VMO_FAMILY: Level = Level {
-    rank: 2,
+    rank: 12,
     name: "VMO family",
 };
 pub const ASPACE: Level = Level {
-    rank: 3,
+    rank: 18,
     name: "address space",
 };
 pub const FUTEX: Level = Level {
-    rank: 4,
+    rank: 24,
     name: "futex bucket",
 };
 pub const TIMER_OBJECT: Level = Level {
-    rank: 5,
+    rank: 30,
     name: "timer object",
 };
 pub const SIGNALS: Level = Level {
-    rank: 6,
+    rank: 36,
     name: "object signals",
 };
 pub const TIMERS: Level = Level {
-    rank: 7,
+    rank: 42,
     name: "timer queue",
 };
 pub const THREAD: Level = Level {
-    rank: 8,
+    rank: 48,
     name: "thread scheduling state",
 };
 pub const RUN_QUEUE: Level = Level {
-    rank: 9,
+    rank: 54,
     name: "run queue",
 };
 
