@@ -31,6 +31,8 @@ pub enum Item {
     StatusCodes,
     /// The declarations of every syscall in the table.
     Syscalls,
+    /// `#define ZRK_SYS_<name> <number>` for every kernel syscall.
+    SyscallNumbers,
     /// Hand-written C from [`c_text`].
     Text(&'static str),
     /// A struct whose C definition is hand-written (`text`), with its layout, which the
@@ -275,6 +277,14 @@ pub const HEADERS: &[Header] = &[
             Text(c_text::STATUS_STRING),
             EndCdecls,
         ],
+    },
+    Header {
+        path: "zircon/zrk-syscall-numbers.h",
+        purpose: "The number of each kernel syscall (x16 for `svc #0`), for code that enters \
+                  the kernel without the stubs library, such as mini-process's child (this \
+                  kernel's own ABI; the numbers are ours, not Fuchsia's). Usable from \
+                  assembly.",
+        items: &[SyscallNumbers],
     },
     Header {
         path: "zircon/zrk-startup.h",

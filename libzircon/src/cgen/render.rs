@@ -68,6 +68,7 @@ fn item(item: &Item) -> String {
             .join("\n\n"),
         Item::StatusCodes => status_codes(),
         Item::Syscalls => syscalls(),
+        Item::SyscallNumbers => syscall_numbers(),
         Item::Text(text) => text.to_string(),
         Item::StructText(_, text) => text.to_string(),
         Item::Aliases(aliases) => aliases
@@ -223,6 +224,20 @@ pub fn prototype(syscall: &Syscall, prefix: &str) -> String {
         params.join(", ")
     };
     format!("{} {prefix}{}({params});", syscall.ret, syscall.name)
+}
+
+fn syscall_numbers() -> String {
+    let width = SYSCALLS
+        .iter()
+        .map(|s| "ZRK_SYS_".len() + s.name.len())
+        .max()
+        .unwrap_or(0);
+    SYSCALLS
+        .iter()
+        .filter_map(|s| Some((s.name, s.number?)))
+        .map(|(name, number)| define(&format!("ZRK_SYS_{name}"), &number.to_string(), width))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn syscalls() -> String {
