@@ -158,9 +158,9 @@ TEST(thread_exit_of_the_only_thread_ends_the_process) {
   end_child(&c);
 }
 
-TEST(thread_pointer_check_sees_what_write_state_set) {
-  // Fuchsia's ProcessStartWriteThreadState pattern: the thread pointer is set before
-  // the thread runs. Here, through a second thread of the child, started suspended.
+TEST(thread_pointer_check_without_a_thread_pointer_is_bad_state) {
+  // The child starts with TPIDR_EL0 = 0 (Fuchsia's would fault reading through it;
+  // ours answers BAD_STATE). ProcessStartWriteThreadState sets it first.
   child_t c;
   ASSERT_EQ(start_child(&c, ZX_HANDLE_INVALID), ZX_OK);
   EXPECT_STATUS(mini_process_cmd(c.control, MINIP_CMD_CHECK_THREAD_POINTER, NULL),

@@ -223,6 +223,8 @@ minipr_child_start:
 1:  tbz w21, #16, 1f                // MINIP_CMD_CHECK_THREAD_POINTER
     bic w21, w21, #(1 << 16)
     mrs x9, tpidr_el0
+    mov w0, #ZX_ERR_BAD_STATE
+    cbz x9, .Lreply                 // no thread pointer set: nothing to read
     ldr x9, [x9]
     movz x10, #0xface
     movk x10, #0xfeed, lsl #16
