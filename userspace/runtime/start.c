@@ -66,16 +66,50 @@ static __attribute__((noinline)) void set_thread_handle(zx_handle_t thread) {
   __zrk_thread_handle = thread;
 }
 
-__attribute__((noreturn, used)) void __zrk_start(const zrk_startup_t* block) {
+// A process zrk_launch started: its handles arrive in one message on the bootstrap
+// channel, each with the offset of the start-up field it fills (<zrk/launch.h>); the
+// block it mapped holds everything else. The handles go into a copy of the block.
+static zrk_startup_t launched_block;
+
+static const zrk_startup_t* receive_handles(zx_handle_t bootstrap, const zrk_startup_t* block) {
+  enum { MAX_HANDLES = 16 };
+  uint32_t slots[MAX_HANDLES];
+  zx_handle_t handles[MAX_HANDLES];
+  uint32_t actual_bytes = 0, actual_handles = 0;
+  zx_status_t status = zx_channel_read(bootstrap, 0, slots, handles, sizeof(slots), MAX_HANDLES,
+                                       &actual_bytes, &actual_handles);
+  if (status != ZX_OK || actual_bytes != actual_handles * sizeof(uint32_t)) {
+    startup_failed("zrk runtime: bad bootstrap message\n");
+  }
+  zx_handle_close(bootstrap);
+  memcpy(&launched_block, block, sizeof(launched_block));
+  for (uint32_t i = 0; i < actual_handles; i++) {
+    uint32_t slot = slots[i];
+    if (slot < offsetof(zrk_startup_t, process) || slot >= offsetof(zrk_startup_t, stack_base) ||
+        slot % 4 != 0) {
+      startup_failed("zrk runtime: bootstrap handle for no start-up field\n");
+    }
+    memcpy((char*)&launched_block + slot, &handles[i], sizeof(zx_handle_t));
+  }
+  return &launched_block;
+}
+
+// x0 and x1 as the process started: (start-up block, 0) from the kernel's loader, or
+// (bootstrap channel, start-up block) from zrk_launch.
+__attribute__((noreturn, used)) void __zrk_start(uintptr_t x0, uintptr_t x1) {
   // The loader zero-fills .bss already; zeroing it again costs little and means the
   // runtime does not depend on that. memset touches neither .bss nor TLS.
   memset(__bss_start, 0, (size_t)(__bss_end - __bss_start));
 
+  const zrk_startup_t* block = (const zrk_startup_t*)(x1 != 0 ? x1 : x0);
   if (block == NULL || block->magic != ZRK_STARTUP_MAGIC) {
-    startup_failed("zrk runtime: no start-up block in x0\n");
+    startup_failed("zrk runtime: no start-up block in x0 or x1\n");
   }
   if (block->version != ZRK_STARTUP_VERSION) {
     startup_failed("zrk runtime: unknown start-up block version\n");
+  }
+  if (x1 != 0) {
+    block = receive_handles((zx_handle_t)x0, block);
   }
   startup = block;
 

@@ -1,0 +1,255 @@
+// zrk-init: the first program, the only one the kernel starts itself. It gets the boot
+// image (a cpio archive, newc) as a read-only VMO and the root job, and starts the
+// programs its `manifest` names with zrk_launch (<zrk/launch.h>), in order: each in a
+// job of its own under the root job, waiting for one to end before the next starts,
+// unless its manifest line ends in " &" (then it runs alongside what follows, and init
+// waits for it at the end). Without a manifest, every file of the archive runs, in
+// archive order.
+//
+// It prints the lines test harnesses parse, as the kernel did before it:
+// `zrk: run NAME`, `zrk: killed NAME: REASON` (the kernel's report of a fault),
+// `zrk: exit NAME status N`, and `zrk: all programs done (N run)`; and it exits with 0 if
+// every program exited 0, else the last failure's status if it is in 1..255, else 1
+// (the kernel hands that to QEMU under `test`).
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zircon/process.h>
+#include <zircon/syscalls.h>
+#include <zircon/syscalls/object.h>
+#include <zrk/launch.h>
+#include <zrk/startup.h>
+
+#define MAX_PROGRAMS 256
+#define MAX_NAME 100
+
+// One archive member: its name and where its bytes are.
+typedef struct {
+  char name[MAX_NAME];
+  uint64_t offset, size;
+  bool regular;
+} entry_t;
+
+static zx_handle_t image;
+static uint64_t image_size;
+
+static uint64_t hex(const char* s) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; i++) {
+    char c = s[i];
+    v = v * 16 + (uint64_t)(c >= 'a' ? c - 'a' + 10 : c >= 'A' ? c - 'A' + 10 : c - '0');
+  }
+  return v;
+}
+
+// The member at *at; advances *at past it. False at the trailer or on a malformed header.
+static bool next_entry(uint64_t* at, entry_t* e) {
+  char header[110];
+  if (*at + sizeof(header) > image_size ||
+      zx_vmo_read(image, header, *at, sizeof(header)) != ZX_OK ||
+      memcmp(header, "070701", 6) != 0) {
+    return false;
+  }
+  uint64_t mode = hex(header + 14), file_size = hex(header + 54), name_size = hex(header + 94);
+  if (name_size == 0 || name_size > MAX_NAME) {
+    return false;
+  }
+  if (zx_vmo_read(image, e->name, *at + sizeof(header), name_size) != ZX_OK) {
+    return false;
+  }
+  e->name[name_size - 1] = 0;
+  if (strcmp(e->name, "TRAILER!!!") == 0) {
+    return false;
+  }
+  uint64_t data = (*at + sizeof(header) + name_size + 3) & ~3ull;
+  e->offset = data;
+  e->size = file_size;
+  e->regular = (mode & 0170000) == 0100000;
+  *at = (data + file_size + 3) & ~3ull;
+  return *at <= image_size + 3;
+}
+
+static bool find(const char* name, entry_t* out) {
+  uint64_t at = 0;
+  while (next_entry(&at, out)) {
+    if (strcmp(out->name, name) == 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// The member's bytes in a VMO of their own (zrk_launch reads the ELF from it).
+static zx_status_t member_vmo(const entry_t* e, zx_handle_t* vmo) {
+  zx_status_t status = zx_vmo_create(e->size, 0, vmo);
+  char buffer[4096];
+  for (uint64_t done = 0; status == ZX_OK && done < e->size; done += sizeof(buffer)) {
+    size_t n = e->size - done < sizeof(buffer) ? (size_t)(e->size - done) : sizeof(buffer);
+    status = zx_vmo_read(image, buffer, e->offset + done, n);
+    if (status == ZX_OK) {
+      status = zx_vmo_write(*vmo, buffer, done, n);
+    }
+  }
+  return status;
+}
+
+static uint64_t free_bytes(void) {
+  zx_info_kmem_stats_t stats = {0};
+  zx_object_get_info(zrk_startup()->info_resource, ZX_INFO_KMEM_STATS, &stats, sizeof(stats),
+                     NULL, NULL);
+  return stats.free_bytes;
+}
+
+// A program started and not yet reported.
+typedef struct {
+  char name[MAX_NAME];
+  zx_handle_t job, process;
+  // Free memory before it started; 0 for a program that ran alongside others, whose
+  // memory cannot be told apart from theirs.
+  uint64_t free_before;
+} running_t;
+
+static int ran;
+static int result;
+
+static zx_handle_t duplicate(zx_handle_t h) {
+  zx_handle_t out = ZX_HANDLE_INVALID;
+  zx_handle_duplicate(h, ZX_RIGHT_SAME_RIGHTS, &out);
+  return out;
+}
+
+static void note_status(int64_t status) {
+  ran++;
+  if (status != 0) {
+    result = status >= 1 && status <= 255 ? (int)status : 1;
+  }
+}
+
+static void start(const char* name, running_t* r, bool alone) {
+  memset(r, 0, sizeof(*r));
+  snprintf(r->name, sizeof(r->name), "%s", name);
+  printf("zrk: run %s\n", name);
+  fflush(stdout);
+  r->free_before = alone ? free_bytes() : 0;
+  entry_t e;
+  zx_handle_t vmo = ZX_HANDLE_INVALID;
+  zx_status_t status = ZX_ERR_NOT_FOUND;
+  if (find(name, &e) && e.regular) {
+    status = member_vmo(&e, &vmo);
+  }
+  if (status == ZX_OK) {
+    status = zx_job_create(zx_job_default(), 0, &r->job);
+  }
+  if (status == ZX_OK) {
+    const zrk_startup_t* me = zrk_startup();
+    zrk_launch_handle_t handles[] = {
+        {ZRK_LAUNCH_SLOT(job), duplicate(r->job)},
+        {ZRK_LAUNCH_SLOT(vmex_resource), duplicate(me->vmex_resource)},
+        {ZRK_LAUNCH_SLOT(info_resource), duplicate(me->info_resource)},
+    };
+    const char* argv[] = {name};
+    status = zrk_launch(r->job, name, vmo, 1, argv, handles, 3, &r->process);
+  }
+  zx_handle_close(vmo);
+  if (status != ZX_OK) {
+    printf("zrk: killed %s: cannot start: %s\n", name, zx_status_get_string(status));
+    printf("zrk: exit %s status %d\n", name, ZX_TASK_RETCODE_EXCEPTION_KILL);
+    fflush(stdout);
+    zx_handle_close(r->job);
+    r->job = ZX_HANDLE_INVALID;
+    note_status(ZX_TASK_RETCODE_EXCEPTION_KILL);
+  }
+}
+
+static void finish(running_t* r) {
+  if (r->process == ZX_HANDLE_INVALID) {
+    return;
+  }
+  zx_object_wait_one(r->process, ZX_PROCESS_TERMINATED, ZX_TIME_INFINITE, NULL);
+  zx_info_process_t info = {0};
+  zx_object_get_info(r->process, ZX_INFO_PROCESS, &info, sizeof(info), NULL, NULL);
+  char reason[256] = {0};
+  size_t actual = 0;
+  if (zx_object_get_info(r->process, ZRK_INFO_PROCESS_EXIT_REASON, reason, sizeof(reason) - 1,
+                         &actual, NULL) == ZX_OK &&
+      actual > 0) {
+    printf("zrk: killed %s: %s\n", r->name, reason);
+  }
+  printf("zrk: exit %s status %lld\n", r->name, (long long)info.return_code);
+  fflush(stdout);
+  note_status(info.return_code);
+  // Whatever the program started in its job goes with it.
+  zx_task_kill(r->job);
+  zx_handle_close(r->process);
+  zx_handle_close(r->job);
+  r->process = r->job = ZX_HANDLE_INVALID;
+  // A dead thread's stack is freed at its CPU's next switch: a moment's grace, then
+  // any page still missing is reported, as the kernel did for each program.
+  uint64_t now = free_bytes();
+  for (int i = 0; i < 100 && now < r->free_before; i++) {
+    zx_nanosleep(zx_deadline_after(ZX_MSEC(10)));
+    now = free_bytes();
+  }
+  if (now < r->free_before) {
+    printf("zrk-init: %s: %llu pages not returned after exit\n", r->name,
+           (unsigned long long)((r->free_before - now) / ZX_PAGE_SIZE));
+  }
+}
+
+int main(void) {
+  image = zrk_startup()->boot_image;
+  if (zx_vmo_get_size(image, &image_size) != ZX_OK) {
+    printf("zrk-init: no boot image\n");
+    return 1;
+  }
+  static running_t together[MAX_PROGRAMS];
+  size_t together_count = 0;
+  entry_t manifest;
+  if (find("manifest", &manifest)) {
+    char* text = malloc(manifest.size + 1);
+    if (!text || zx_vmo_read(image, text, manifest.offset, manifest.size) != ZX_OK) {
+      printf("zrk-init: cannot read the manifest\n");
+      return 1;
+    }
+    text[manifest.size] = 0;
+    for (char* line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+      // Trim; a trailing '&' runs the program alongside the next ones.
+      while (*line == ' ' || *line == '\t') line++;
+      char* end = line + strlen(line);
+      while (end > line && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r')) *--end = 0;
+      bool background = end > line && end[-1] == '&';
+      if (background) {
+        *--end = 0;
+        while (end > line && (end[-1] == ' ' || end[-1] == '\t')) *--end = 0;
+      }
+      if (*line == 0 || *line == '#') {
+        continue;
+      }
+      if (background && together_count < MAX_PROGRAMS) {
+        start(line, &together[together_count++], false);
+      } else {
+        running_t r;
+        start(line, &r, true);
+        finish(&r);
+      }
+    }
+    free(text);
+  } else {
+    uint64_t at = 0;
+    entry_t e;
+    while (next_entry(&at, &e)) {
+      if (e.regular && strcmp(e.name, "manifest") != 0 && strcmp(e.name, "zrk-init") != 0) {
+        running_t r;
+        start(e.name, &r, true);
+        finish(&r);
+      }
+    }
+  }
+  for (size_t i = 0; i < together_count; i++) {
+    finish(&together[i]);
+  }
+  printf("zrk: all programs done (%d run)\n", ran);
+  fflush(stdout);
+  return result;
+}
