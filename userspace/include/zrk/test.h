@@ -29,7 +29,7 @@
 // hostile pointer a loop is trying); it is cleared when the case ends.
 //
 // Programs that want no TEST() registry can use the explicit form instead:
-// plan(n); ok(cond, "name"); ...; return done_testing();
+// plan(n); ok(cond, "name"); ...; return done_testing();   (TAP_OK in C++)
 //
 // print_long_line(n) prints "# long-line N: " and N bytes of "0123456789" repeated as
 // one printf: the harness checks such lines arrive whole, which exercises the runtime's
@@ -152,7 +152,12 @@ static inline void zrk_test_ok(bool passed, const char* name, const char* file, 
   snprintf(where, sizeof where, "%s:%d: %s", file, line, expression);
   zrk_test_report(passed, name, where);
 }
-#define ok(cond, name) zrk_test_ok((cond), (name), __FILE__, __LINE__, #cond)
+#define TAP_OK(cond, name) zrk_test_ok((cond), (name), __FILE__, __LINE__, #cond)
+// In C++ a macro named `ok` would take over zx::ok() (<lib/zx/result.h>): C++ tests
+// write TAP_OK.
+#ifndef __cplusplus
+#define ok(cond, name) TAP_OK(cond, name)
+#endif
 
 // The exit status: 0 if a plan was printed, exactly that many cases ran, and all passed.
 static inline int done_testing(void) {
