@@ -634,6 +634,10 @@ fn scripts_run_builds_a_warning_program_and_reports_its_crash() {
             && stdout.contains("zrk: all programs done"),
         "the program should run and be killed with the fault report:\n{stdout}\n{stderr}"
     );
-    assert_ne!(run.status.code(), Some(0), "QEMU's status is the failed program's");
+    assert_ne!(
+        run.status.code(),
+        Some(0),
+        "QEMU's status is the failed program's"
+    );
     assert_ne!(run.status.code(), Some(124), "scripts/run timed out");
 }
