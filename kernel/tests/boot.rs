@@ -188,6 +188,7 @@ fn user_programs(tag: &str, programs: &[&str]) -> std::path::PathBuf {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let out = std::env::temp_dir().join(format!("zrk-{tag}-{}", std::process::id()));
     let built = std::process::Command::new(root.join("scripts/build-user"))
+        .arg("--werror")
         .arg("--out")
         .arg(&out)
         .args(programs)
@@ -212,6 +213,7 @@ fn watchdog_reports_a_syscall_that_runs_too_long() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let out = std::env::temp_dir().join(format!("zrk-watchdog-{}", std::process::id()));
     let built = std::process::Command::new(root.join("scripts/build-user"))
+        .arg("--werror")
         .arg("--out")
         .arg(&out)
         .arg("userspace/tests/helpers/slow_commit.c")
@@ -579,4 +581,63 @@ fn lock_order_checker_stops_an_inversion() {
         .boot()
         .assert_exit(1)
         .assert_contains("lock-order checks are off in this build");
+}
+
+/// A newcomer's first crash demo, `scripts/run crash.c` with a read of address 0x10: gcc
+/// warns (-Warray-bounds) but the program still builds, because a program of your own
+/// compiles without -Werror; it then runs and the kernel kills it with the fault report.
+/// `--werror` (what the project's own builds pass) makes the same warning an error.
+/// (Break it: put -Werror back into scripts/build-user's default flags.)
+#[test]
+fn scripts_run_builds_a_warning_program_and_reports_its_crash() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let dir = std::env::temp_dir().join(format!("zrk-crash-demo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let crash = dir.join("crash.c");
+    std::fs::write(&crash, "int main(void) { return *(volatile int *)0x10; }\n").unwrap();
+
+    let strict = std::process::Command::new(root.join("scripts/build-user"))
+        .arg("--werror")
+        .arg("--out")
+        .arg(dir.join("strict"))
+        .arg(&crash)
+        .current_dir(&root)
+        .output()
+        .expect("scripts/build-user runs");
+    assert!(
+        !strict.status.success() && String::from_utf8_lossy(&strict.stderr).contains("error:"),
+        "--werror should fail on the warning:\n{}",
+        String::from_utf8_lossy(&strict.stderr)
+    );
+
+    // As a newcomer types it; scripts/run builds the kernel too (up to date here) and
+    // leaves QEMU with the program's status. `timeout` bounds a hung boot.
+    let run = std::process::Command::new("timeout")
+        .arg("120")
+        .arg(root.join("scripts/run"))
+        .arg(&crash)
+        .current_dir(&root)
+        .output()
+        .expect("scripts/run runs");
+    let _ = std::fs::remove_dir_all(&dir);
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("warning:") && stderr.contains("-Warray-bounds"),
+        "the compiler's warning should be shown:\n{stderr}"
+    );
+    assert!(
+        stdout.contains("zrk: run crash")
+            && stdout.contains("zrk: killed crash: data abort")
+            && stdout.contains("at 0x10")
+            && stdout.contains("zrk: exit crash status -1028")
+            && stdout.contains("zrk: all programs done"),
+        "the program should run and be killed with the fault report:\n{stdout}\n{stderr}"
+    );
+    assert_ne!(
+        run.status.code(),
+        Some(0),
+        "QEMU's status is the failed program's"
+    );
+    assert_ne!(run.status.code(), Some(124), "scripts/run timed out");
 }
