@@ -22,6 +22,7 @@ use crate::mm::aspace::MapError;
 use crate::mm::frames::PAGE_SIZE;
 use crate::mm::vmo_pages::KernelPages;
 use crate::object::process::MappedVmo;
+use crate::object::vmar::options::MapOptions;
 use crate::object::vmo::MappingObserver;
 use crate::object::{KernelVmo, Object, Process, Resource, Thread, Vmar};
 use crate::task::thread::{Body, UserStart};
@@ -141,16 +142,9 @@ fn map_at(
         .as_mut()
         .ok_or(LoadError::Vm(libzircon::Status::BAD_STATE))?;
     let root = vm.regions.root();
+    let options = MapOptions::check(ZX_VM_SPECIFIC | perms, perms).map_err(LoadError::Vm)?;
     vm.regions
-        .map(
-            root,
-            ZX_VM_SPECIFIC | perms,
-            va - root.base(),
-            len,
-            object,
-            0,
-            perms,
-        )
+        .create_mapping(root, &options, va - root.base(), len, object, 0)
         .map(|_| ())
         .map_err(LoadError::Vm)
 }

@@ -4,7 +4,7 @@
 
 use super::{copy_out, Syscalls, ZxResult};
 use crate::object::process::{KernelVmo, MappedVmo, Vm};
-use crate::object::vmar::options::{perms_for_rights, VmOptions};
+use crate::object::vmar::options::{perms_for_rights, MapOptions};
 use crate::object::vmar::Mapping;
 use crate::object::vmo::MappingObserver;
 use crate::object::{Object, Process, Vmar};
@@ -15,7 +15,6 @@ use libzircon::prelude::*;
 use libzircon::Status;
 
 const PERM_BITS: u32 = ZX_VM_PERM_READ | ZX_VM_PERM_WRITE | ZX_VM_PERM_EXECUTE;
-const CAN_MAP_BITS: u32 = ZX_VM_CAN_MAP_READ | ZX_VM_CAN_MAP_WRITE | ZX_VM_CAN_MAP_EXECUTE;
 
 impl Syscalls<'_> {
     /// A VMAR handle: BAD_HANDLE, WRONG_TYPE, ACCESS_DENIED (missing `rights`).
@@ -75,25 +74,11 @@ pub fn map(
     if entry.rights & ZX_RIGHT_MAP == 0 {
         return Err(Status::ACCESS_DENIED);
     }
-    let perms = options & PERM_BITS;
-    if perms & (ZX_VM_PERM_WRITE | ZX_VM_PERM_EXECUTE) != 0 && perms & ZX_VM_PERM_READ == 0 {
-        return Err(Status::INVALID_ARGS);
-    }
-    if options & ZX_VM_MAP_RANGE != 0 && options & ZX_VM_SPECIFIC_OVERWRITE != 0 {
-        return Err(Status::INVALID_ARGS);
-    }
-    if options & CAN_MAP_BITS != 0 {
-        return Err(Status::INVALID_ARGS);
-    }
-    let max_perms = perms_for_rights(entry.rights & vmar_rights);
-    if perms & !max_perms != 0 {
-        return Err(Status::ACCESS_DENIED);
-    }
-    VmOptions::for_map(options)?;
-    if options & ZX_VM_REQUIRE_NON_RESIZABLE != 0 && vmo.is_resizable() {
+    let request = MapOptions::check(options, perms_for_rights(entry.rights & vmar_rights))?;
+    if request.flags & ZX_VM_REQUIRE_NON_RESIZABLE != 0 && vmo.is_resizable() {
         return Err(Status::NOT_SUPPORTED);
     }
-    if vmo.is_discardable() && options & ZX_VM_ALLOW_FAULTS == 0 {
+    if vmo.is_discardable() && request.flags & ZX_VM_ALLOW_FAULTS == 0 {
         return Err(Status::NOT_SUPPORTED);
     }
     let process = vmar.process.upgrade().ok_or(Status::BAD_STATE)?;
@@ -102,21 +87,15 @@ pub fn map(
     // Taken before the process lock: it takes the VMO's.
     let object = MappedVmo::new(vmo.clone());
     let (mapped, replaced) = with_vm(&vmar, |vm| {
-        let mapped = vm.regions.map(
-            vmar.id,
-            options & !ZX_VM_MAP_RANGE,
-            vmar_offset,
-            len,
-            object,
-            vmo_offset,
-            max_perms,
-        )?;
+        let mapped =
+            vm.regions
+                .create_mapping(vmar.id, &request, vmar_offset, len, object, vmo_offset)?;
         unmap_all(vm, &mapped.replaced);
         Ok(((mapped.base, mapped.len), mapped.replaced))
     })?;
     drop(replaced);
     let (base, len) = mapped;
-    if options & ZX_VM_MAP_RANGE != 0 {
+    if request.map_range {
         populate(&process, &vmo, vmo_offset, base, len);
     }
     if copy_out(mapped_addr.addr(), &(base as u64).to_le_bytes()).is_err() {
