@@ -5,9 +5,9 @@
 use super::{copy_in, copy_out, Syscalls, ZxResult};
 use crate::arch::user::{self, BadUserAccess};
 use crate::mm::vmo_pages::KernelPages;
+use crate::object::vmar::aspace::Unresolved;
 use crate::object::vmo::{self, Vmo};
 use crate::object::{KernelVmo, Object, ResourceKind};
-use crate::pagefault::Unresolved;
 use alloc::sync::Arc;
 use libzircon::dispatch::UserPtrMut;
 use libzircon::prelude::*;
@@ -15,7 +15,7 @@ use libzircon::Status;
 
 impl Syscalls<'_> {
     /// A VMO handle with `rights`: BAD_HANDLE, WRONG_TYPE, ACCESS_DENIED, in that order.
-    fn lookup_vmo(
+    pub(super) fn lookup_vmo(
         &self,
         handle: zx_handle_t,
         rights: zx_rights_t,
