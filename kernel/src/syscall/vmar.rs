@@ -50,7 +50,7 @@ pub fn map(
         vmo_rights,
         vmar_rights,
     )?;
-    if copy_out(mapped_addr.addr(), &(base as u64).to_le_bytes()).is_err() {
+    if copy_out(mapped_addr, &(base as u64).to_le_bytes()).is_err() {
         let _ = vmar.unmap(base, len, true);
         return Err(Status::INVALID_ARGS);
     }
@@ -85,7 +85,7 @@ pub fn allocate(
     let needed = rights_for_perms(perms_allowed_by(options));
     let (vmar, _) = sys.lookup_vmar(parent, needed)?;
     let child = vmar.allocate(options, offset, size)?;
-    if copy_out(child_addr.addr(), &(child.id.base() as u64).to_le_bytes()).is_err() {
+    if copy_out(child_addr, &(child.id.base() as u64).to_le_bytes()).is_err() {
         let _ = child.destroy();
         return Err(Status::INVALID_ARGS);
     }
