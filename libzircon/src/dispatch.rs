@@ -300,6 +300,25 @@ mod tests {
     }
 
     #[test]
+    fn user_pointers_offset_by_elements_and_refuse_to_wrap() {
+        let items = UserPtrMut::<zx_wait_item_t>::from_addr(0x1000);
+        assert_eq!(
+            items.checked_index(2).map(|p| p.addr()),
+            Some(0x1000 + 2 * 12)
+        );
+        assert_eq!(
+            items.cast::<u8>().checked_index(2).map(|p| p.addr()),
+            Some(0x1002)
+        );
+        assert_eq!(items.as_const().addr(), 0x1000);
+        let top = UserPtr::<u64>::from_addr(usize::MAX - 7);
+        assert_eq!(top.checked_byte_add(7).map(|p| p.addr()), Some(usize::MAX));
+        assert_eq!(top.checked_byte_add(8), None);
+        assert_eq!(top.checked_index(1), None);
+        assert_eq!(items.checked_index(usize::MAX / 2), None);
+    }
+
+    #[test]
     fn status_is_sign_extended_into_x0() {
         let mut rec = Recorder::default();
         let ret = dispatch(&mut rec, nr::handle_close as u64, &[3, 0, 0, 0, 0, 0, 0, 0]);
