@@ -253,7 +253,8 @@ fn read_user_page_directly() -> ! {
     }
     user::activate(aspace.ttbr0());
     let mut word = [0xffu8; 8];
-    let copied = user::copy_from_user(&mut word, user::USER_BASE);
+    let at = libzircon::dispatch::UserPtr::<u64>::from_addr(user::USER_BASE);
+    let copied = user::copy_from_user(&mut word, at);
     log::info!(
         "copy routine read of user page {:#x}: {copied:?}, {:?}",
         user::USER_BASE,

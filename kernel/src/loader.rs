@@ -21,11 +21,10 @@ use crate::arch::user::{USER_BASE, USER_END};
 use crate::mm::aspace::MapError;
 use crate::mm::frames::PAGE_SIZE;
 use crate::mm::vmo_pages::KernelPages;
-use crate::object::process::MappedVmo;
-use crate::object::vmo::MappingObserver;
+use crate::object::vmar::options::MapOptions;
 use crate::object::{KernelVmo, Object, Process, Resource, Thread, Vmar};
 use crate::task::thread::{Body, UserStart};
-use alloc::sync::{Arc, Weak};
+use alloc::sync::Arc;
 use elf::abi::{EM_AARCH64, ET_EXEC, PF_R, PF_W, PF_X, PT_LOAD};
 use elf::endian::LittleEndian;
 use elf::ElfBytes;
@@ -132,25 +131,14 @@ fn map_at(
     perms: u32,
 ) -> Result<(), LoadError> {
     let len = vmo.size() as usize;
-    let observer: Weak<dyn MappingObserver> = Arc::downgrade(process) as Weak<dyn MappingObserver>;
-    vmo.add_observer(observer).map_err(LoadError::Vm)?;
-    // Before the process lock: this takes the VMO's.
-    let object = MappedVmo::new(vmo);
-    let mut vm = process.vm.lock();
-    let vm = vm
-        .as_mut()
+    let root = process
+        .vm
+        .root()
         .ok_or(LoadError::Vm(libzircon::Status::BAD_STATE))?;
-    let root = vm.regions.root();
-    vm.regions
-        .map(
-            root,
-            ZX_VM_SPECIFIC | perms,
-            va - root.base(),
-            len,
-            object,
-            0,
-            perms,
-        )
+    let options = MapOptions::check(ZX_VM_SPECIFIC | perms, perms).map_err(LoadError::Vm)?;
+    process
+        .vm
+        .map(process, root, &options, va - root.base(), &vmo, 0, len)
         .map(|_| ())
         .map_err(LoadError::Vm)
 }
@@ -173,7 +161,7 @@ fn populate(
         return Err(LoadError::BadSegment("nothing to load"));
     }
     let entry = elf.ehdr.e_entry;
-    match process.mapping_perms(entry as usize) {
+    match process.vm.mapping_perms(entry as usize) {
         Some(perms) if perms & ZX_VM_PERM_EXECUTE != 0 => {}
         _ => {
             return Err(LoadError::BadSegment(
@@ -191,25 +179,20 @@ fn populate(
         stack_base,
         ZX_VM_PERM_READ | ZX_VM_PERM_WRITE,
     )?;
-    {
-        // A sub-VMAR with no CAN_MAP rights: nothing can ever be mapped into the guard.
-        let mut vm = process.vm.lock();
-        let vm = vm
-            .as_mut()
-            .ok_or(LoadError::Vm(libzircon::Status::BAD_STATE))?;
-        let root = vm.regions.root();
-        let guard_base = stack_base - STACK_GUARD;
-        vm.regions
-            .allocate(root, ZX_VM_SPECIFIC, guard_base - root.base(), STACK_GUARD)
-            .map_err(LoadError::Vm)?;
-        *process.stack_guard.lock() = guard_base..stack_base;
-    }
+    let root = process
+        .vm
+        .root()
+        .ok_or(LoadError::Vm(libzircon::Status::BAD_STATE))?;
+    // A sub-VMAR with no CAN_MAP rights: nothing can ever be mapped into the guard.
+    let guard_base = stack_base - STACK_GUARD;
+    process
+        .vm
+        .allocate(root, ZX_VM_SPECIFIC, guard_base - root.base(), STACK_GUARD)
+        .map_err(LoadError::Vm)?;
+    *process.stack_guard.lock() = guard_base..stack_base;
 
     let thread = Thread::new(name, Some(process.clone()), Body::User)
         .map_err(|_| LoadError::Vm(libzircon::Status::NO_MEMORY))?;
-    let root = process
-        .root_vmar()
-        .ok_or(LoadError::Vm(libzircon::Status::BAD_STATE))?;
     let vmar = Vmar::new(process, root);
     let (h_process, h_vmar, h_thread, h_info, h_vmex) = {
         let mut handles = process.handles.lock();

@@ -10,7 +10,7 @@
 //! |---|---|---|---|
 //! | 6 | a process's handle table (`Process::handles`) | spin | no: user copies happen outside it |
 //! | 12 | a VMO family (`object::vmo` family lock) | spin | no: copies under it never resolve faults (a faulting copy drops it, resolves, retries) |
-//! | 18 | a process's address space (`Process::vm`) | spin | it is what a fault takes |
+//! | 18 | a process's address space (`Process::vm`: `object::vmar::aspace::Vm`) | spin | it is what a fault takes |
 //! | 24 | a futex bucket (`task::futex`) | spin, IRQs masked | no: the value is read with paging off, and re-read after the lock is dropped if that faults |
 //! | 30 | a timer object's state (`object::event::Timer`) | spin, IRQs masked (its expiry runs in the timer interrupt) | no |
 //! | 36 | an object's signal state and its observers (`task::wait::Signals`) | spin, IRQs masked | no |

@@ -573,8 +573,8 @@ fn lock_order_checker_stops_an_inversion() {
         .boot()
         .assert_exit(1)
         .assert_contains(
-            "lock order: taking the thread scheduling state lock (level 8) while holding the \
-             run queue lock (level 9)",
+            "lock order: taking the thread scheduling state lock (level 48) while holding the \
+             run queue lock (level 54)",
         );
     Machine::virt()
         .append("crash=lockorder")

@@ -8,13 +8,12 @@ use super::counts::{Counted, Kind as CountedKind};
 pub use super::event::{Event, EventPairEnd, Timer};
 use super::handle::HandleTable;
 use super::koid;
-use super::vmar::{AddressRegionTree, VmarId, USER_ASPACE_BASE, USER_ASPACE_SIZE};
-use super::vmo::{MappingObserver, MappingTarget, PAGE_SIZE};
-use crate::mm::aspace::{AddressSpace, MapError};
+pub use super::vmar::aspace::{Vm, Vmar};
+use crate::mm::aspace::MapError;
 use crate::mm::vmo_pages::KernelPages;
 pub use crate::task::thread::Thread;
 use crate::task::wait::Signals;
-use alloc::sync::{Arc, Weak};
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 use libzircon::prelude::*;
 use spin::Mutex;
@@ -155,45 +154,6 @@ impl Name {
     }
 }
 
-/// What a mapping maps: a VMO, and where its pages live in the VMO's family (kept
-/// here because coherence notifications arrive with the family's lock held). Each one
-/// counts as a mapping of the VMO (ZX_INFO_VMO's num_mappings; a split mapping is two).
-pub struct MappedVmo {
-    pub vmo: Arc<KernelVmo>,
-    pub target: MappingTarget,
-}
-
-impl MappedVmo {
-    pub fn new(vmo: Arc<KernelVmo>) -> Self {
-        let target = vmo.mapping_target();
-        vmo.mapping_added();
-        MappedVmo { vmo, target }
-    }
-}
-
-impl Clone for MappedVmo {
-    fn clone(&self) -> Self {
-        self.vmo.mapping_added();
-        MappedVmo {
-            vmo: self.vmo.clone(),
-            target: self.target,
-        }
-    }
-}
-
-impl Drop for MappedVmo {
-    fn drop(&mut self) {
-        self.vmo.mapping_removed();
-    }
-}
-
-/// A process's memory: its page tables and the regions and mappings they show, behind
-/// one lock so that a region change and its page-table work happen together.
-pub struct Vm {
-    pub aspace: AddressSpace,
-    pub regions: AddressRegionTree<MappedVmo>,
-}
-
 /// How a process ended: its return code, and for a kill the report printed for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Exit {
@@ -238,8 +198,8 @@ pub struct Process {
     pub cpus_using: core::sync::atomic::AtomicUsize,
     /// Suspend tokens held on the whole process: its threads run while none are.
     pub suspend_count: core::sync::atomic::AtomicU32,
-    /// None once the process has ended. Lock order: a VMO family's lock, then this.
-    pub vm: Mutex<Option<Vm>>,
+    /// Its regions, page tables and demand paging.
+    pub vm: Vm,
     /// The unmapped pages below the stack, to call an overflow what it is.
     pub stack_guard: Mutex<core::ops::Range<usize>>,
     _counted: Counted,
@@ -247,9 +207,7 @@ pub struct Process {
 
 impl Process {
     pub fn new(name: &str, handle_seed: u64, aslr_seed: u64) -> Result<Arc<Process>, MapError> {
-        let regions =
-            AddressRegionTree::new(USER_ASPACE_BASE, USER_ASPACE_SIZE).with_aslr_seed(aslr_seed);
-        let aspace = AddressSpace::new()?;
+        let vm = Vm::new(aslr_seed)?;
         Ok(Arc::new(Process {
             koid: koid::next(),
             name: Mutex::new(Name::new(name)),
@@ -260,24 +218,13 @@ impl Process {
                 exit: None,
             }),
             signals: Signals::new(0),
-            ttbr0: aspace.ttbr0(),
+            ttbr0: vm.ttbr0(),
             cpus_using: core::sync::atomic::AtomicUsize::new(0),
             suspend_count: core::sync::atomic::AtomicU32::new(0),
-            vm: Mutex::new(Some(Vm { aspace, regions })),
+            vm,
             stack_guard: Mutex::new(0..0),
             _counted: Counted::new(CountedKind::Process),
         }))
-    }
-
-    /// The root VMAR, if the process has not ended.
-    pub fn root_vmar(&self) -> Option<VmarId> {
-        self.vm.lock().as_ref().map(|vm| vm.regions.root())
-    }
-
-    /// The mapping covering `va`, if any: its permissions (ZX_VM_PERM_*).
-    pub fn mapping_perms(&self, va: usize) -> Option<u32> {
-        let vm = self.vm.lock();
-        vm.as_ref()?.regions.find(va).map(|m| m.perms)
     }
 
     /// Starts `thread` (a thread of this process, never started) at `start`. The first
@@ -395,52 +342,7 @@ impl Process {
     pub fn tear_down(&self) {
         let entries = self.handles.lock().drain();
         drop(entries);
-        let vm = self.vm.lock().take();
-        if let Some(mut vm) = vm {
-            let mappings: Vec<_> = vm.regions.clear().collect();
-            drop(vm);
-            drop(mappings);
-        }
-    }
-}
-
-impl MappingObserver for Process {
-    /// Pages `[start, end)` of a family's node left it: unmap them wherever this
-    /// process shows them, so the next touch faults in what is there now.
-    fn pages_left(&self, family: usize, node: usize, start: u64, end: u64) {
-        let mut vm = self.vm.lock();
-        let Some(vm) = vm.as_mut() else { return };
-        let Vm { aspace, regions } = vm;
-        let page = PAGE_SIZE as u64;
-        for m in regions.mappings_of(|o| o.target.family == family && o.target.node == node) {
-            // Node bytes as offsets of the mapped VMO (a slice sees the node from base).
-            let base = m.object.target.base;
-            let vmo = (start * page).saturating_sub(base)..(end * page).saturating_sub(base);
-            if let Some(addresses) = m.addresses_of(vmo) {
-                aspace.unmap_range(addresses.start, addresses.len());
-            }
-        }
-    }
-}
-
-/// A VMAR handle's object: one region of a process's address space.
-pub struct Vmar {
-    pub koid: zx_koid_t,
-    pub process_koid: zx_koid_t,
-    pub process: Weak<Process>,
-    pub id: VmarId,
-    _counted: Counted,
-}
-
-impl Vmar {
-    pub fn new(process: &Arc<Process>, id: VmarId) -> Arc<Vmar> {
-        Arc::new(Vmar {
-            koid: koid::next(),
-            process_koid: process.koid,
-            process: Arc::downgrade(process),
-            id,
-            _counted: Counted::new(CountedKind::Vmar),
-        })
+        self.vm.tear_down();
     }
 }
 

@@ -1,7 +1,7 @@
 //! Handle syscalls: close, close_many, duplicate, replace.
 
 use super::{copy_in, Syscalls, ZxResult};
-use libzircon::dispatch::UserPtrMut;
+use libzircon::dispatch::{UserPtr, UserPtrMut};
 use libzircon::prelude::*;
 use libzircon::Status;
 
@@ -21,7 +21,7 @@ pub fn close(sys: &Syscalls, handle: zx_handle_t) -> ZxResult {
 
 /// Closes every valid handle in the array, even past a bad one; any bad one (or a
 /// repeat) makes the result BAD_HANDLE.
-pub fn close_many(sys: &Syscalls, handles: usize, count: usize) -> ZxResult {
+pub fn close_many(sys: &Syscalls, handles: UserPtr<zx_handle_t>, count: usize) -> ZxResult {
     const CHUNK: usize = 64;
     let mut result = Ok(());
     let mut done = 0;
@@ -30,8 +30,7 @@ pub fn close_many(sys: &Syscalls, handles: usize, count: usize) -> ZxResult {
         crate::task::preempt_point().map_err(|_| Status::INTERNAL_INTR_RETRY)?;
         let n = (count - done).min(CHUNK);
         let mut raw = [0u8; CHUNK * 4];
-        let offset = done.checked_mul(4).ok_or(Status::INVALID_ARGS)?;
-        let at = handles.checked_add(offset).ok_or(Status::INVALID_ARGS)?;
+        let at = handles.checked_index(done).ok_or(Status::INVALID_ARGS)?;
         copy_in(&mut raw[..n * 4], at)?;
         for value in raw[..n * 4].chunks_exact(4) {
             let handle = u32::from_le_bytes([value[0], value[1], value[2], value[3]]);

@@ -4,7 +4,7 @@ use super::{copy_in, copy_out, copy_out_optional, Syscalls, ZxResult};
 use crate::object::process::Name;
 use crate::object::{Object, ResourceKind};
 use libzircon::cdef::AbiStruct;
-use libzircon::dispatch::UserPtrMut;
+use libzircon::dispatch::{UserPtr, UserPtrMut};
 use libzircon::prelude::*;
 use libzircon::Status;
 
@@ -12,7 +12,7 @@ pub fn get_info(
     sys: &Syscalls,
     handle: zx_handle_t,
     topic: u32,
-    buffer: usize,
+    buffer: UserPtrMut<c_void>,
     buffer_size: usize,
     actual: UserPtrMut<size_t>,
     avail: UserPtrMut<size_t>,
@@ -117,10 +117,11 @@ pub fn get_info(
             };
             let fit = (buffer_size / 8).min(koids.len());
             for (i, koid) in koids[..fit].iter().enumerate() {
-                copy_out(buffer + i * 8, &koid.to_le_bytes())?;
+                let at = buffer.cast::<zx_koid_t>().checked_index(i);
+                copy_out(at.ok_or(Status::INVALID_ARGS)?, &koid.to_le_bytes())?;
             }
-            copy_out_optional(actual.addr(), &fit.to_le_bytes())?;
-            copy_out_optional(avail.addr(), &koids.len().to_le_bytes())
+            copy_out_optional(actual, &fit.to_le_bytes())?;
+            copy_out_optional(avail, &koids.len().to_le_bytes())
         }
         ZX_INFO_KMEM_STATS => {
             info_resource(sys, handle)?;
@@ -144,7 +145,7 @@ fn info_resource(sys: &Syscalls, handle: zx_handle_t) -> ZxResult {
 /// and BUFFER_TOO_SMALL; otherwise the record, then 1 of 1.
 fn single_record<T: AbiStruct>(
     record: &T,
-    buffer: usize,
+    buffer: UserPtrMut<c_void>,
     buffer_size: usize,
     actual: UserPtrMut<size_t>,
     avail: UserPtrMut<size_t>,
@@ -154,29 +155,29 @@ fn single_record<T: AbiStruct>(
 
 fn record_bytes(
     bytes: &[u8],
-    buffer: usize,
+    buffer: UserPtrMut<c_void>,
     buffer_size: usize,
     actual: UserPtrMut<size_t>,
     avail: UserPtrMut<size_t>,
 ) -> ZxResult {
     if buffer_size < bytes.len() {
-        copy_out_optional(actual.addr(), &0usize.to_le_bytes())?;
-        copy_out_optional(avail.addr(), &1usize.to_le_bytes())?;
+        copy_out_optional(actual, &0usize.to_le_bytes())?;
+        copy_out_optional(avail, &1usize.to_le_bytes())?;
         return Err(Status::BUFFER_TOO_SMALL);
     }
     copy_out(buffer, bytes)?;
-    copy_out_optional(actual.addr(), &1usize.to_le_bytes())?;
-    copy_out_optional(avail.addr(), &1usize.to_le_bytes())
+    copy_out_optional(actual, &1usize.to_le_bytes())?;
+    copy_out_optional(avail, &1usize.to_le_bytes())
 }
 
 pub fn get_property(
     sys: &Syscalls,
     handle: zx_handle_t,
     property: u32,
-    value: usize,
+    value: UserPtrMut<c_void>,
     value_size: usize,
 ) -> ZxResult {
-    if value == 0 {
+    if value.is_null() {
         return Err(Status::INVALID_ARGS);
     }
     let entry = sys.lookup(handle)?;
@@ -206,10 +207,10 @@ pub fn set_property(
     sys: &Syscalls,
     handle: zx_handle_t,
     property: u32,
-    value: usize,
+    value: UserPtr<c_void>,
     value_size: usize,
 ) -> ZxResult {
-    if value == 0 {
+    if value.is_null() {
         return Err(Status::INVALID_ARGS);
     }
     let entry = sys.lookup(handle)?;
@@ -231,7 +232,7 @@ pub fn set_property(
             if value_size < 8 {
                 return Err(Status::BUFFER_TOO_SMALL);
             }
-            super::vmo::set_content_size(&entry.object, value)
+            super::vmo::set_content_size(&entry.object, value.cast())
         }
         _ => Err(Status::NOT_SUPPORTED),
     }
@@ -267,7 +268,7 @@ pub fn wait_one(
         WaitEnd::Killed => return Err(Status::INTERNAL_INTR_RETRY),
         WaitEnd::NoMemory => return Err(Status::NO_MEMORY),
     };
-    copy_out_optional(observed.addr(), &now[0].to_le_bytes())?;
+    copy_out_optional(observed, &now[0].to_le_bytes())?;
     if now[0] & ZX_SIGNAL_HANDLE_CLOSED != 0 {
         return Err(Status::CANCELED);
     }

@@ -67,9 +67,14 @@ pub fn object_signal_peer(sys: &Syscalls, handle: zx_handle_t, clear: u32, set: 
 }
 
 /// The size of a zx_wait_item_t (handle, waitfor, pending).
-const ITEM: usize = 12;
+const ITEM: usize = core::mem::size_of::<zx_wait_item_t>();
 
-pub fn object_wait_many(sys: &Syscalls, items: usize, count: usize, deadline: i64) -> ZxResult {
+pub fn object_wait_many(
+    sys: &Syscalls,
+    items: UserPtrMut<zx_wait_item_t>,
+    count: usize,
+    deadline: i64,
+) -> ZxResult {
     if count == 0 {
         percpu::with_current(|t| t.set_state(ZX_THREAD_STATE_BLOCKED_WAIT_MANY));
         let slept = wait::sleep_until(deadline);
@@ -123,7 +128,11 @@ pub fn object_wait_many(sys: &Syscalls, items: usize, count: usize, deadline: i6
         WaitEnd::NoMemory => return Err(Status::NO_MEMORY),
     };
     for (i, p) in pending[..count].iter().enumerate() {
-        copy_out(items + i * ITEM + 8, &p.to_le_bytes())?;
+        let pending = items
+            .checked_index(i)
+            .and_then(|item| item.checked_byte_add(core::mem::offset_of!(zx_wait_item_t, pending)))
+            .ok_or(Status::INVALID_ARGS)?;
+        copy_out(pending, &p.to_le_bytes())?;
     }
     if pending[..count]
         .iter()

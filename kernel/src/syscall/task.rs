@@ -3,9 +3,10 @@
 use super::{copy_in, copy_out, Syscalls, ZxResult};
 use crate::object::process::Name;
 use crate::object::Object;
+use crate::task::futex::{self, FutexPtr};
 use crate::task::thread::{Body, Thread, UserStart};
-use crate::task::{futex, percpu, wait, Exit};
-use libzircon::dispatch::UserPtrMut;
+use crate::task::{percpu, wait, Exit};
+use libzircon::dispatch::{UserPtr, UserPtrMut};
 use libzircon::prelude::*;
 use libzircon::Status;
 
@@ -41,12 +42,12 @@ pub fn nanosleep(deadline: i64) -> ZxResult {
 pub fn thread_create(
     sys: &Syscalls,
     process: zx_handle_t,
-    name: usize,
+    name: UserPtr<c_char>,
     name_size: usize,
     options: u32,
     out: UserPtrMut<zx_handle_t>,
 ) -> ZxResult {
-    if options != 0 || name == 0 {
+    if options != 0 || name.is_null() {
         return Err(Status::INVALID_ARGS);
     }
     let mut raw = [0u8; ZX_MAX_NAME_LEN];
@@ -103,7 +104,7 @@ pub fn thread_start(
 /// zx_futex_wait (digest part 2, 3.1).
 pub fn futex_wait(
     sys: &Syscalls,
-    value_ptr: usize,
+    value_ptr: FutexPtr,
     current_value: i32,
     new_owner: zx_handle_t,
     deadline: i64,
@@ -114,12 +115,12 @@ pub fn futex_wait(
 }
 
 /// zx_futex_wake.
-pub fn futex_wake(sys: &Syscalls, value_ptr: usize, wake_count: u32) -> ZxResult {
+pub fn futex_wake(sys: &Syscalls, value_ptr: FutexPtr, wake_count: u32) -> ZxResult {
     futex::wake(sys.process.koid, value_ptr, wake_count, false)
 }
 
 /// zx_futex_wake_single_owner.
-pub fn futex_wake_single_owner(sys: &Syscalls, value_ptr: usize) -> ZxResult {
+pub fn futex_wake_single_owner(sys: &Syscalls, value_ptr: FutexPtr) -> ZxResult {
     futex::wake(sys.process.koid, value_ptr, 1, true)
 }
 
@@ -127,10 +128,10 @@ pub fn futex_wake_single_owner(sys: &Syscalls, value_ptr: usize) -> ZxResult {
 #[allow(clippy::too_many_arguments)]
 pub fn futex_requeue(
     sys: &Syscalls,
-    value_ptr: usize,
+    value_ptr: FutexPtr,
     wake_count: u32,
     current_value: i32,
-    requeue_ptr: usize,
+    requeue_ptr: FutexPtr,
     requeue_count: u32,
     new_requeue_owner: zx_handle_t,
     single_owner: bool,
@@ -154,9 +155,13 @@ pub fn futex_requeue(
 }
 
 /// zx_futex_get_owner.
-pub fn futex_get_owner(sys: &Syscalls, value_ptr: usize, koid: usize) -> ZxResult {
+pub fn futex_get_owner(
+    sys: &Syscalls,
+    value_ptr: FutexPtr,
+    koid: UserPtrMut<zx_koid_t>,
+) -> ZxResult {
     futex::check_address(value_ptr)?;
-    if koid == 0 {
+    if koid.is_null() {
         return Err(Status::INVALID_ARGS);
     }
     let owner = futex::owner_koid(sys.process.koid, value_ptr);

@@ -25,17 +25,22 @@
 //! through `try_reserve` before anything changes, so NO_MEMORY leaves the tree as it
 //! was. [`AddressRegionTree::new`] allocates nothing.
 //!
-//! **Left to the syscall layer.** Handle lookups and rights (the VMAR handle's
-//! READ/WRITE/EXECUTE against requested permissions, `ZX_RIGHT_OP_CHILDREN`, the VMO
-//! handle's `ZX_RIGHT_MAP`), `ZX_VM_PERM_READ_IF_XOM_UNSUPPORTED`, the VMO checks of
-//! `zx_vmar_map` (REQUIRE_NON_RESIZABLE, ALLOW_FAULTS), MAP_RANGE's pre-population,
-//! and the vDSO rules.
+//! **Left to others.** Handle lookups and rights (the VMAR handle's READ/WRITE/EXECUTE
+//! against requested permissions, `ZX_RIGHT_OP_CHILDREN`, the VMO handle's
+//! `ZX_RIGHT_MAP`) are the syscall layer's; the checks of `zx_vmar_map` that need a VMO
+//! (REQUIRE_NON_RESIZABLE, ALLOW_FAULTS), the page tables, MAP_RANGE's pre-population
+//! and demand paging are the address space's (`aspace.rs`). The vDSO rules are not
+//! built (there is no vDSO).
 //!
-//! Files: `options.rs` splits option words; `node.rs` holds one VMAR's children and
-//! placement; `create.rs` allocate and map; `range_ops.rs` unmap, protect and destroy.
+//! Files: `options.rs` splits and checks option words; `node.rs` holds one VMAR's
+//! children and placement; `create.rs` allocate and map; `range_ops.rs` unmap, protect
+//! and destroy; `aspace.rs` (kernel only) the VMAR handle's object and a process's
+//! address space: the tree, its page tables and page faults under one lock.
 
 #![deny(unsafe_code)]
 
+#[cfg(target_os = "none")]
+pub mod aspace;
 mod create;
 mod node;
 pub mod options;
