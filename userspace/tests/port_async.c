@@ -537,12 +537,13 @@ TEST(closing_the_port_frees_its_observers_on_live_objects) {
     }
     ASSERT_OK(zx_object_signal(event, 0, ZX_USER_SIGNAL_0));
     ASSERT_OK(zx_handle_close(port));
-    ASSERT_OK(zx_object_signal(event, ZX_USER_SIGNAL_0, ZX_EVENT_SIGNALED));
-    ASSERT_OK(zx_object_signal(event, ZX_EVENT_SIGNALED, 0));
+    // The 500 edge observers are still armed on the event: the port's close took them.
     if (round == 1) {
       TEST_CONTEXT("round %d", round);
       expect_back_to(&before);
     }
+    ASSERT_OK(zx_object_signal(event, ZX_USER_SIGNAL_0, ZX_EVENT_SIGNALED));
+    ASSERT_OK(zx_object_signal(event, ZX_EVENT_SIGNALED, 0));
   }
   zx_handle_close(event);
 }
