@@ -172,15 +172,19 @@ impl Signals {
     ) -> Result<(), NoMemory> {
         let mut s = self.inner.lock();
         s.observers.try_reserve(1).map_err(|_| NoMemory)?;
+        // Satisfied already: the wait reports these signals even if they drop before
+        // the waiter looks (else a wait with no deadline could end TIMED_OUT).
+        let up = s.state & mask != 0;
+        let woke_on = if up { s.state } else { 0 };
         s.observers.push(Observer {
             thread: thread.clone(),
             seq,
             mask,
             via,
             canceled: false,
-            woke_on: 0,
+            woke_on,
         });
-        if s.state & mask != 0 {
+        if up {
             sched::wake(thread, seq, WakeReason::Signaled);
         }
         Ok(())
