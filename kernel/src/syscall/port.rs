@@ -23,11 +23,11 @@ pub(super) fn create(sys: &Syscalls, options: u32, out: UserPtrMut<zx_handle_t>)
 }
 
 /// The port a handle names, with `right`: BAD_HANDLE, WRONG_TYPE, ACCESS_DENIED.
-fn port_in<'t>(
-    table: &'t HandleTable<Object>,
+fn port_in(
+    table: &HandleTable<Object>,
     handle: zx_handle_t,
     right: zx_rights_t,
-) -> Result<&'t Arc<Port>, Status> {
+) -> Result<&Arc<Port>, Status> {
     let entry = table.get(handle)?;
     let Object::Port(port) = &entry.object else {
         return Err(Status::WRONG_TYPE);
