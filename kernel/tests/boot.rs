@@ -545,6 +545,7 @@ fn checked_kernel_runs_threads_on_four_cpus_with_lock_order_checks() {
             "userspace/tests/race_protect_faults.c",
             "userspace/tests/port_threads.c",
             "userspace/tests/port_async.c",
+            "userspace/tests/port_stress.c",
         ],
     );
     let boot = Machine::virt()
@@ -561,6 +562,7 @@ fn checked_kernel_runs_threads_on_four_cpus_with_lock_order_checks() {
         .assert_contains("zrk: exit race_protect_faults status 0")
         .assert_contains("zrk: exit port_threads status 0")
         .assert_contains("zrk: exit port_async status 0")
+        .assert_contains("zrk: exit port_stress status 0")
         .assert_lacks("not ok")
         .assert_lacks("PANIC");
 }

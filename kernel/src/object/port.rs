@@ -208,7 +208,8 @@ pub enum QueueError {
 pub struct Port {
     pub koid: zx_koid_t,
     queue: Arc<PortQueue>,
-    /// Lock: taken alone.
+    /// Lock: taken inside the handle table's at most (zx_object_wait_async registers
+    /// with it held); nothing is taken inside it.
     sources: Mutex<Sources>,
     _counted: Counted,
 }
