@@ -153,6 +153,9 @@ pub extern "C" fn kernel_main(dtb_pa: usize, entry_el: u64, image_pa: usize) -> 
     if let Some(seconds) = cmd.watchdog {
         crate::task::set_watchdog_seconds(seconds);
     }
+    if let Some(limit) = cmd.max_port_observers {
+        crate::object::port::set_max_observers(limit);
+    }
     if let Some(kind) = cmd.crash {
         crash(kind);
     }

@@ -10,6 +10,9 @@
 //! | `loglevel=LVL`  | `off`, `error`, `warn`, `info`, `debug` or `trace`             |
 //! | `watchdog=S`    | seconds a syscall may run before the watchdog stops the kernel |
 //! |                 | (default 10; 0: as soon as one spans two timer ticks)          |
+//! | `max_port_observers=N` | armed zx_object_wait_async observers a port may have; one |
+//! |                 | more is a policy exception that kills the caller (default      |
+//! |                 | 50000, Fuchsia's)                                              |
 //!
 //! Parsing never fails: anything not understood is reported in [`Problems`] and
 //! otherwise ignored, so the kernel can say `command line: unknown option 'foo'
@@ -56,6 +59,8 @@ pub struct CommandLine<'a> {
     pub loglevel: Option<LevelFilter>,
     /// `watchdog=SECONDS`
     pub watchdog: Option<u64>,
+    /// `max_port_observers=N`
+    pub max_port_observers: Option<usize>,
     /// The whole command line as given.
     pub raw: &'a str,
 }
@@ -85,6 +90,7 @@ pub mod what {
     pub const BAD_CRASH: &str =
         "unknown crash kind (want null, stack, undef, user or lockorder) in";
     pub const BAD_WATCHDOG: &str = "watchdog wants whole seconds in";
+    pub const BAD_PORT_OBSERVERS: &str = "max_port_observers wants a whole number in";
     pub const BAD_LOGLEVEL: &str =
         "unknown log level (want off, error, warn, info, debug or trace) in";
     pub const NO_VALUE_EXPECTED: &str = "unexpected value in";
@@ -152,6 +158,7 @@ pub fn parse(s: &str) -> (CommandLine<'_>, Problems<'_>) {
         crash: None,
         loglevel: None,
         watchdog: None,
+        max_port_observers: None,
         raw: s,
     };
     let mut problems = Problems::new();
@@ -186,6 +193,11 @@ pub fn parse(s: &str) -> (CommandLine<'_>, Problems<'_>) {
                 Err(_) => problems.push(option, what::BAD_WATCHDOG),
             },
             ("watchdog", None) => problems.push(option, what::BAD_WATCHDOG),
+            ("max_port_observers", Some(v)) => match v.parse() {
+                Ok(n) => line.max_port_observers = Some(n),
+                Err(_) => problems.push(option, what::BAD_PORT_OBSERVERS),
+            },
+            ("max_port_observers", None) => problems.push(option, what::BAD_PORT_OBSERVERS),
             ("mem", None) => problems.push(option, what::BAD_SIZE),
             ("crash", None) => problems.push(option, what::BAD_CRASH),
             ("loglevel", None) => problems.push(option, what::BAD_LOGLEVEL),
@@ -277,6 +289,7 @@ mod tests {
                     crash: None,
                     loglevel: None,
                     watchdog: None,
+                    max_port_observers: None,
                     raw: s
                 }
             );
@@ -390,6 +403,23 @@ mod tests {
             [("watchdog=1.5", what::BAD_WATCHDOG)]
         );
         assert_eq!(problems("watchdog"), [("watchdog", what::BAD_WATCHDOG)]);
+    }
+
+    #[test]
+    fn max_port_observers_takes_a_whole_number() {
+        assert_eq!(
+            parse("max_port_observers=100").0.max_port_observers,
+            Some(100)
+        );
+        assert_eq!(parse("test").0.max_port_observers, None);
+        assert_eq!(
+            problems("max_port_observers=1e3"),
+            [("max_port_observers=1e3", what::BAD_PORT_OBSERVERS)]
+        );
+        assert_eq!(
+            problems("max_port_observers"),
+            [("max_port_observers", what::BAD_PORT_OBSERVERS)]
+        );
     }
 
     #[test]

@@ -14,6 +14,7 @@
 //! | 24 | a futex bucket (`task::futex`) | spin, IRQs masked | no: the value is read with paging off, and re-read after the lock is dropped if that faults |
 //! | 30 | a timer object's state (`object::event::Timer`) | spin, IRQs masked (its expiry runs in the timer interrupt) | no |
 //! | 36 | an object's signal state and its observers (`task::wait::Signals`) | spin, IRQs masked | no |
+//! | 39 | a port's packet queue and waiters (`object::port::PortQueue`): an observer that fires queues its packet with the signals' lock held | spin, IRQs masked | no |
 //! | 42 | the timer queue (`task::wait`) | spin, IRQs masked | no |
 //! | 48 | a thread's scheduling state (`Thread::sched`) | spin, IRQs masked | no |
 //! | 54 | a CPU's run queue (`task::sched`) | spin, IRQs masked | no |
@@ -55,6 +56,10 @@ pub const SIGNALS: Level = Level {
     rank: 36,
     name: "object signals",
 };
+pub const PORT: Level = Level {
+    rank: 39,
+    name: "port queue",
+};
 pub const TIMERS: Level = Level {
     rank: 42,
     name: "timer queue",
@@ -69,13 +74,14 @@ pub const RUN_QUEUE: Level = Level {
 };
 
 /// Every level, outermost first (for reports).
-pub const ALL: [Level; 9] = [
+pub const ALL: [Level; 10] = [
     HANDLES,
     VMO_FAMILY,
     ASPACE,
     FUTEX,
     TIMER_OBJECT,
     SIGNALS,
+    PORT,
     TIMERS,
     THREAD,
     RUN_QUEUE,

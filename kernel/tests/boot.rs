@@ -535,7 +535,7 @@ fn rpi4_device_tree_on_virt_is_named_another_machines() {
         .assert_lacks("PANIC");
 }
 
-/// The checked kernel runs the thread, futex, wait and signal programs on four CPUs with
+/// The checked kernel runs the thread, futex, wait, signal and port programs on four CPUs with
 /// every lock acquisition checked against the written order (kernel/src/lockorder.rs).
 #[test]
 fn checked_kernel_runs_threads_on_four_cpus_with_lock_order_checks() {
@@ -545,6 +545,9 @@ fn checked_kernel_runs_threads_on_four_cpus_with_lock_order_checks() {
             "userspace/tests/thread_basic.c",
             "userspace/tests/event_signal.c",
             "userspace/tests/race_protect_faults.c",
+            "userspace/tests/port_threads.c",
+            "userspace/tests/port_async.c",
+            "userspace/tests/port_stress.c",
         ],
     );
     let boot = Machine::virt()
@@ -559,6 +562,9 @@ fn checked_kernel_runs_threads_on_four_cpus_with_lock_order_checks() {
         .assert_contains("zrk: exit thread_basic status 0")
         .assert_contains("zrk: exit event_signal status 0")
         .assert_contains("zrk: exit race_protect_faults status 0")
+        .assert_contains("zrk: exit port_threads status 0")
+        .assert_contains("zrk: exit port_async status 0")
+        .assert_contains("zrk: exit port_stress status 0")
         .assert_lacks("not ok")
         .assert_lacks("PANIC");
 }

@@ -43,6 +43,7 @@ c_struct! {
         /// Events and event-pair ends.
         pub events: uint64_t,
         pub timers: uint64_t,
+        pub ports: uint64_t,
     }
 }
 

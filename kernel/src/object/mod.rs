@@ -13,6 +13,8 @@ pub mod vmo;
 #[cfg(target_os = "none")]
 pub mod event;
 #[cfg(target_os = "none")]
+pub mod port;
+#[cfg(target_os = "none")]
 pub mod process;
 
 #[cfg(target_os = "none")]

@@ -30,6 +30,7 @@ pub enum Object {
     EventPair(Arc<EventPairEnd>),
     Timer(Arc<Timer>),
     SuspendToken(Arc<crate::task::suspend::SuspendToken>),
+    Port(Arc<super::port::Port>),
 }
 
 /// A VMO over the kernel's frames.
@@ -47,6 +48,7 @@ impl Object {
             Object::EventPair(e) => e.koid,
             Object::Timer(t) => t.koid,
             Object::SuspendToken(t) => t.koid,
+            Object::Port(p) => p.koid,
         }
     }
 
@@ -61,6 +63,7 @@ impl Object {
             Object::EventPair(_) => ZX_OBJ_TYPE_EVENTPAIR,
             Object::Timer(_) => ZX_OBJ_TYPE_TIMER,
             Object::SuspendToken(_) => ZX_OBJ_TYPE_SUSPEND_TOKEN,
+            Object::Port(_) => ZX_OBJ_TYPE_PORT,
         }
     }
 
@@ -73,7 +76,10 @@ impl Object {
             Object::Event(e) => Some(&e.signals),
             Object::EventPair(e) => Some(&e.signals),
             Object::Timer(t) => Some(&t.signals),
-            Object::Vmar(_) | Object::Resource(_) | Object::SuspendToken(_) => None,
+            // Ports are not waitable (their rights lack ZX_RIGHT_WAIT).
+            Object::Vmar(_) | Object::Resource(_) | Object::SuspendToken(_) | Object::Port(_) => {
+                None
+            }
         }
     }
 
@@ -341,6 +347,13 @@ impl Process {
     /// held, since dropping one may call back into this process.
     pub fn tear_down(&self) {
         let entries = self.handles.lock().drain();
+        // Every handle closes: the ports' observers registered through them go, as
+        // zx_handle_close would take them (syscall::handle::close).
+        for entry in &entries {
+            if let Some(signals) = entry.object.signal_source() {
+                signals.cancel_process(self.koid);
+            }
+        }
         drop(entries);
         self.vm.tear_down();
     }

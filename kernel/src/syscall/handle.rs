@@ -10,8 +10,9 @@ pub fn close(sys: &Syscalls, handle: zx_handle_t) -> ZxResult {
         return Ok(());
     }
     let entry = sys.process.handles.lock().remove(handle)?;
-    // Waits made through this handle end (ZX_ERR_CANCELED). The object may die here;
-    // outside the table's lock.
+    // Waits made through this handle end (ZX_ERR_CANCELED) and ports' observers made
+    // through it go (their queued packets stay). The object may die here; outside the
+    // table's lock.
     if let Some(signals) = entry.object.signal_source() {
         signals.cancel_via(sys.process.koid, handle);
     }
@@ -68,7 +69,8 @@ pub fn duplicate(
     sys.add_handle_out(entry.object, rights, out)
 }
 
-/// The old handle is gone whatever happens after the lookup, as in Zircon.
+/// The old handle is gone whatever happens after the lookup, as in Zircon; so are the
+/// waits and ports' observers made through it, as for a close.
 pub fn replace(
     sys: &Syscalls,
     handle: zx_handle_t,
@@ -76,6 +78,9 @@ pub fn replace(
     out: UserPtrMut<zx_handle_t>,
 ) -> ZxResult {
     let entry = sys.process.handles.lock().remove(handle)?;
+    if let Some(signals) = entry.object.signal_source() {
+        signals.cancel_via(sys.process.koid, handle);
+    }
     let rights = derive_rights(entry.rights, rights)?;
     sys.add_handle_out(entry.object, rights, out)
 }

@@ -64,6 +64,7 @@ typedef struct zrk_info_kernel_objects {
   // Events and event-pair ends.
   uint64_t events;
   uint64_t timers;
+  uint64_t ports;
 } zrk_info_kernel_objects_t;
 
 __END_CDECLS
