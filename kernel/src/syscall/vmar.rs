@@ -90,6 +90,9 @@ pub fn map(
         return Err(Status::ACCESS_DENIED);
     }
     VmOptions::for_map(options)?;
+    // A mapping is kernel memory with no handle: the heap-headroom check add_handle_out
+    // makes for objects.
+    crate::mm::heap::headroom().map_err(|_| Status::NO_MEMORY)?;
     if options & ZX_VM_REQUIRE_NON_RESIZABLE != 0 && vmo.is_resizable() {
         return Err(Status::NOT_SUPPORTED);
     }
