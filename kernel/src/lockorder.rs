@@ -20,9 +20,10 @@
 //! | 54 | a CPU's run queue (`task::sched`) | spin, IRQs masked | no |
 //!
 //! Not in the table because nothing is ever taken while they are held: the kernel heap
-//! and the frame allocator (leaves; the heap masks IRQs), the kernel stack slots, the
-//! console. A thread never blocks or switches while holding any of these (the scheduler
-//! asserts that no level is held when it switches).
+//! and the frame allocator (leaves, both masking IRQs; the heap drops its lock before it
+//! takes frames or gives them back, and the frame allocator never allocates), the kernel
+//! stack slots, the console. A thread never blocks or switches while holding any of
+//! these (the scheduler asserts that no level is held when it switches).
 
 /// A lock's place in the order. Ranks are spaced six apart so a new lock can go between
 /// two without renumbering; a rank is a bit of a `u64`, so all stay below 64.

@@ -52,13 +52,16 @@ impl Syscalls<'_> {
     }
 
     /// Adds a handle and writes its value to `out`. If the copy fails the handle is
-    /// removed again (its object dies with it), as Zircon does.
+    /// removed again (its object dies with it), as Zircon does. NO_MEMORY when the
+    /// kernel heap is low (mm::heap::headroom: every syscall that makes an object
+    /// comes here, so users cannot drain the heap's reserve with objects).
     fn add_handle_out(
         &self,
         object: Object,
         rights: zx_rights_t,
         out: UserPtrMut<zx_handle_t>,
     ) -> ZxResult {
+        crate::mm::heap::headroom().map_err(|_| Status::NO_MEMORY)?;
         let handle = self.process.handles.lock().add(object, rights)?;
         if copy_out(out, &handle.to_le_bytes()).is_err() {
             let removed = self.process.handles.lock().remove(handle);
@@ -95,6 +98,7 @@ impl Syscalls<'_> {
         rights: zx_rights_t,
         out: (UserPtrMut<zx_handle_t>, UserPtrMut<zx_handle_t>),
     ) -> ZxResult {
+        crate::mm::heap::headroom().map_err(|_| Status::NO_MEMORY)?;
         let first = self.process.handles.lock().add(objects.0, rights)?;
         let second = match self.process.handles.lock().add(objects.1, rights) {
             Ok(h) => h,

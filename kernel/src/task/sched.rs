@@ -47,6 +47,12 @@ pub fn reserve_queue_room() -> Result<(), NoMemory> {
     Ok(())
 }
 
+/// Gives back the room [`reserve_queue_room`] made, for a thread that never ran (one
+/// that ran gives it back when it dies, in `finish_switch`).
+pub fn release_queue_room() {
+    THREADS.fetch_sub(1, Ordering::Relaxed);
+}
+
 /// Puts a ready thread on a run queue: this CPU's, and kicks an idle CPU to come and
 /// take it.
 pub fn make_ready(thread: Arc<Thread>) {

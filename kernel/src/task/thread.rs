@@ -121,6 +121,17 @@ pub struct Thread {
     _counted: Option<Counted>,
 }
 
+impl Drop for Thread {
+    fn drop(&mut self) {
+        // A thread made by `Thread::new` (it has a stack) that never started still holds
+        // its run-queue room: without this, creating and closing unstarted threads would
+        // grow every run queue for good.
+        if self.sched.get_mut().run == Run::New && self.stack.get_mut().is_some() {
+            super::sched::release_queue_room();
+        }
+    }
+}
+
 impl Thread {
     fn build(
         name: &str,

@@ -178,6 +178,9 @@ impl Vm {
         vmo_offset: u64,
         len: usize,
     ) -> Result<(usize, usize), Status> {
+        // A mapping is kernel memory with no handle: the heap-headroom check that
+        // add_handle_out makes for objects.
+        crate::mm::heap::headroom().map_err(|_| Status::NO_MEMORY)?;
         let observer: Weak<dyn MappingObserver> =
             Arc::downgrade(owner) as Weak<dyn MappingObserver>;
         vmo.add_observer(observer)?;
