@@ -10,6 +10,10 @@
 //! | `loglevel=LVL`  | `off`, `error`, `warn`, `info`, `debug` or `trace`             |
 //! | `watchdog=S`    | seconds a syscall may run before the watchdog stops the kernel |
 //! |                 | (default 10; 0: as soon as one spans two timer ticks)          |
+//! | `debugging_syscalls` | enable debugging syscalls (`zx_process_write_memory`); off  |
+//! |                 | by default, as Fuchsia's `kernel.enable-debugging-syscalls`    |
+//! | `max_asids=N`   | give at most N address spaces an ASID of their own (N >= 1;    |
+//! |                 | the rest share one, flushed on switch): tests ASID exhaustion  |
 //!
 //! Parsing never fails: anything not understood is reported in [`Problems`] and
 //! otherwise ignored, so the kernel can say `command line: unknown option 'foo'
@@ -56,6 +60,10 @@ pub struct CommandLine<'a> {
     pub loglevel: Option<LevelFilter>,
     /// `watchdog=SECONDS`
     pub watchdog: Option<u64>,
+    /// `debugging_syscalls`
+    pub debugging_syscalls: bool,
+    /// `max_asids=N`
+    pub max_asids: Option<usize>,
     /// The whole command line as given.
     pub raw: &'a str,
 }
@@ -88,6 +96,7 @@ pub mod what {
     pub const BAD_LOGLEVEL: &str =
         "unknown log level (want off, error, warn, info, debug or trace) in";
     pub const NO_VALUE_EXPECTED: &str = "unexpected value in";
+    pub const BAD_ASIDS: &str = "max_asids wants a whole number of at least 1 in";
 }
 
 /// A fixed-capacity list of [`Problem`]s.
@@ -152,6 +161,8 @@ pub fn parse(s: &str) -> (CommandLine<'_>, Problems<'_>) {
         crash: None,
         loglevel: None,
         watchdog: None,
+        debugging_syscalls: false,
+        max_asids: None,
         raw: s,
     };
     let mut problems = Problems::new();
@@ -186,6 +197,13 @@ pub fn parse(s: &str) -> (CommandLine<'_>, Problems<'_>) {
                 Err(_) => problems.push(option, what::BAD_WATCHDOG),
             },
             ("watchdog", None) => problems.push(option, what::BAD_WATCHDOG),
+            ("debugging_syscalls", None) => line.debugging_syscalls = true,
+            ("debugging_syscalls", Some(_)) => problems.push(option, what::NO_VALUE_EXPECTED),
+            ("max_asids", Some(v)) => match v.parse() {
+                Ok(n) if n >= 1 => line.max_asids = Some(n),
+                _ => problems.push(option, what::BAD_ASIDS),
+            },
+            ("max_asids", None) => problems.push(option, what::BAD_ASIDS),
             ("mem", None) => problems.push(option, what::BAD_SIZE),
             ("crash", None) => problems.push(option, what::BAD_CRASH),
             ("loglevel", None) => problems.push(option, what::BAD_LOGLEVEL),
@@ -247,6 +265,18 @@ fn parse_level(text: &str) -> Option<LevelFilter> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn debugging_syscalls_and_max_asids() {
+        let (line, problems) = super::parse("debugging_syscalls max_asids=8");
+        assert!(line.debugging_syscalls);
+        assert_eq!(line.max_asids, Some(8));
+        assert!(problems.is_empty());
+        let (line, problems) = super::parse("max_asids=0 debugging_syscalls=1");
+        assert!(!line.debugging_syscalls);
+        assert_eq!(line.max_asids, None);
+        assert_eq!(problems.len(), 2);
+    }
+
     #[test]
     fn module_parameters_of_other_kernels_are_ignored_quietly() {
         let (line, problems) =

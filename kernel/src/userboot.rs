@@ -9,7 +9,8 @@
 use crate::kprintln;
 use crate::loader;
 use crate::mm::frames;
-use crate::object::Process;
+use crate::object::process::Name;
+use crate::object::{Job, Process};
 use crate::task::wait::{self, WaitItem};
 use crate::task::Exit;
 use alloc::sync::Arc;
@@ -58,11 +59,26 @@ pub fn run_all(archive: &[u8]) -> u32 {
     result
 }
 
+/// Runs one program in a job of its own under the root job: what it does to its job
+/// (kill it, fill it) stays its own business, and its job goes away with it.
 fn run_program(name: &str, image: &[u8]) -> i64 {
     kprintln!("zrk: run {name}");
     let free_before = frames::free_pages();
-    let exit = match loader::load(name, image, crate::random::next_u64()) {
-        Ok(loaded) => match loaded.process.start_thread(&loaded.thread, loaded.start) {
+    let job = match Job::root().create_child() {
+        Ok(job) => {
+            *job.name.lock() = Name::new(name);
+            Ok(job)
+        }
+        Err(e) => Err(e),
+    };
+    let loaded = job
+        .map_err(loader::LoadError::Handles)
+        .and_then(|job| loader::load(name, image, &job, crate::random::next_u64()));
+    let exit = match loaded {
+        Ok(loaded) => match loaded
+            .process
+            .start_thread(&loaded.thread, loaded.start, true)
+        {
             Ok(()) => {
                 drop(loaded.thread);
                 let exit = wait_for_exit(&loaded.process);

@@ -53,7 +53,7 @@ pub fn get_info(
         }
         ZRK_INFO_KERNEL_OBJECTS => {
             info_resource(sys, handle)?;
-            let [processes, threads, vmos, vmars, resources, handles, events, timers] =
+            let [processes, threads, vmos, vmars, resources, handles, events, timers, jobs] =
                 crate::object::counts::snapshot();
             let record = zrk_info_kernel_objects_t {
                 processes,
@@ -64,6 +64,7 @@ pub fn get_info(
                 handles,
                 events,
                 timers,
+                jobs,
             };
             single_record(&record, buffer, buffer_size, actual, avail)
         }
@@ -100,13 +101,7 @@ pub fn get_info(
             single_record(&timer.info(), buffer, buffer_size, actual, avail)
         }
         ZX_INFO_PROCESS_THREADS => {
-            let entry = sys.lookup(handle)?;
-            let Object::Process(process) = &entry.object else {
-                return Err(Status::WRONG_TYPE);
-            };
-            if entry.rights & ZX_RIGHT_ENUMERATE == 0 {
-                return Err(Status::ACCESS_DENIED);
-            }
+            let process = sys.lookup_process(handle, ZX_RIGHT_ENUMERATE)?;
             let koids: alloc::vec::Vec<u64> = {
                 let l = process.lifecycle.lock();
                 let mut v = alloc::vec::Vec::new();
@@ -115,12 +110,33 @@ pub fn get_info(
                 v.extend(l.threads.iter().map(|t| t.koid));
                 v
             };
-            let fit = (buffer_size / 8).min(koids.len());
-            for (i, koid) in koids[..fit].iter().enumerate() {
-                copy_out(buffer + i * 8, &koid.to_le_bytes())?;
+            koid_array(&koids, buffer, buffer_size, actual, avail)
+        }
+        ZX_INFO_PROCESS => {
+            let process = sys.lookup_process(handle, ZX_RIGHT_INSPECT)?;
+            single_record(&process.info(), buffer, buffer_size, actual, avail)
+        }
+        ZX_INFO_PROCESS_HANDLE_STATS => {
+            let process = sys.lookup_process(handle, ZX_RIGHT_INSPECT)?;
+            let mut record = zx_info_process_handle_stats_t::default();
+            for entry in process.handles.lock().iter() {
+                if let Some(n) = record
+                    .handle_count
+                    .get_mut(entry.object.obj_type() as usize)
+                {
+                    *n += 1;
+                }
             }
-            copy_out_optional(actual.addr(), &fit.to_le_bytes())?;
-            copy_out_optional(avail.addr(), &koids.len().to_le_bytes())
+            single_record(&record, buffer, buffer_size, actual, avail)
+        }
+        ZX_INFO_JOB => {
+            let job = sys.lookup_job(handle, ZX_RIGHT_INSPECT)?;
+            single_record(&job.info(), buffer, buffer_size, actual, avail)
+        }
+        ZX_INFO_JOB_CHILDREN | ZX_INFO_JOB_PROCESSES => {
+            let job = sys.lookup_job(handle, ZX_RIGHT_ENUMERATE)?;
+            let koids = job.child_koids(topic == ZX_INFO_JOB_PROCESSES)?;
+            koid_array(&koids, buffer, buffer_size, actual, avail)
         }
         ZX_INFO_KMEM_STATS => {
             info_resource(sys, handle)?;
@@ -128,6 +144,23 @@ pub fn get_info(
         }
         _ => Err(Status::NOT_SUPPORTED),
     }
+}
+
+/// The tail of koid-array topics: as many koids as fit, how many that was, and how
+/// many there are.
+fn koid_array(
+    koids: &[zx_koid_t],
+    buffer: usize,
+    buffer_size: usize,
+    actual: UserPtrMut<size_t>,
+    avail: UserPtrMut<size_t>,
+) -> ZxResult {
+    let fit = (buffer_size / 8).min(koids.len());
+    for (i, koid) in koids[..fit].iter().enumerate() {
+        copy_out(buffer + i * 8, &koid.to_le_bytes())?;
+    }
+    copy_out_optional(actual.addr(), &fit.to_le_bytes())?;
+    copy_out_optional(avail.addr(), &koids.len().to_le_bytes())
 }
 
 /// Kernel-wide topics need the info resource: WRONG_TYPE for other objects,
