@@ -31,6 +31,8 @@ pub enum Item {
     StatusCodes,
     /// The declarations of every syscall in the table.
     Syscalls,
+    /// `#define ZRK_SYS_<name> <number>` for every syscall that enters the kernel.
+    SyscallNumbers,
     /// Hand-written C from [`c_text`].
     Text(&'static str),
     /// A struct whose C definition is hand-written (`text`), with its layout, which the
@@ -277,6 +279,11 @@ pub const HEADERS: &[Header] = &[
             Syscalls,
             EndCdecls,
         ],
+    },
+    Header {
+        path: "zircon/zrk-syscall-numbers.h",
+        purpose: "Syscall numbers (x16), for code that issues svc itself (this kernel's own).",
+        items: &[SyscallNumbers],
     },
     Header {
         path: "zircon/process.h",
