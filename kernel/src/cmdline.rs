@@ -307,6 +307,8 @@ mod tests {
                     crash: None,
                     loglevel: None,
                     watchdog: None,
+                    debugging_syscalls: false,
+                    max_asids: None,
                     raw: s
                 }
             );

@@ -129,9 +129,7 @@ impl Job {
         if s.life != Life::Running {
             return Err(Status::BAD_STATE);
         }
-        s.processes
-            .try_reserve(1)
-            .map_err(|_| Status::NO_MEMORY)?;
+        s.processes.try_reserve(1).map_err(|_| Status::NO_MEMORY)?;
         s.processes.push((process.koid, Arc::downgrade(process)));
         self.update_signals(&s);
         Ok(())
@@ -310,7 +308,10 @@ impl Job {
     pub fn child_job(&self, koid: zx_koid_t) -> Option<Arc<Job>> {
         let weak = {
             let s = self.state.lock();
-            s.jobs.iter().find(|(k, _)| *k == koid).map(|(_, j)| j.clone())
+            s.jobs
+                .iter()
+                .find(|(k, _)| *k == koid)
+                .map(|(_, j)| j.clone())
         };
         weak?.upgrade()
     }

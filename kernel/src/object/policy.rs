@@ -163,7 +163,11 @@ mod tests {
         let p = JobPolicy::root()
             .with(
                 ZX_JOB_POL_RELATIVE,
-                &[req(ZX_POL_NEW_ANY, ZX_POL_ACTION_DENY, ZX_POL_OVERRIDE_ALLOW)],
+                &[req(
+                    ZX_POL_NEW_ANY,
+                    ZX_POL_ACTION_DENY,
+                    ZX_POL_OVERRIDE_ALLOW,
+                )],
             )
             .unwrap();
         for c in NEW_OBJECT_CONDITIONS {
@@ -178,10 +182,18 @@ mod tests {
         let parent = JobPolicy::root()
             .with(
                 ZX_JOB_POL_ABSOLUTE,
-                &[req(ZX_POL_NEW_VMO, ZX_POL_ACTION_DENY, ZX_POL_OVERRIDE_DENY)],
+                &[req(
+                    ZX_POL_NEW_VMO,
+                    ZX_POL_ACTION_DENY,
+                    ZX_POL_OVERRIDE_DENY,
+                )],
             )
             .unwrap();
-        let allow = [req(ZX_POL_NEW_VMO, ZX_POL_ACTION_ALLOW, ZX_POL_OVERRIDE_ALLOW)];
+        let allow = [req(
+            ZX_POL_NEW_VMO,
+            ZX_POL_ACTION_ALLOW,
+            ZX_POL_OVERRIDE_ALLOW,
+        )];
         let relative = parent.with(ZX_JOB_POL_RELATIVE, &allow).unwrap();
         assert_eq!(relative.action(ZX_POL_NEW_VMO), ZX_POL_ACTION_DENY);
         assert_eq!(
@@ -189,7 +201,11 @@ mod tests {
             Err(Status::ALREADY_EXISTS)
         );
         // Restating the fixed entry is fine.
-        let same = [req(ZX_POL_NEW_VMO, ZX_POL_ACTION_DENY, ZX_POL_OVERRIDE_DENY)];
+        let same = [req(
+            ZX_POL_NEW_VMO,
+            ZX_POL_ACTION_DENY,
+            ZX_POL_OVERRIDE_DENY,
+        )];
         assert!(parent.with(ZX_JOB_POL_ABSOLUTE, &same).is_ok());
     }
 
@@ -201,7 +217,10 @@ mod tests {
             Err(Status::INVALID_ARGS)
         );
         assert_eq!(
-            p.with(ZX_JOB_POL_RELATIVE, &[req(ZX_POL_NEW_VMO, ZX_POL_ACTION_MAX, 0)]),
+            p.with(
+                ZX_JOB_POL_RELATIVE,
+                &[req(ZX_POL_NEW_VMO, ZX_POL_ACTION_MAX, 0)]
+            ),
             Err(Status::NOT_SUPPORTED)
         );
         assert_eq!(

@@ -28,7 +28,11 @@ pub fn enable_debugging_syscalls(on: bool) {
 
 impl Syscalls<'_> {
     /// A job handle with `right`: BAD_HANDLE, WRONG_TYPE, ACCESS_DENIED.
-    pub(super) fn lookup_job(&self, handle: zx_handle_t, right: zx_rights_t) -> Result<Arc<Job>, Status> {
+    pub(super) fn lookup_job(
+        &self,
+        handle: zx_handle_t,
+        right: zx_rights_t,
+    ) -> Result<Arc<Job>, Status> {
         let entry = self.lookup(handle)?;
         let Object::Job(job) = entry.object else {
             return Err(Status::WRONG_TYPE);
@@ -67,8 +71,7 @@ impl Syscalls<'_> {
             ZX_POL_ACTION_KILL => ZX_TASK_RETCODE_POLICY_KILL,
             _ => ZX_TASK_RETCODE_EXCEPTION_KILL,
         };
-        self.process
-            .kill_with(crate::task::Exit::Exited(code));
+        self.process.kill_with(crate::task::Exit::Exited(code));
         crate::task::exit_current()
     }
 }
@@ -342,7 +345,8 @@ pub(super) fn job_set_policy(
             let mut raw = [0u8; 32 * 12];
             let raw = &mut raw[..count as usize * entry_size];
             copy_in(raw, policy)?;
-            let word = |at: usize| u32::from_le_bytes([raw[at], raw[at + 1], raw[at + 2], raw[at + 3]]);
+            let word =
+                |at: usize| u32::from_le_bytes([raw[at], raw[at + 1], raw[at + 2], raw[at + 3]]);
             let mut requests = [Request {
                 condition: 0,
                 action: 0,

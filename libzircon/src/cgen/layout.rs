@@ -4,8 +4,8 @@
 use super::c_text;
 use crate::cdef::{AbiStruct, CConstGroup, CStruct, CTypedefGroup};
 use crate::{
-    debug, exception, info, info_structs, ipc, limits, object_type, policy, rights, signals, startup,
-    time, types, vm,
+    debug, exception, info, info_structs, ipc, limits, object_type, policy, rights, signals,
+    startup, time, types, vm,
 };
 
 /// One generated header.
