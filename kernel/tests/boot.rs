@@ -533,8 +533,9 @@ fn rpi4_device_tree_on_virt_is_named_another_machines() {
         .assert_lacks("PANIC");
 }
 
-/// The checked kernel runs the thread, futex, wait and signal programs on four CPUs with
-/// every lock acquisition checked against the written order (kernel/src/lockorder.rs).
+/// The checked kernel runs the thread, futex, wait, signal, job and process programs on
+/// four CPUs with every lock acquisition checked against the written order
+/// (kernel/src/lockorder.rs).
 #[test]
 fn checked_kernel_runs_threads_on_four_cpus_with_lock_order_checks() {
     let out = user_programs(
@@ -543,6 +544,8 @@ fn checked_kernel_runs_threads_on_four_cpus_with_lock_order_checks() {
             "userspace/tests/thread_basic.c",
             "userspace/tests/event_signal.c",
             "userspace/tests/race_protect_faults.c",
+            "userspace/tests/job_tree.c",
+            "userspace/tests/process_memory.c",
         ],
     );
     let boot = Machine::virt()
@@ -557,6 +560,8 @@ fn checked_kernel_runs_threads_on_four_cpus_with_lock_order_checks() {
         .assert_contains("zrk: exit thread_basic status 0")
         .assert_contains("zrk: exit event_signal status 0")
         .assert_contains("zrk: exit race_protect_faults status 0")
+        .assert_contains("zrk: exit job_tree status 0")
+        .assert_contains("zrk: exit process_memory status 0")
         .assert_lacks("not ok")
         .assert_lacks("PANIC");
 }
