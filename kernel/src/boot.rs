@@ -156,6 +156,12 @@ pub extern "C" fn kernel_main(dtb_pa: usize, entry_el: u64, image_pa: usize) -> 
     if let Some(limit) = cmd.max_port_observers {
         crate::object::port::set_max_observers(limit);
     }
+    if let Some(n) = cmd.max_asids {
+        crate::mm::aspace::limit_asids(n);
+    }
+    crate::syscall::enable_debugging_syscalls(cmd.debugging_syscalls);
+    // The root of the job tree, before any process.
+    crate::object::Job::root();
     if let Some(kind) = cmd.crash {
         crash(kind);
     }

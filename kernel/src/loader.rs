@@ -21,8 +21,9 @@ use crate::arch::user::{USER_BASE, USER_END};
 use crate::mm::aspace::MapError;
 use crate::mm::frames::PAGE_SIZE;
 use crate::mm::vmo_pages::KernelPages;
+use crate::object::process::Name;
 use crate::object::vmar::options::MapOptions;
-use crate::object::{KernelVmo, Object, Process, Resource, Thread, Vmar};
+use crate::object::{Job, KernelVmo, Object, Process, Resource, Thread, Vmar};
 use crate::task::thread::{Body, UserStart};
 use alloc::sync::Arc;
 use elf::abi::{EM_AARCH64, ET_EXEC, PF_R, PF_W, PF_X, PT_LOAD};
@@ -76,7 +77,14 @@ pub struct Loaded {
     pub start: UserStart,
 }
 
-pub fn load(name: &str, image: &[u8], handle_seed: u64) -> Result<Loaded, LoadError> {
+/// Loads `image` as a new process named `name` in `job`, which the process also gets a
+/// handle to (`zrk_startup_t.job`, what `zx_job_default()` returns).
+pub fn load(
+    name: &str,
+    image: &[u8],
+    job: &Arc<Job>,
+    handle_seed: u64,
+) -> Result<Loaded, LoadError> {
     let elf = ElfBytes::<LittleEndian>::minimal_parse(image).map_err(|_| LoadError::NotElf)?;
     if elf.ehdr.class != elf::file::Class::ELF64 {
         return Err(LoadError::WrongKind("not 64-bit"));
@@ -89,9 +97,15 @@ pub fn load(name: &str, image: &[u8], handle_seed: u64) -> Result<Loaded, LoadEr
             "not ET_EXEC (position-dependent static)",
         ));
     }
-    let process = Process::new(name, handle_seed, crate::random::next_u64())?;
+    let process = Process::new(
+        Name::new(name),
+        job.clone(),
+        handle_seed,
+        crate::random::next_u64(),
+    )?;
+    job.add_process(&process).map_err(LoadError::Handles)?;
     // Tear the half-built process down on any error below.
-    let result = populate(&process, &elf, image, name);
+    let result = populate(&process, &elf, image, name, job);
     match result {
         Ok((entry, thread)) => {
             let start = UserStart {
@@ -148,6 +162,7 @@ fn populate(
     elf: &ElfBytes<LittleEndian>,
     image: &[u8],
     name: &str,
+    job: &Arc<Job>,
 ) -> Result<(u64, Arc<Thread>), LoadError> {
     let segments = elf
         .segments()
@@ -194,7 +209,7 @@ fn populate(
     let thread = Thread::new(name, Some(process.clone()), Body::User)
         .map_err(|_| LoadError::Vm(libzircon::Status::NO_MEMORY))?;
     let vmar = Vmar::new(process, root);
-    let (h_process, h_vmar, h_thread, h_info, h_vmex) = {
+    let (h_process, h_vmar, h_thread, h_info, h_vmex, h_job) = {
         let mut handles = process.handles.lock();
         let p = handles.add(Object::Process(process.clone()), ZX_DEFAULT_PROCESS_RIGHTS);
         let v = handles.add(Object::Vmar(vmar), root.handle_rights());
@@ -202,12 +217,14 @@ fn populate(
         let resources = ZX_DEFAULT_RESOURCE_RIGHTS;
         let i = handles.add(Object::Resource(Resource::info()), resources);
         let x = handles.add(Object::Resource(Resource::vmex()), resources);
+        let j = handles.add(Object::Job(job.clone()), ZX_DEFAULT_JOB_RIGHTS);
         (
             p.map_err(LoadError::Handles)?,
             v.map_err(LoadError::Handles)?,
             t.map_err(LoadError::Handles)?,
             i.map_err(LoadError::Handles)?,
             x.map_err(LoadError::Handles)?,
+            j.map_err(LoadError::Handles)?,
         )
     };
 
@@ -224,7 +241,7 @@ fn populate(
         thread: h_thread,
         vmex_resource: h_vmex,
         info_resource: h_info,
-        reserved: 0,
+        job: h_job,
         stack_base: stack_base as u64,
         stack_size: STACK_SIZE as u64,
     };

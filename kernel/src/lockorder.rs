@@ -13,6 +13,7 @@
 //! | 18 | a process's address space (`Process::vm`: `object::vmar::aspace::Vm`) | spin | it is what a fault takes |
 //! | 24 | a futex bucket (`task::futex`) | spin, IRQs masked | no: the value is read with paging off, and re-read after the lock is dropped if that faults |
 //! | 30 | a timer object's state (`object::event::Timer`) | spin, IRQs masked (its expiry runs in the timer interrupt) | no |
+//! | 32 | a job's children, life and policy (`object::job::Job`) | spin, IRQs masked (signals are updated under it) | no |
 //! | 36 | an object's signal state and its observers (`task::wait::Signals`) | spin, IRQs masked | no |
 //! | 39 | a port's packet queue and waiters (`object::port::PortQueue`): an observer that fires queues its packet with the signals' lock held | spin, IRQs masked | no |
 //! | 42 | the timer queue (`task::wait`) | spin, IRQs masked | no |
@@ -53,6 +54,10 @@ pub const TIMER_OBJECT: Level = Level {
     rank: 30,
     name: "timer object",
 };
+pub const JOB: Level = Level {
+    rank: 32,
+    name: "job",
+};
 pub const SIGNALS: Level = Level {
     rank: 36,
     name: "object signals",
@@ -75,12 +80,13 @@ pub const RUN_QUEUE: Level = Level {
 };
 
 /// Every level, outermost first (for reports).
-pub const ALL: [Level; 10] = [
+pub const ALL: [Level; 11] = [
     HANDLES,
     VMO_FAMILY,
     ASPACE,
     FUTEX,
     TIMER_OBJECT,
+    JOB,
     SIGNALS,
     PORT,
     TIMERS,

@@ -540,8 +540,9 @@ fn rpi4_device_tree_on_virt_is_named_another_machines() {
         .assert_lacks("PANIC");
 }
 
-/// The checked kernel runs the thread, futex, wait, signal and port programs on four CPUs with
-/// every lock acquisition checked against the written order (kernel/src/lockorder.rs).
+/// The checked kernel runs the thread, futex, wait, signal, port, job and process programs
+/// on four CPUs with every lock acquisition checked against the written order
+/// (kernel/src/lockorder.rs).
 #[test]
 fn checked_kernel_runs_threads_on_four_cpus_with_lock_order_checks() {
     let out = user_programs(
@@ -553,6 +554,8 @@ fn checked_kernel_runs_threads_on_four_cpus_with_lock_order_checks() {
             "userspace/tests/port_threads.c",
             "userspace/tests/port_async.c",
             "userspace/tests/port_stress.c",
+            "userspace/tests/job_tree.c",
+            "userspace/tests/process_memory.c",
         ],
     );
     let boot = Machine::virt()
@@ -570,6 +573,8 @@ fn checked_kernel_runs_threads_on_four_cpus_with_lock_order_checks() {
         .assert_contains("zrk: exit port_threads status 0")
         .assert_contains("zrk: exit port_async status 0")
         .assert_contains("zrk: exit port_stress status 0")
+        .assert_contains("zrk: exit job_tree status 0")
+        .assert_contains("zrk: exit process_memory status 0")
         .assert_lacks("not ok")
         .assert_lacks("PANIC");
 }

@@ -13,9 +13,10 @@ pub enum Kind {
     Event = 5,
     Timer = 6,
     Port = 7,
+    Job = 8,
 }
 
-static LIVE: [AtomicU64; 8] = [const { AtomicU64::new(0) }; 8];
+static LIVE: [AtomicU64; 9] = [const { AtomicU64::new(0) }; 9];
 static HANDLES: AtomicU64 = AtomicU64::new(0);
 
 /// Counts one live object of its kind until dropped.
@@ -44,8 +45,8 @@ pub fn handles_removed(n: usize) {
 }
 
 /// Live counts: processes, threads, VMOs, VMARs, resources, handles, events, timers,
-/// ports.
-pub fn snapshot() -> [u64; 9] {
+/// ports, jobs.
+pub fn snapshot() -> [u64; 10] {
     let live = |k: Kind| LIVE[k as usize].load(Ordering::Relaxed);
     [
         live(Kind::Process),
@@ -57,5 +58,6 @@ pub fn snapshot() -> [u64; 9] {
         live(Kind::Event),
         live(Kind::Timer),
         live(Kind::Port),
+        live(Kind::Job),
     ]
 }

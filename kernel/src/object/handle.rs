@@ -163,6 +163,11 @@ impl<O: Clone> HandleTable<O> {
         self.live
     }
 
+    /// Every handle's entry, in slot order.
+    pub fn iter(&self) -> impl Iterator<Item = &Entry<O>> {
+        self.slots.iter().filter_map(|s| s.entry.as_ref())
+    }
+
     #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.live == 0

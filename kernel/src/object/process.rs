@@ -31,6 +31,7 @@ pub enum Object {
     Timer(Arc<Timer>),
     SuspendToken(Arc<crate::task::suspend::SuspendToken>),
     Port(Arc<super::port::Port>),
+    Job(Arc<super::job::Job>),
 }
 
 /// A VMO over the kernel's frames.
@@ -49,6 +50,7 @@ impl Object {
             Object::Timer(t) => t.koid,
             Object::SuspendToken(t) => t.koid,
             Object::Port(p) => p.koid,
+            Object::Job(j) => j.koid,
         }
     }
 
@@ -64,6 +66,7 @@ impl Object {
             Object::Timer(_) => ZX_OBJ_TYPE_TIMER,
             Object::SuspendToken(_) => ZX_OBJ_TYPE_SUSPEND_TOKEN,
             Object::Port(_) => ZX_OBJ_TYPE_PORT,
+            Object::Job(_) => ZX_OBJ_TYPE_JOB,
         }
     }
 
@@ -76,6 +79,7 @@ impl Object {
             Object::Event(e) => Some(&e.signals),
             Object::EventPair(e) => Some(&e.signals),
             Object::Timer(t) => Some(&t.signals),
+            Object::Job(j) => Some(&j.signals),
             // Ports are not waitable (their rights lack ZX_RIGHT_WAIT).
             Object::Vmar(_) | Object::Resource(_) | Object::SuspendToken(_) | Object::Port(_) => {
                 None
@@ -96,6 +100,7 @@ impl Object {
         match self {
             Object::Process(p) => Some(*p.name.lock()),
             Object::Thread(t) => Some(*t.name.lock()),
+            Object::Job(j) => Some(*j.name.lock()),
             Object::Vmo(v) => Some(Name::from_bytes(&v.name())),
             _ => None,
         }
@@ -106,16 +111,19 @@ impl Object {
         match self {
             Object::Process(p) => *p.name.lock() = name,
             Object::Thread(t) => *t.name.lock() = name,
+            Object::Job(j) => *j.name.lock() = name,
             Object::Vmo(v) => v.set_name(name.padded()),
             _ => return false,
         }
         true
     }
 
-    /// The koid Zircon reports as `related_koid`: a thread's or a VMAR's process.
+    /// The koid Zircon reports as `related_koid`: a thread's or a VMAR's process, a
+    /// process's job, a job's parent.
     pub fn related_koid(&self) -> zx_koid_t {
         match self {
-            Object::Process(_) => 0,
+            Object::Process(p) => p.job.koid,
+            Object::Job(j) => j.parent_koid(),
             Object::Thread(t) => t.process_koid(),
             Object::Vmar(v) => v.process_koid,
             Object::EventPair(e) => e.peer_koid,
@@ -186,10 +194,15 @@ pub struct Lifecycle {
     pub threads: Vec<Arc<Thread>>,
     /// Set by the first exit or kill; later ones do not change it.
     pub exit: Option<Exit>,
+    /// Monotonic time its first thread started (ZX_INFO_PROCESS), 0 before.
+    pub start_time: i64,
 }
 
 pub struct Process {
     pub koid: zx_koid_t,
+    /// The job it was created in: it keeps the job alive, and leaves its list when it
+    /// dies or is dropped.
+    pub job: Arc<super::job::Job>,
     pub name: Mutex<Name>,
     pub handles: Mutex<HandleTable<Object>>,
     /// Lock: taken alone or inside the handle table's, never across a block.
@@ -212,16 +225,24 @@ pub struct Process {
 }
 
 impl Process {
-    pub fn new(name: &str, handle_seed: u64, aslr_seed: u64) -> Result<Arc<Process>, MapError> {
+    /// A new process in `job`, not yet in the job's list (see `Job::add_process`).
+    pub fn new(
+        name: Name,
+        job: Arc<super::job::Job>,
+        handle_seed: u64,
+        aslr_seed: u64,
+    ) -> Result<Arc<Process>, MapError> {
         let vm = Vm::new(aslr_seed)?;
         Ok(Arc::new(Process {
             koid: koid::next(),
-            name: Mutex::new(Name::new(name)),
+            job,
+            name: Mutex::new(name),
             handles: Mutex::new(HandleTable::new(handle_seed)),
             lifecycle: Mutex::new(Lifecycle {
                 life: Life::Initial,
                 threads: Vec::new(),
                 exit: None,
+                start_time: 0,
             }),
             signals: Signals::new(0),
             ttbr0: vm.ttbr0(),
@@ -233,27 +254,41 @@ impl Process {
         }))
     }
 
-    /// Starts `thread` (a thread of this process, never started) at `start`. The first
-    /// thread started starts the process (digest decision 17); a dying or dead process
-    /// starts nothing (BAD_STATE), nor does a thread started before.
+    /// Starts `thread` (a thread of this process, never started) at `start`, checking
+    /// in Zircon's order: the process's state (BAD_STATE), the entry point
+    /// (INVALID_ARGS), the thread's state (BAD_STATE). The first thread started starts
+    /// the process (digest decision 17); with `ensure_initial` (zx_process_start) it
+    /// must be the first.
     pub fn start_thread(
         &self,
         thread: &Arc<Thread>,
         start: crate::task::thread::UserStart,
+        ensure_initial: bool,
     ) -> Result<(), libzircon::Status> {
         use crate::task::thread::Run;
         use libzircon::Status;
         {
             let mut l = self.lifecycle.lock();
+            let first = l.threads.is_empty() && l.life == Life::Initial;
+            if ensure_initial && !first {
+                return Err(Status::BAD_STATE);
+            }
             match l.life {
                 Life::Initial | Life::Running => {}
                 Life::Dying | Life::Dead => return Err(Status::BAD_STATE),
+            }
+            // 0 is accepted (the thread faults at once, as in Zircon).
+            if start.entry != 0 && !crate::arch::user::is_user_range(start.entry, 4) {
+                return Err(Status::INVALID_ARGS);
             }
             if thread.run_state() != Run::New {
                 return Err(Status::BAD_STATE);
             }
             l.threads.try_reserve(1).map_err(|_| Status::NO_MEMORY)?;
             l.threads.push(thread.clone());
+            if first {
+                l.start_time = crate::arch::timer::monotonic_ns() as i64;
+            }
             l.life = Life::Running;
             *thread.start.lock() = start;
             thread.set_state(ZX_THREAD_STATE_RUNNING);
@@ -262,6 +297,33 @@ impl Process {
         }
         crate::task::sched::make_ready(thread.clone());
         Ok(())
+    }
+
+    /// `ZX_INFO_PROCESS` (digest 7.4).
+    pub fn info(&self) -> zx_info_process_t {
+        let l = self.lifecycle.lock();
+        let flags = match l.life {
+            Life::Initial => 0,
+            Life::Running => ZX_INFO_PROCESS_FLAG_STARTED,
+            Life::Dying | Life::Dead => ZX_INFO_PROCESS_FLAG_STARTED | ZX_INFO_PROCESS_FLAG_EXITED,
+        };
+        let return_code = match (&l.exit, flags & ZX_INFO_PROCESS_FLAG_EXITED != 0) {
+            (Some(Exit::Exited(code)), true) => *code,
+            (Some(Exit::Killed(_)), true) => ZX_TASK_RETCODE_EXCEPTION_KILL,
+            _ => 0,
+        };
+        zx_info_process_t {
+            return_code,
+            start_time: l.start_time,
+            flags,
+            ..Default::default()
+        }
+    }
+
+    /// A thread of this process that has started and not died, by koid.
+    pub fn thread_by_koid(&self, koid: zx_koid_t) -> Option<Arc<Thread>> {
+        let l = self.lifecycle.lock();
+        l.threads.iter().find(|t| t.koid == koid).cloned()
     }
 
     /// Ends the process with `exit` (the first exit or kill decides how it ended): every
@@ -327,6 +389,7 @@ impl Process {
             l.exit.get_or_insert(Exit::Exited(0));
         }
         self.signals.update(0, ZX_PROCESS_TERMINATED);
+        self.job.remove_process(self.koid);
     }
 
     /// Whether it is dying or dead (a kill or exit has begun).
@@ -356,6 +419,14 @@ impl Process {
         }
         drop(entries);
         self.vm.tear_down();
+    }
+}
+
+impl Drop for Process {
+    /// A process that never ran and lost its last handle goes straight to dead
+    /// (digest 7.3): it only has to leave its job's list.
+    fn drop(&mut self) {
+        self.job.remove_process(self.koid);
     }
 }
 

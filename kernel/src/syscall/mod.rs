@@ -30,6 +30,8 @@ use libzircon::dispatch::{SyscallHandler, UserPtr, UserPtrMut};
 use libzircon::prelude::*;
 use libzircon::Status;
 
+pub use process::enable_debugging_syscalls;
+
 /// Decodes and runs syscall `number` for `thread`, the running thread (the trap handler
 /// has it at hand already); None if there is no such syscall (the caller is then
 /// killed) or the thread has no process.

@@ -53,7 +53,7 @@ pub fn get_info(
         }
         ZRK_INFO_KERNEL_OBJECTS => {
             info_resource(sys, handle)?;
-            let [processes, threads, vmos, vmars, resources, handles, events, timers, ports] =
+            let [processes, threads, vmos, vmars, resources, handles, events, timers, ports, jobs] =
                 crate::object::counts::snapshot();
             let record = zrk_info_kernel_objects_t {
                 processes,
@@ -65,6 +65,7 @@ pub fn get_info(
                 events,
                 timers,
                 ports,
+                jobs,
             };
             single_record(&record, buffer, buffer_size, actual, avail)
         }
@@ -101,13 +102,7 @@ pub fn get_info(
             single_record(&timer.info(), buffer, buffer_size, actual, avail)
         }
         ZX_INFO_PROCESS_THREADS => {
-            let entry = sys.lookup(handle)?;
-            let Object::Process(process) = &entry.object else {
-                return Err(Status::WRONG_TYPE);
-            };
-            if entry.rights & ZX_RIGHT_ENUMERATE == 0 {
-                return Err(Status::ACCESS_DENIED);
-            }
+            let process = sys.lookup_process(handle, ZX_RIGHT_ENUMERATE)?;
             let koids: alloc::vec::Vec<u64> = {
                 let l = process.lifecycle.lock();
                 let mut v = alloc::vec::Vec::new();
@@ -116,13 +111,33 @@ pub fn get_info(
                 v.extend(l.threads.iter().map(|t| t.koid));
                 v
             };
-            let fit = (buffer_size / 8).min(koids.len());
-            for (i, koid) in koids[..fit].iter().enumerate() {
-                let at = buffer.cast::<zx_koid_t>().checked_index(i);
-                copy_out(at.ok_or(Status::INVALID_ARGS)?, &koid.to_le_bytes())?;
+            koid_array(&koids, buffer, buffer_size, actual, avail)
+        }
+        ZX_INFO_PROCESS => {
+            let process = sys.lookup_process(handle, ZX_RIGHT_INSPECT)?;
+            single_record(&process.info(), buffer, buffer_size, actual, avail)
+        }
+        ZX_INFO_PROCESS_HANDLE_STATS => {
+            let process = sys.lookup_process(handle, ZX_RIGHT_INSPECT)?;
+            let mut record = zx_info_process_handle_stats_t::default();
+            for entry in process.handles.lock().iter() {
+                if let Some(n) = record
+                    .handle_count
+                    .get_mut(entry.object.obj_type() as usize)
+                {
+                    *n += 1;
+                }
             }
-            copy_out_optional(actual, &fit.to_le_bytes())?;
-            copy_out_optional(avail, &koids.len().to_le_bytes())
+            single_record(&record, buffer, buffer_size, actual, avail)
+        }
+        ZX_INFO_JOB => {
+            let job = sys.lookup_job(handle, ZX_RIGHT_INSPECT)?;
+            single_record(&job.info(), buffer, buffer_size, actual, avail)
+        }
+        ZX_INFO_JOB_CHILDREN | ZX_INFO_JOB_PROCESSES => {
+            let job = sys.lookup_job(handle, ZX_RIGHT_ENUMERATE)?;
+            let koids = job.child_koids(topic == ZX_INFO_JOB_PROCESSES)?;
+            koid_array(&koids, buffer, buffer_size, actual, avail)
         }
         ZX_INFO_KMEM_STATS => {
             info_resource(sys, handle)?;
@@ -130,6 +145,24 @@ pub fn get_info(
         }
         _ => Err(Status::NOT_SUPPORTED),
     }
+}
+
+/// The tail of koid-array topics: as many koids as fit, how many that was, and how
+/// many there are.
+fn koid_array(
+    koids: &[zx_koid_t],
+    buffer: UserPtrMut<c_void>,
+    buffer_size: usize,
+    actual: UserPtrMut<size_t>,
+    avail: UserPtrMut<size_t>,
+) -> ZxResult {
+    let fit = (buffer_size / 8).min(koids.len());
+    for (i, koid) in koids[..fit].iter().enumerate() {
+        let at = buffer.cast::<zx_koid_t>().checked_index(i);
+        copy_out(at.ok_or(Status::INVALID_ARGS)?, &koid.to_le_bytes())?;
+    }
+    copy_out_optional(actual, &fit.to_le_bytes())?;
+    copy_out_optional(avail, &koids.len().to_le_bytes())
 }
 
 /// Kernel-wide topics need the info resource: WRONG_TYPE for other objects,

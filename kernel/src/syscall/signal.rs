@@ -14,6 +14,7 @@ pub fn event_create(sys: &Syscalls, options: u32, out: UserPtrMut<zx_handle_t>) 
     if options != 0 {
         return Err(Status::INVALID_ARGS);
     }
+    sys.enforce_policy(ZX_POL_NEW_EVENT)?;
     sys.add_handle_out(Object::Event(Event::new()), ZX_DEFAULT_EVENT_RIGHTS, out)
 }
 
@@ -26,6 +27,7 @@ pub fn eventpair_create(
     if options != 0 {
         return Err(Status::NOT_SUPPORTED);
     }
+    sys.enforce_policy(ZX_POL_NEW_EVENTPAIR)?;
     let (a, b) = EventPairEnd::pair();
     sys.add_handle_pair_out(
         (Object::EventPair(a), Object::EventPair(b)),
@@ -149,7 +151,11 @@ pub fn timer_create(
     clock: u32,
     out: UserPtrMut<zx_handle_t>,
 ) -> ZxResult {
-    if clock != ZX_CLOCK_MONOTONIC || options > ZX_TIMER_SLACK_LATE {
+    if clock != ZX_CLOCK_MONOTONIC {
+        return Err(Status::INVALID_ARGS);
+    }
+    sys.enforce_policy(ZX_POL_NEW_TIMER)?;
+    if options > ZX_TIMER_SLACK_LATE {
         return Err(Status::INVALID_ARGS);
     }
     sys.add_handle_out(
@@ -187,12 +193,17 @@ pub fn timer_cancel(sys: &Syscalls, handle: zx_handle_t) -> ZxResult {
     Ok(())
 }
 
-/// zx_task_kill: processes (decision 10: a thread is WRONG_TYPE). A process that kills
-/// itself does not return.
+/// zx_task_kill: jobs and processes (decision 10: a thread is WRONG_TYPE). A process
+/// that kills itself does not return; one that kills a job it is in leaves on its way
+/// out of the syscall, like any thread of a killed process.
 pub fn task_kill(sys: &Syscalls, handle: zx_handle_t) -> ZxResult {
     let entry = sys.lookup(handle)?;
     if entry.rights & ZX_RIGHT_DESTROY == 0 {
         return Err(Status::ACCESS_DENIED);
+    }
+    if let Object::Job(job) = &entry.object {
+        job.kill(ZX_TASK_RETCODE_SYSCALL_KILL);
+        return Ok(());
     }
     let Object::Process(process) = &entry.object else {
         return Err(Status::WRONG_TYPE);

@@ -67,12 +67,8 @@ pub fn thread_create(
     sys.add_handle_out(Object::Thread(thread), ZX_DEFAULT_THREAD_RIGHTS, out)
 }
 
-/// Whether `pc` may start a thread: 0 (it faults at once, as in Zircon) or a user address.
-fn valid_user_pc(pc: usize) -> bool {
-    pc == 0 || crate::arch::user::is_user_range(pc, 4)
-}
-
-/// zx_thread_start (digest part 2, 2.2).
+/// zx_thread_start (digest part 2, 2.2): the process's state, the entry point and the
+/// thread's state are checked in that order by `Process::start_thread`.
 pub fn thread_start(
     sys: &Syscalls,
     handle: zx_handle_t,
@@ -85,20 +81,13 @@ pub fn thread_start(
     let Some(process) = &thread.process else {
         return Err(Status::BAD_STATE);
     };
-    if !valid_user_pc(entry) {
-        // Zircon checks the process's state first; a dead process answers BAD_STATE.
-        if process.exit().is_some() {
-            return Err(Status::BAD_STATE);
-        }
-        return Err(Status::INVALID_ARGS);
-    }
     let start = UserStart {
         entry,
         stack,
         arg1,
         arg2,
     };
-    process.start_thread(&thread, start)
+    process.start_thread(&thread, start, false)
 }
 
 /// zx_futex_wait (digest part 2, 3.1).

@@ -97,6 +97,7 @@ fn user_piece<P: UserBuffer>(
 }
 
 pub fn create(sys: &Syscalls, size: u64, options: u32, out: UserPtrMut<zx_handle_t>) -> ZxResult {
+    sys.enforce_policy(ZX_POL_NEW_VMO)?;
     let vmo = Vmo::create(KernelPages, size, options)?;
     sys.add_handle_out(Object::Vmo(vmo), vmo::create_rights(options), out)
 }
@@ -259,7 +260,8 @@ pub fn replace_as_executable(
     out: UserPtrMut<zx_handle_t>,
 ) -> ZxResult {
     let vmex_status = if vmex == ZX_HANDLE_INVALID {
-        Ok(())
+        // No VMEX resource: the job's ambient-exec policy decides.
+        sys.enforce_policy(ZX_POL_AMBIENT_MARK_VMO_EXEC)
     } else {
         match sys.lookup(vmex).map(|e| e.object) {
             Ok(Object::Resource(r)) if r.kind == ResourceKind::Vmex => Ok(()),

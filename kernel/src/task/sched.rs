@@ -184,10 +184,15 @@ fn switch_to(cpu: &Cpu, prev: Arc<Thread>, next: Arc<Thread>) {
     }
     match &next.process {
         Some(p) if next.is_user() => {
-            if !prev.process.as_ref().is_some_and(|q| Arc::ptr_eq(p, q)) {
+            let other_space = !prev.process.as_ref().is_some_and(|q| Arc::ptr_eq(p, q));
+            if other_space {
                 p.cpus_using.fetch_add(1, Ordering::AcqRel);
             }
             user::activate(p.ttbr0);
+            if other_space && crate::mm::aspace::shares_asid(p.ttbr0) {
+                // What another address space with this ASID left here must go.
+                crate::mm::aspace::forget_shared_asid_here();
+            }
             next.registers.lock().restore();
         }
         _ => user::deactivate(),

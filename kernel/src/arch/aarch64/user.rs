@@ -36,8 +36,9 @@ unsafe extern "C" {
     static uaccess_fault: u8;
 }
 
-/// Lowest user address (Zircon's USER_ASPACE_BASE: nothing is mapped below 16 MiB).
-pub const USER_BASE: usize = 0x0000_0000_0100_0000;
+/// Lowest user address (Zircon's USER_ASPACE_BASE on arm64: nothing is mapped below
+/// 2 MiB).
+pub const USER_BASE: usize = 0x0000_0000_0020_0000;
 /// One past the highest user address (Zircon's user aspace end).
 pub const USER_END: usize = 0x0000_ffff_ff00_0000;
 

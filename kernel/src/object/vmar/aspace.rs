@@ -157,6 +157,21 @@ impl Vm {
         state.as_ref()?.regions.find(va).map(|m| m.perms)
     }
 
+    /// What is mapped at `va`: the VMO, the VMO offset of `va`, and how many of `len`
+    /// bytes the mapping holds from there (zx_process_read_memory/write_memory).
+    /// BAD_STATE once the process has ended, NOT_FOUND where nothing is mapped.
+    pub fn vmo_at(&self, va: usize, len: usize) -> Result<(Arc<KernelVmo>, u64, usize), Status> {
+        self.with_state(|s| {
+            let m = s.regions.find(va).ok_or(Status::NOT_FOUND)?;
+            let into = va - m.base;
+            Ok((
+                m.object.vmo.clone(),
+                m.vmo_offset + into as u64,
+                len.min(m.len - into),
+            ))
+        })
+    }
+
     /// Runs `f` on the state under the lock; BAD_STATE once the process has ended.
     fn with_state<R>(&self, f: impl FnOnce(&mut State) -> Result<R, Status>) -> Result<R, Status> {
         let mut state = self.state.lock();

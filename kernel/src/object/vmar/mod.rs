@@ -62,9 +62,10 @@ use node::{Child, VmarNode};
 
 pub use crate::object::vmo::PAGE_SIZE;
 
-/// Zircon's user address space on arm64 (digest 1.5): `[16 MiB, 2^48 - 16 MiB)`.
-pub const USER_ASPACE_BASE: usize = 0x0000_0000_0100_0000;
-pub const USER_ASPACE_SIZE: usize = 0x0000_ffff_fe00_0000;
+/// Zircon's user address space on arm64, as current Fuchsia's `kernel_aspace.h` has it:
+/// `[2 MiB, 2^48 - 16 MiB)`.
+pub const USER_ASPACE_BASE: usize = 0x0000_0000_0020_0000;
+pub const USER_ASPACE_SIZE: usize = 0x0000_ffff_ff00_0000 - USER_ASPACE_BASE;
 
 /// Flags of a root VMAR: everything may be mapped, at specific addresses too.
 const ROOT_FLAGS: u32 = CAN_MAP_RWX | ZX_VM_CAN_MAP_SPECIFIC;
