@@ -38,7 +38,7 @@ c_struct! {
         pub vmos: uint64_t,
         pub vmars: uint64_t,
         pub resources: uint64_t,
-        /// Handles, in every process's table.
+        /// Handles, in every process's table and in channel messages.
         pub handles: uint64_t,
         /// Events and event-pair ends.
         pub events: uint64_t,

@@ -6,7 +6,7 @@
 
 use super::counts::{Counted, Kind as CountedKind};
 pub use super::event::{Event, EventPairEnd, Timer};
-use super::handle::HandleTable;
+use super::handle::{HandleCount, HandleObject, HandleTable};
 use super::koid;
 use super::vmar::{AddressRegionTree, VmarId, USER_ASPACE_BASE, USER_ASPACE_SIZE};
 use super::vmo::{MappingObserver, MappingTarget, PAGE_SIZE};
@@ -31,6 +31,28 @@ pub enum Object {
     EventPair(Arc<EventPairEnd>),
     Timer(Arc<Timer>),
     SuspendToken(Arc<crate::task::suspend::SuspendToken>),
+}
+
+impl HandleObject for Object {
+    fn handle_count(&self) -> &HandleCount {
+        match self {
+            Object::Process(p) => &p.handle_count,
+            Object::Thread(t) => &t.handle_count,
+            Object::Vmar(v) => &v.handle_count,
+            Object::Resource(r) => &r.handle_count,
+            Object::Vmo(v) => &v.handle_count,
+            Object::Event(e) => &e.handle_count,
+            Object::EventPair(e) => &e.handle_count,
+            Object::Timer(t) => &t.handle_count,
+            Object::SuspendToken(t) => &t.handle_count,
+        }
+    }
+
+    fn on_zero_handles(&self) {
+        if let Object::EventPair(e) = self {
+            e.on_zero_handles()
+        }
+    }
 }
 
 /// A VMO over the kernel's frames.
@@ -242,6 +264,8 @@ pub struct Process {
     pub vm: Mutex<Option<Vm>>,
     /// The unmapped pages below the stack, to call an overflow what it is.
     pub stack_guard: Mutex<core::ops::Range<usize>>,
+    /// Its handles (ZX_INFO_HANDLE_COUNT).
+    pub handle_count: HandleCount,
     _counted: Counted,
 }
 
@@ -265,6 +289,7 @@ impl Process {
             suspend_count: core::sync::atomic::AtomicU32::new(0),
             vm: Mutex::new(Some(Vm { aspace, regions })),
             stack_guard: Mutex::new(0..0),
+            handle_count: HandleCount::new(),
             _counted: Counted::new(CountedKind::Process),
         }))
     }
@@ -429,6 +454,8 @@ pub struct Vmar {
     pub process_koid: zx_koid_t,
     pub process: Weak<Process>,
     pub id: VmarId,
+    /// Its handles (ZX_INFO_HANDLE_COUNT).
+    pub handle_count: HandleCount,
     _counted: Counted,
 }
 
@@ -439,6 +466,7 @@ impl Vmar {
             process_koid: process.koid,
             process: Arc::downgrade(process),
             id,
+            handle_count: HandleCount::new(),
             _counted: Counted::new(CountedKind::Vmar),
         })
     }
@@ -458,6 +486,8 @@ pub enum ResourceKind {
 pub struct Resource {
     pub koid: zx_koid_t,
     pub kind: ResourceKind,
+    /// Its handles (ZX_INFO_HANDLE_COUNT).
+    pub handle_count: HandleCount,
     _counted: Counted,
 }
 
@@ -472,6 +502,7 @@ impl Resource {
                 Arc::new(Resource {
                     koid: koid::next(),
                     kind: ResourceKind::Info,
+                    handle_count: HandleCount::new(),
                     _counted: Counted::new(CountedKind::Resource),
                 })
             })
@@ -485,6 +516,7 @@ impl Resource {
                 Arc::new(Resource {
                     koid: koid::next(),
                     kind: ResourceKind::Vmex,
+                    handle_count: HandleCount::new(),
                     _counted: Counted::new(CountedKind::Resource),
                 })
             })

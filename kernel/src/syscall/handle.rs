@@ -76,7 +76,8 @@ pub fn replace(
     rights: zx_rights_t,
     out: UserPtrMut<zx_handle_t>,
 ) -> ZxResult {
-    let entry = sys.process.handles.lock().remove(handle)?;
-    let rights = derive_rights(entry.rights, rights)?;
-    sys.add_handle_out(entry.object, rights, out)
+    let mut old = sys.process.handles.lock().remove(handle)?;
+    let rights = derive_rights(old.rights, rights)?;
+    old.set_rights(rights);
+    sys.insert_handle_out(old, out)
 }

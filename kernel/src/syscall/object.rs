@@ -1,6 +1,7 @@
 //! Object syscalls: get_info, get/set_property, wait_one.
 
 use super::{copy_in, copy_out, copy_out_optional, Syscalls, ZxResult};
+use crate::object::handle::HandleObject;
 use crate::object::process::Name;
 use crate::object::{Object, ResourceKind};
 use libzircon::cdef::AbiStruct;
@@ -27,6 +28,16 @@ pub fn get_info(
                 r#type: entry.object.obj_type(),
                 related_koid: entry.object.related_koid(),
                 ..Default::default()
+            };
+            single_record(&record, buffer, buffer_size, actual, avail)
+        }
+        ZX_INFO_HANDLE_COUNT => {
+            let entry = sys.lookup(handle)?;
+            if entry.rights & ZX_RIGHT_INSPECT == 0 {
+                return Err(Status::ACCESS_DENIED);
+            }
+            let record = zx_info_handle_count_t {
+                handle_count: entry.object.handle_count().get(),
             };
             single_record(&record, buffer, buffer_size, actual, avail)
         }

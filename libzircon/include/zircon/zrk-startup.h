@@ -59,7 +59,7 @@ typedef struct zrk_info_kernel_objects {
   uint64_t vmos;
   uint64_t vmars;
   uint64_t resources;
-  // Handles, in every process's table.
+  // Handles, in every process's table and in channel messages.
   uint64_t handles;
   // Events and event-pair ends.
   uint64_t events;
