@@ -12,6 +12,7 @@
 //! | 12 | a VMO family (`object::vmo` family lock) | spin | no: copies under it never resolve faults (a faulting copy drops it, resolves, retries) |
 //! | 18 | a process's address space (`Process::vm`) | spin | it is what a fault takes |
 //! | 24 | a futex bucket (`task::futex`) | spin, IRQs masked | no: the value is read with paging off, and re-read after the lock is dropped if that faults |
+//! | 27 | a channel's two queues and its waiting calls (`object::channel`) | spin, IRQs masked | no: messages are copied outside it |
 //! | 30 | a timer object's state (`object::event::Timer`) | spin, IRQs masked (its expiry runs in the timer interrupt) | no |
 //! | 36 | an object's signal state and its observers (`task::wait::Signals`) | spin, IRQs masked | no |
 //! | 42 | the timer queue (`task::wait`) | spin, IRQs masked | no |
@@ -47,6 +48,10 @@ pub const FUTEX: Level = Level {
     rank: 24,
     name: "futex bucket",
 };
+pub const CHANNEL: Level = Level {
+    rank: 27,
+    name: "channel queues",
+};
 pub const TIMER_OBJECT: Level = Level {
     rank: 30,
     name: "timer object",
@@ -69,11 +74,12 @@ pub const RUN_QUEUE: Level = Level {
 };
 
 /// Every level, outermost first (for reports).
-pub const ALL: [Level; 9] = [
+pub const ALL: [Level; 10] = [
     HANDLES,
     VMO_FAMILY,
     ASPACE,
     FUTEX,
+    CHANNEL,
     TIMER_OBJECT,
     SIGNALS,
     TIMERS,

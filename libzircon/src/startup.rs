@@ -43,6 +43,8 @@ c_struct! {
         /// Events and event-pair ends.
         pub events: uint64_t,
         pub timers: uint64_t,
+        /// Channel ends (two per channel).
+        pub channels: uint64_t,
     }
 }
 

@@ -104,6 +104,16 @@ impl<O: HandleObject> Handle<O> {
             .fetch_sub(1, Ordering::AcqRel)
             == 1
     }
+
+    /// Ends the handle without running the zero-handles hook: the object, if this was
+    /// its last handle, for a caller that runs the hook's work itself (a channel
+    /// destroying nested messages in a loop rather than by recursion).
+    pub fn release(mut self) -> Option<O>
+    where
+        O: Clone,
+    {
+        self.uncount().then(|| self.entry.object.clone())
+    }
 }
 
 impl<O: HandleObject> Drop for Handle<O> {
@@ -361,6 +371,17 @@ mod tests {
         assert_eq!(object.zeros.load(Ordering::Relaxed), 1);
         // The lookup's reference keeps the object, not a handle.
         drop(entry);
+    }
+
+    #[test]
+    fn release_gives_the_last_handle_back_without_the_hook() {
+        let object = Arc::new(Counting::default());
+        let first = Handle::new(object.clone(), 0);
+        let second = Handle::new(object.clone(), 0);
+        assert!(first.release().is_none());
+        assert!(second.release().is_some());
+        assert_eq!(object.handles.get(), 0);
+        assert_eq!(object.zeros.load(Ordering::Relaxed), 0);
     }
 
     #[test]

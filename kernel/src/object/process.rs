@@ -4,6 +4,7 @@
 //! frames its loader mapped. Ending it drains the handle table first: a process holds
 //! a handle to itself, and that cycle must break for the memory to come back.
 
+pub use super::channel::ChannelEnd;
 use super::counts::{Counted, Kind as CountedKind};
 pub use super::event::{Event, EventPairEnd, Timer};
 use super::handle::{HandleCount, HandleObject, HandleTable};
@@ -31,6 +32,7 @@ pub enum Object {
     EventPair(Arc<EventPairEnd>),
     Timer(Arc<Timer>),
     SuspendToken(Arc<crate::task::suspend::SuspendToken>),
+    Channel(Arc<ChannelEnd>),
 }
 
 impl HandleObject for Object {
@@ -45,12 +47,15 @@ impl HandleObject for Object {
             Object::EventPair(e) => &e.handle_count,
             Object::Timer(t) => &t.handle_count,
             Object::SuspendToken(t) => &t.handle_count,
+            Object::Channel(c) => &c.handle_count,
         }
     }
 
     fn on_zero_handles(&self) {
-        if let Object::EventPair(e) = self {
-            e.on_zero_handles()
+        match self {
+            Object::EventPair(e) => e.on_zero_handles(),
+            Object::Channel(c) => super::channel::reap(c.clone()),
+            _ => {}
         }
     }
 }
@@ -70,6 +75,7 @@ impl Object {
             Object::EventPair(e) => e.koid,
             Object::Timer(t) => t.koid,
             Object::SuspendToken(t) => t.koid,
+            Object::Channel(c) => c.koid(),
         }
     }
 
@@ -84,6 +90,7 @@ impl Object {
             Object::EventPair(_) => ZX_OBJ_TYPE_EVENTPAIR,
             Object::Timer(_) => ZX_OBJ_TYPE_TIMER,
             Object::SuspendToken(_) => ZX_OBJ_TYPE_SUSPEND_TOKEN,
+            Object::Channel(_) => ZX_OBJ_TYPE_CHANNEL,
         }
     }
 
@@ -96,6 +103,7 @@ impl Object {
             Object::Event(e) => Some(&e.signals),
             Object::EventPair(e) => Some(&e.signals),
             Object::Timer(t) => Some(&t.signals),
+            Object::Channel(c) => Some(c.signals()),
             Object::Vmar(_) | Object::Resource(_) | Object::SuspendToken(_) => None,
         }
     }
@@ -129,13 +137,15 @@ impl Object {
         true
     }
 
-    /// The koid Zircon reports as `related_koid`: a thread's or a VMAR's process.
+    /// The koid Zircon reports as `related_koid`: a thread's or a VMAR's process, the
+    /// other end of an event pair or a channel.
     pub fn related_koid(&self) -> zx_koid_t {
         match self {
             Object::Process(_) => 0,
             Object::Thread(t) => t.process_koid(),
             Object::Vmar(v) => v.process_koid,
             Object::EventPair(e) => e.peer_koid,
+            Object::Channel(c) => c.peer_koid(),
             _ => 0,
         }
     }

@@ -64,7 +64,7 @@ pub fn get_info(
         }
         ZRK_INFO_KERNEL_OBJECTS => {
             info_resource(sys, handle)?;
-            let [processes, threads, vmos, vmars, resources, handles, events, timers] =
+            let [processes, threads, vmos, vmars, resources, handles, events, timers, channels] =
                 crate::object::counts::snapshot();
             let record = zrk_info_kernel_objects_t {
                 processes,
@@ -75,6 +75,7 @@ pub fn get_info(
                 handles,
                 events,
                 timers,
+                channels,
             };
             single_record(&record, buffer, buffer_size, actual, avail)
         }

@@ -64,6 +64,8 @@ typedef struct zrk_info_kernel_objects {
   // Events and event-pair ends.
   uint64_t events;
   uint64_t timers;
+  // Channel ends (two per channel).
+  uint64_t channels;
 } zrk_info_kernel_objects_t;
 
 __END_CDECLS
