@@ -34,7 +34,7 @@ pub(super) fn create(
     if options != 0 {
         return Err(Status::INVALID_ARGS);
     }
-    let (a, b) = ChannelEnd::pair();
+    let (a, b) = ChannelEnd::pair()?;
     sys.add_handle_pair_out(
         (Object::Channel(a), Object::Channel(b)),
         ZX_DEFAULT_CHANNEL_RIGHTS,
@@ -267,6 +267,10 @@ fn message_bytes(
         return Err(Status::OUT_OF_RANGE);
     }
     let mut bytes = Vec::new();
+    // The body and the message's own bookkeeping.
+    if !crate::object::channel::heap_has_room(if iovec { MAX_BYTES } else { num_bytes } + 256) {
+        return Err(Status::NO_MEMORY);
+    }
     if !iovec {
         bytes
             .try_reserve_exact(num_bytes)
