@@ -7,6 +7,7 @@
 #include <zrk/channel_util.h>
 #include <zrk/handle_util.h>
 #include <zrk/test.h>
+#include <zrk/thread_util.h>
 
 TEST(CreateIsOkAndEndpointsAreRelated) {
   zx_handle_t a, b;
@@ -323,6 +324,146 @@ TEST(WaitManyIsSignaledOnAnyElementWrite) {
     zx_handle_close(a[i]);
     zx_handle_close(b[i]);
   }
+}
+
+TEST(WaitManyIsSignaledForBothWrites) {
+  zx_handle_t a[2], b[2];
+  for (int i = 0; i < 2; i++) ASSERT_OK(zx_channel_create(0, &a[i], &b[i]));
+  ASSERT_OK(write_u32(a[1], 1));
+  ASSERT_OK(write_u32(a[0], 2));
+  zx_wait_item_t items[2];
+  for (int i = 0; i < 2; i++) {
+    items[i] = (zx_wait_item_t){.handle = b[i], .waitfor = ZX_CHANNEL_READABLE, .pending = 0};
+  }
+  EXPECT_OK(zx_object_wait_many(items, 2, ZX_TIME_INFINITE));
+  EXPECT_EQ(items[0].pending, ZX_CHANNEL_WRITABLE | ZX_CHANNEL_READABLE);
+  EXPECT_EQ(items[1].pending, ZX_CHANNEL_WRITABLE | ZX_CHANNEL_READABLE);
+  // Both peers gone: PEER_CLOSED wakes the same wait, messages still readable.
+  zx_handle_close(a[0]);
+  zx_handle_close(a[1]);
+  for (int i = 0; i < 2; i++) items[i].waitfor = ZX_CHANNEL_PEER_CLOSED;
+  EXPECT_OK(zx_object_wait_many(items, 2, ZX_TIME_INFINITE));
+  EXPECT_EQ(items[0].pending, ZX_CHANNEL_READABLE | ZX_CHANNEL_PEER_CLOSED);
+  uint32_t v;
+  EXPECT_OK(read_u32(b[0], &v));
+  EXPECT_EQ(v, 2);
+  EXPECT_EQ(now_signals(b[0]), ZX_CHANNEL_PEER_CLOSED);
+  zx_handle_close(b[0]);
+  zx_handle_close(b[1]);
+}
+
+// --- Two threads on one channel ------------------------------------------------------
+
+enum { CONCURRENT_MESSAGES = 2000 };
+
+typedef struct {
+  zx_handle_t channel;
+  zx_handle_t go;
+  uint64_t got[CONCURRENT_MESSAGES / 2];
+  int failures;
+} reader_t;
+
+static void read_half(uintptr_t arg, uintptr_t unused) {
+  (void)unused;
+  reader_t* r = (reader_t*)arg;
+  if (zx_object_wait_one(r->go, ZX_USER_SIGNAL_0, ZX_TIME_INFINITE, NULL) != ZX_OK) r->failures++;
+  for (int i = 0; i < CONCURRENT_MESSAGES / 2; i++) {
+    uint32_t nb = 0;
+    if (zx_channel_read(r->channel, 0, &r->got[i], NULL, 8, 0, &nb, NULL) != ZX_OK || nb != 8) {
+      r->failures++;
+    }
+  }
+  zx_thread_exit();
+}
+
+TEST(ConcurrentReadsConsumeUniqueElements) {
+  zx_handle_t a, b, go;
+  ASSERT_OK(zx_channel_create(0, &a, &b));
+  ASSERT_OK(zx_event_create(0, &go));
+  for (uint64_t i = 1; i <= CONCURRENT_MESSAGES; i++) {
+    ASSERT_OK(zx_channel_write(a, 0, &i, sizeof i, NULL, 0));
+  }
+  static reader_t readers[2];
+  raw_thread_t threads[2];
+  for (int i = 0; i < 2; i++) {
+    readers[i] = (reader_t){.channel = b, .go = go, .failures = 0};
+    ASSERT_OK(raw_thread_start(&threads[i], read_half, (uintptr_t)&readers[i], 0));
+  }
+  ASSERT_OK(zx_object_signal(go, 0, ZX_USER_SIGNAL_0));
+  static uint8_t seen[CONCURRENT_MESSAGES + 1];
+  memset(seen, 0, sizeof seen);
+  for (int t = 0; t < 2; t++) {
+    EXPECT_OK(raw_thread_join(&threads[t]));
+    EXPECT_EQ(readers[t].failures, 0);
+    uint64_t prev = 0;
+    for (int i = 0; i < CONCURRENT_MESSAGES / 2; i++) {
+      uint64_t v = readers[t].got[i];
+      // Each reader sees increasing values; together, each value once.
+      EXPECT_GT(v, prev);
+      EXPECT_LE(v, CONCURRENT_MESSAGES);
+      if (v > prev && v <= CONCURRENT_MESSAGES) seen[v]++;
+      prev = v;
+    }
+  }
+  for (int v = 1; v <= CONCURRENT_MESSAGES; v++) {
+    if (seen[v] != 1) {
+      TEST_CONTEXT("value %d", v);
+      EXPECT_EQ(seen[v], 1);
+      break;
+    }
+  }
+  zx_handle_close(a);
+  zx_handle_close(b);
+  zx_handle_close(go);
+}
+
+enum { RACE_ATTEMPTS = 10000 };
+static zx_futex_t race_attempt;
+
+// Writes one message per attempt; between attempts it sleeps on the attempt number (a
+// spin, as in Fuchsia's test, costs a whole time slice per attempt on one CPU).
+static void race_writer(uintptr_t channel, uintptr_t unused) {
+  (void)unused;
+  int curr;
+  while ((curr = __atomic_load_n(&race_attempt, __ATOMIC_ACQUIRE)) < RACE_ATTEMPTS) {
+    char msg = 0;
+    zx_channel_write((zx_handle_t)channel, 0, &msg, 1, NULL, 0);
+    while (__atomic_load_n(&race_attempt, __ATOMIC_ACQUIRE) == curr) {
+      zx_futex_wait(&race_attempt, curr, ZX_HANDLE_INVALID, ZX_TIME_INFINITE);
+    }
+  }
+  zx_thread_exit();
+}
+
+static void next_attempt(int x) {
+  __atomic_store_n(&race_attempt, x, __ATOMIC_RELEASE);
+  zx_futex_wake(&race_attempt, 1);
+}
+
+TEST(NoSpuriousReadableSignalWhenRacing) {
+  zx_handle_t a, b;
+  ASSERT_OK(zx_channel_create(0, &a, &b));
+  race_attempt = 0;
+  raw_thread_t t;
+  ASSERT_OK(raw_thread_start(&t, race_writer, b, 0));
+  int failures = 0;
+  for (int x = 0; x < RACE_ATTEMPTS && failures == 0; x++) {
+    next_attempt(x);
+    char msg;
+    zx_status_t s = zx_channel_read(a, 0, &msg, NULL, 1, 0, NULL, NULL);
+    if (s == ZX_ERR_SHOULD_WAIT) {
+      if (zx_object_wait_one(a, ZX_CHANNEL_READABLE, ZX_TIME_INFINITE, NULL) != ZX_OK) failures++;
+      // READABLE must mean a message is there.
+      if (zx_channel_read(a, 0, &msg, NULL, 1, 0, NULL, NULL) != ZX_OK) failures++;
+    } else if (s != ZX_OK) {
+      failures++;
+    }
+  }
+  next_attempt(RACE_ATTEMPTS);
+  EXPECT_OK(raw_thread_join(&t));
+  EXPECT_EQ(failures, 0);
+  zx_handle_close(a);
+  zx_handle_close(b);
 }
 
 TEST(objects_come_back) {

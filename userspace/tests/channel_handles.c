@@ -360,4 +360,101 @@ TEST(read_buffer_too_small_for_handles) {
   zx_handle_close(b);
 }
 
+// Fuchsia's five ReadMayDiscard cases: a message of `bytes` bytes and `handles` event
+// duplicates, read into buffers of `buf_bytes` and `buf_handles` (NULL when `null`):
+// BUFFER_TOO_SMALL with the sizes, the message gone, its handles closed.
+static void may_discard(uint32_t bytes, uint32_t handles, uint32_t buf_bytes,
+                        uint32_t buf_handles, bool null) {
+  zx_handle_t a, b, e = new_event();
+  ASSERT_OK(zx_channel_create(0, &a, &b));
+  zx_handle_t dups[4];
+  for (uint32_t i = 0; i < handles; i++) dups[i] = dup_with(e, ZX_RIGHT_SAME_RIGHTS);
+  static const uint8_t zeros[64];
+  ASSERT_OK(zx_channel_write(a, 0, zeros, bytes, dups, handles));
+  uint8_t buf[64];
+  zx_handle_t hbuf[4];
+  uint32_t nb = 99, nh = 99;
+  EXPECT_STATUS(zx_channel_read(b, ZX_CHANNEL_READ_MAY_DISCARD, null ? NULL : buf,
+                                null ? NULL : hbuf, buf_bytes, buf_handles, &nb, &nh),
+                ZX_ERR_BUFFER_TOO_SMALL);
+  EXPECT_EQ(nb, bytes);
+  EXPECT_EQ(nh, handles);
+  EXPECT_EQ(now_signals(b) & ZX_CHANNEL_READABLE, 0);
+  EXPECT_EQ(handle_count(e), 1);
+  zx_handle_close(e);
+  zx_handle_close(a);
+  zx_handle_close(b);
+}
+
+TEST(ReadMayDiscardWithNullBuffersReturnsBufferTooSmall) { may_discard(1, 1, 0, 0, true); }
+TEST(ReadMayDiscardWithNullBufferDiscardsDataReturnsBufferTooSmall) {
+  may_discard(2, 0, 1, 0, true);
+}
+TEST(ReadMayDiscardWithNullBufferDiscardHandlesReturnsBufferTooSmall) {
+  may_discard(0, 2, 0, 1, true);
+}
+TEST(ReadMayDiscardWithZeroSizeBuffersDiscardHandlesAndDataReturnsBufferTooSmall) {
+  may_discard(1, 1, 0, 0, false);
+}
+TEST(ReadMayDiscardWithSmallerBufferDiscardHandlesAndDataReturnsBufferTooSmall) {
+  may_discard(11, 2, 10, 1, false);
+}
+
+TEST(ReadEtcHandleInfoValidation) {
+  zx_handle_t a, b, e = new_event(), vmo;
+  ASSERT_OK(zx_channel_create(0, &a, &b));
+  ASSERT_OK(zx_vmo_create(4096, 0, &vmo));
+  zx_handle_t less = dup_with(e, ZX_RIGHTS_BASIC & ~ZX_RIGHT_WAIT);
+  zx_handle_t list[3] = {vmo, e, less};
+  ASSERT_OK(zx_channel_write(a, 0, NULL, 0, list, 3));
+  zx_handle_info_t infos[3];
+  memset(infos, 0xff, sizeof infos);
+  uint32_t nb = 9, nh = 0;
+  ASSERT_OK(zx_channel_read_etc(b, 0, NULL, infos, 0, 3, &nb, &nh));
+  EXPECT_EQ(nb, 0);
+  EXPECT_EQ(nh, 3);
+  EXPECT_EQ(infos[0].type, ZX_OBJ_TYPE_VMO);
+  EXPECT_EQ(infos[0].rights, ZX_DEFAULT_VMO_RIGHTS);
+  EXPECT_EQ(infos[1].type, ZX_OBJ_TYPE_EVENT);
+  EXPECT_EQ(infos[1].rights, ZX_DEFAULT_EVENT_RIGHTS);
+  EXPECT_EQ(infos[2].type, ZX_OBJ_TYPE_EVENT);
+  EXPECT_EQ(infos[2].rights, ZX_RIGHTS_BASIC & ~ZX_RIGHT_WAIT);
+  for (int i = 0; i < 3; i++) {
+    EXPECT_EQ(infos[i].unused, 0);
+    EXPECT_EQ(rights_of(infos[i].handle), infos[i].rights);
+    zx_handle_close(infos[i].handle);
+  }
+  zx_handle_close(a);
+  zx_handle_close(b);
+}
+
+TEST(read_and_write_with_multiple_sizes_and_handles) {
+  zx_handle_t a, b;
+  ASSERT_OK(zx_channel_create(0, &a, &b));
+  static uint8_t data[ZX_CHANNEL_MAX_MSG_BYTES], in[ZX_CHANNEL_MAX_MSG_BYTES];
+  uint32_t seed = 12345;
+  zrk_info_kernel_objects_t before = kernel_objects();
+  for (int i = 0; i < 300; i++) {
+    seed = seed * 1103515245u + 12345u;
+    uint32_t num_bytes = (seed >> 8) % ZX_CHANNEL_MAX_MSG_BYTES;
+    seed = seed * 1103515245u + 12345u;
+    uint32_t num_handles = (seed >> 8) % ZX_CHANNEL_MAX_MSG_HANDLES;
+    zx_handle_t handles[ZX_CHANNEL_MAX_MSG_HANDLES], got[ZX_CHANNEL_MAX_MSG_HANDLES];
+    for (uint32_t j = 0; j < num_handles; j++) handles[j] = new_event();
+    if (num_bytes > 0) data[0] = (uint8_t)i;
+    ASSERT_OK(zx_channel_write(a, 0, data, num_bytes, handles, num_handles));
+    uint32_t nb = 0, nh = 0;
+    ASSERT_OK(zx_channel_read(b, 0, in, got, num_bytes, num_handles, &nb, &nh));
+    ASSERT_EQ(nb, num_bytes);
+    ASSERT_EQ(nh, num_handles);
+    if (num_bytes > 0) ASSERT_EQ(in[0], (uint8_t)i);
+    for (uint32_t j = 0; j < num_handles; j++) EXPECT_OK(zx_handle_close(got[j]));
+  }
+  zrk_info_kernel_objects_t after = kernel_objects();
+  EXPECT_EQ(after.events, before.events);
+  EXPECT_EQ(after.handles, before.handles);
+  zx_handle_close(a);
+  zx_handle_close(b);
+}
+
 int main(void) { return run_tests(); }
