@@ -1,5 +1,6 @@
-//! Guest tests: every `userspace/tests/*.c` is one C program that runs on the kernel
-//! under QEMU and reports TAP on the console; each TAP case becomes one test here.
+//! Guest tests: every `userspace/tests/*.c` (C) or `*.cc`/`*.cpp` (C++) is one program that
+//! runs on the kernel under QEMU and reports TAP on the console; each TAP case becomes one
+//! test here, named after the file without its extension.
 //! Every program runs on four machines (see `Board`): QEMU `virt` with one CPU, with four
 //! (`smp4::`), with four, GICv3 and `-cpu max` (`max::`), and QEMU `raspi4b` (the Raspberry Pi 4,
 //! with Debian's device tree from `target/firmware/`, which scripts/setup fetches).
@@ -453,9 +454,10 @@ fn discover(root: &Path) -> Result<Vec<Program>, String> {
     let mut programs = Vec::new();
     for entry in entries {
         let path = entry.map_err(|e| e.to_string())?.path();
-        if path.extension().and_then(|e| e.to_str()) != Some("c") {
+        let Some(extension @ ("c" | "cc" | "cpp")) = path.extension().and_then(|e| e.to_str())
+        else {
             continue;
-        }
+        };
         let name = path
             .file_stem()
             .and_then(|s| s.to_str())
@@ -466,7 +468,7 @@ fn discover(root: &Path) -> Result<Vec<Program>, String> {
         let markers = parse_markers(&text).map_err(|e| format!("{}: {e}", path.display()))?;
         programs.push(Program {
             board: Board::Virt,
-            source: PathBuf::from("userspace/tests").join(format!("{name}.c")),
+            source: PathBuf::from("userspace/tests").join(format!("{name}.{extension}")),
             name,
             expect: markers.expect,
             append: markers.append,
@@ -474,6 +476,15 @@ fn discover(root: &Path) -> Result<Vec<Program>, String> {
         });
     }
     programs.sort_by(|a, b| a.name.cmp(&b.name));
+    // Test names are file stems: x.c and x.cc would share one.
+    if let Some(pair) = programs.windows(2).find(|p| p[0].name == p[1].name) {
+        return Err(format!(
+            "{} and {} are both test {}",
+            pair[0].source.display(),
+            pair[1].source.display(),
+            pair[0].name
+        ));
+    }
     Ok(programs)
 }
 
@@ -568,7 +579,9 @@ fn run_program(root: &Path, runs: &[Program]) -> Vec<Run> {
     };
     let started = Instant::now();
     let out_dir = root.join("target/guest-tests").join(&program.name);
+    // The project's own programs build with warnings as errors.
     let build = Command::new(root.join("scripts/build-user"))
+        .arg("--werror")
         .arg("--out")
         .arg(&out_dir)
         .args(&program.first)

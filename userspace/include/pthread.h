@@ -23,6 +23,11 @@
 extern "C" {
 #endif
 
+// POSIX lets <pthread.h> make <sched.h>'s names visible; picolibc's <sched.h> declares
+// sched_yield only with _POSIX_THREADS, which it does not define. The runtime has it
+// (posix.c), and libstdc++'s thread support calls it.
+int sched_yield(void);
+
 typedef struct __pthread* pthread_t;
 typedef struct {
   size_t __stacksize;

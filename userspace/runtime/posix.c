@@ -27,6 +27,13 @@ int kill(pid_t pid, int sig) {
   __builtin_trap();
 }
 
+// POSIX's yield (libstdc++'s threads call it): zx_nanosleep with a deadline of 0 yields
+// the CPU, as Fuchsia's libc does.
+int sched_yield(void) {
+  zx_nanosleep(0);
+  return 0;
+}
+
 int gettimeofday(struct timeval* restrict tv, void* restrict tz) {
   (void)tz;
   if (tv != NULL) {

@@ -33,20 +33,6 @@ use spin::Mutex;
 /// (`ZX_EXCP_POLICY_CODE_CHANNEL_FULL_WRITE`; Zircon's kMaxPendingMessageCount).
 pub const MAX_PENDING: usize = 3500;
 
-/// Heap the kernel keeps for its own small allocations, most of which cannot fail
-/// gracefully (`Arc::new`, a wait's observer): channels and message bodies, the objects a
-/// program can pile up without bound, get NO_MEMORY rather than eat into it.
-const HEAP_RESERVE: usize = 256 * 1024;
-
-/// Whether `bytes` more of channel data leave the heap its reserve.
-pub fn heap_has_room(bytes: usize) -> bool {
-    let (total, used) = crate::mm::heap::stats();
-    total.saturating_sub(used) >= bytes.saturating_add(HEAP_RESERVE)
-}
-
-/// What one channel costs the heap, about: the pair and its two ends.
-const CHANNEL_COST: usize = 1024;
-
 /// The bit every txid `zx_channel_call` hands out has; writers use txids below it.
 const CALL_TXID_BIT: u32 = 0x8000_0000;
 
@@ -156,12 +142,9 @@ pub enum CallError {
 }
 
 impl ChannelEnd {
-    /// A new channel: two ends, both WRITABLE. NO_MEMORY when the heap is down to its
-    /// reserve.
-    pub fn pair() -> Result<(Arc<ChannelEnd>, Arc<ChannelEnd>), Status> {
-        if !heap_has_room(CHANNEL_COST) {
-            return Err(Status::NO_MEMORY);
-        }
+    /// A new channel: two ends, both WRITABLE. (The syscall asks the heap for headroom
+    /// first, as for every new object.)
+    pub fn pair() -> (Arc<ChannelEnd>, Arc<ChannelEnd>) {
         let pair = Arc::new(Pair {
             koids: [koid::next(), koid::next()],
             signals: [
@@ -179,7 +162,7 @@ impl ChannelEnd {
                 _counted: Counted::new(CountedKind::Channel),
             })
         };
-        Ok((end(0), end(1)))
+        (end(0), end(1))
     }
 
     pub fn koid(&self) -> zx_koid_t {

@@ -12,11 +12,13 @@ pub enum Kind {
     Resource = 4,
     Event = 5,
     Timer = 6,
+    Port = 7,
+    Job = 8,
     /// Channel ends.
-    Channel = 7,
+    Channel = 9,
 }
 
-static LIVE: [AtomicU64; 8] = [const { AtomicU64::new(0) }; 8];
+static LIVE: [AtomicU64; 10] = [const { AtomicU64::new(0) }; 10];
 static HANDLES: AtomicU64 = AtomicU64::new(0);
 
 /// Counts one live object of its kind until dropped.
@@ -45,8 +47,8 @@ pub fn handles_removed(n: usize) {
 }
 
 /// Live counts: processes, threads, VMOs, VMARs, resources, handles, events, timers,
-/// channel ends.
-pub fn snapshot() -> [u64; 9] {
+/// ports, jobs, channel ends.
+pub fn snapshot() -> [u64; 11] {
     let live = |k: Kind| LIVE[k as usize].load(Ordering::Relaxed);
     [
         live(Kind::Process),
@@ -57,6 +59,8 @@ pub fn snapshot() -> [u64; 9] {
         HANDLES.load(Ordering::Relaxed),
         live(Kind::Event),
         live(Kind::Timer),
+        live(Kind::Port),
+        live(Kind::Job),
         live(Kind::Channel),
     ]
 }

@@ -290,6 +290,13 @@ impl<O: HandleObject> HandleTable<O> {
         self.live
     }
 
+    /// Every handle's entry, in slot order.
+    pub fn iter(&self) -> impl Iterator<Item = &Entry<O>> {
+        self.slots
+            .iter()
+            .filter_map(|s| s.entry.as_ref().map(Handle::entry))
+    }
+
     #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.live == 0

@@ -34,7 +34,8 @@ pub(super) fn create(
     if options != 0 {
         return Err(Status::INVALID_ARGS);
     }
-    let (a, b) = ChannelEnd::pair()?;
+    sys.enforce_policy(ZX_POL_NEW_CHANNEL)?;
+    let (a, b) = ChannelEnd::pair();
     sys.add_handle_pair_out(
         (Object::Channel(a), Object::Channel(b)),
         ZX_DEFAULT_CHANNEL_RIGHTS,
@@ -267,10 +268,10 @@ fn message_bytes(
         return Err(Status::OUT_OF_RANGE);
     }
     let mut bytes = Vec::new();
-    // The body and the message's own bookkeeping.
-    if !crate::object::channel::heap_has_room(if iovec { MAX_BYTES } else { num_bytes } + 256) {
-        return Err(Status::NO_MEMORY);
-    }
+    // A queued message keeps kernel memory without a new handle: it asks for the heap's
+    // headroom as new objects do (mm::heap), so messages cannot drain the reserve the
+    // kernel's infallible small allocations rely on. The body itself is try_reserve'd.
+    crate::mm::heap::headroom().map_err(|_| Status::NO_MEMORY)?;
     if !iovec {
         bytes
             .try_reserve_exact(num_bytes)

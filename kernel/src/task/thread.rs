@@ -13,8 +13,8 @@ use crate::object::counts::{Counted, Kind as CountedKind};
 use crate::object::handle::HandleCount;
 use crate::object::koid;
 use crate::object::process::Name;
+use crate::object::vmar::aspace::Unresolved;
 use crate::object::Process;
-use crate::pagefault::Unresolved;
 use alloc::sync::Arc;
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use libzircon::prelude::*;
@@ -125,6 +125,17 @@ pub struct Thread {
     /// Its handles (ZX_INFO_HANDLE_COUNT).
     pub handle_count: HandleCount,
     _counted: Option<Counted>,
+}
+
+impl Drop for Thread {
+    fn drop(&mut self) {
+        // A thread made by `Thread::new` (it has a stack) that never started still holds
+        // its run-queue room: without this, creating and closing unstarted threads would
+        // grow every run queue for good.
+        if self.sched.get_mut().run == Run::New && self.stack.get_mut().is_some() {
+            super::sched::release_queue_room();
+        }
+    }
 }
 
 impl Thread {

@@ -43,6 +43,21 @@ pub const FILES: &[StatusFileSpec] = &[
         file: "userspace/tests/fuchsia-core-channel.status",
         run_hint: "channel_",
     },
+    StatusFileSpec {
+        check_name: "fuchsia_core_port_status",
+        file: "userspace/tests/fuchsia-core-port.status",
+        run_hint: "port_",
+    },
+    StatusFileSpec {
+        check_name: "fuchsia_core_process_status",
+        file: "userspace/tests/fuchsia-core-process.status",
+        run_hint: "process_",
+    },
+    StatusFileSpec {
+        check_name: "fuchsia_core_job_status",
+        file: "userspace/tests/fuchsia-core-job.status",
+        run_hint: "job_",
+    },
 ];
 
 #[derive(Clone, Debug, PartialEq)]

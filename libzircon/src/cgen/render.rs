@@ -68,6 +68,7 @@ fn item(item: &Item) -> String {
             .join("\n\n"),
         Item::StatusCodes => status_codes(),
         Item::Syscalls => syscalls(),
+        Item::SyscallNumbers => syscall_numbers(),
         Item::Text(text) => text.to_string(),
         Item::StructText(_, text) => text.to_string(),
         Item::Aliases(aliases) => aliases
@@ -223,6 +224,16 @@ pub fn prototype(syscall: &Syscall, prefix: &str) -> String {
         params.join(", ")
     };
     format!("{} {prefix}{}({params});", syscall.ret, syscall.name)
+}
+
+fn syscall_numbers() -> String {
+    let mut out = String::new();
+    for syscall in SYSCALLS {
+        if let Some(n) = syscall.number {
+            out += &format!("#define ZRK_SYS_{} {n}\n", syscall.name);
+        }
+    }
+    out.trim_end().to_string()
 }
 
 fn syscalls() -> String {

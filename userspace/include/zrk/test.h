@@ -1,5 +1,5 @@
-// zrk's TAP test header: every userspace/tests/*.c includes this and nothing else
-// test-related.
+// zrk's TAP test header: every userspace/tests/*.c (and *.cc) includes this and nothing
+// else test-related. It is C11 and C++ alike.
 //
 // A test program is a list of cases:
 //
@@ -29,7 +29,7 @@
 // hostile pointer a loop is trying); it is cleared when the case ends.
 //
 // Programs that want no TEST() registry can use the explicit form instead:
-// plan(n); ok(cond, "name"); ...; return done_testing();
+// plan(n); ok(cond, "name"); ...; return done_testing();   (TAP_OK in C++)
 //
 // print_long_line(n) prints "# long-line N: " and N bytes of "0123456789" repeated as
 // one printf: the harness checks such lines arrive whole, which exercises the runtime's
@@ -64,14 +64,15 @@ static struct zrk_test_state {
   struct zrk_test_case cases[ZRK_TEST_MAX_CASES];
   int registered;       // TEST() cases
   bool overflow;        // more TEST() cases than ZRK_TEST_MAX_CASES
-  int planned;          // -1 until plan() runs
+  bool has_plan;        // plan() ran
+  int planned;
   int reported;         // TAP lines printed
   int failed_cases;
   // The running case.
   int failures;
   char first_failure[400];
   char context[96];
-} zrk_test = {.planned = -1};
+} zrk_test;  // all zero (static storage): no initializer, so C++ reads it the same
 
 // Called from the constructors TEST() generates, before main, in source order.
 static inline void zrk_test_register(const char* name, zrk_test_fn fn) {
@@ -129,6 +130,7 @@ static inline __attribute__((format(printf, 4, 5))) void zrk_test_fail(const cha
 // --- The explicit TAP form ------------------------------------------------------------
 
 static inline void plan(int n) {
+  zrk_test.has_plan = true;
   zrk_test.planned = n;
   printf("1..%d\n", n);
 }
@@ -150,11 +152,16 @@ static inline void zrk_test_ok(bool passed, const char* name, const char* file, 
   snprintf(where, sizeof where, "%s:%d: %s", file, line, expression);
   zrk_test_report(passed, name, where);
 }
-#define ok(cond, name) zrk_test_ok((cond), (name), __FILE__, __LINE__, #cond)
+#define TAP_OK(cond, name) zrk_test_ok((cond), (name), __FILE__, __LINE__, #cond)
+// In C++ a macro named `ok` would take over zx::ok() (<lib/zx/result.h>): C++ tests
+// write TAP_OK.
+#ifndef __cplusplus
+#define ok(cond, name) TAP_OK(cond, name)
+#endif
 
 // The exit status: 0 if a plan was printed, exactly that many cases ran, and all passed.
 static inline int done_testing(void) {
-  if (zrk_test.planned < 0) {
+  if (!zrk_test.has_plan) {
     printf("# no plan was printed\n");
     return 1;
   }
