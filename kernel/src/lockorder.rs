@@ -12,6 +12,7 @@
 //! | 12 | a VMO family (`object::vmo` family lock) | spin | no: copies under it never resolve faults (a faulting copy drops it, resolves, retries) |
 //! | 18 | a process's address space (`Process::vm`: `object::vmar::aspace::Vm`) | spin | it is what a fault takes |
 //! | 24 | a futex bucket (`task::futex`) | spin, IRQs masked | no: the value is read with paging off, and re-read after the lock is dropped if that faults |
+//! | 27 | a channel's two queues and its waiting calls (`object::channel`) | spin, IRQs masked | no: messages are copied outside it |
 //! | 30 | a timer object's state (`object::event::Timer`) | spin, IRQs masked (its expiry runs in the timer interrupt) | no |
 //! | 32 | a job's children, life and policy (`object::job::Job`) | spin, IRQs masked (signals are updated under it) | no |
 //! | 36 | an object's signal state and its observers (`task::wait::Signals`) | spin, IRQs masked | no |
@@ -50,6 +51,10 @@ pub const FUTEX: Level = Level {
     rank: 24,
     name: "futex bucket",
 };
+pub const CHANNEL: Level = Level {
+    rank: 27,
+    name: "channel queues",
+};
 pub const TIMER_OBJECT: Level = Level {
     rank: 30,
     name: "timer object",
@@ -80,11 +85,12 @@ pub const RUN_QUEUE: Level = Level {
 };
 
 /// Every level, outermost first (for reports).
-pub const ALL: [Level; 11] = [
+pub const ALL: [Level; 12] = [
     HANDLES,
     VMO_FAMILY,
     ASPACE,
     FUTEX,
+    CHANNEL,
     TIMER_OBJECT,
     JOB,
     SIGNALS,

@@ -38,7 +38,7 @@ c_struct! {
         pub vmos: uint64_t,
         pub vmars: uint64_t,
         pub resources: uint64_t,
-        /// Handles, in every process's table.
+        /// Handles, in every process's table and in channel messages.
         pub handles: uint64_t,
         /// Events and event-pair ends.
         pub events: uint64_t,
@@ -46,6 +46,8 @@ c_struct! {
         pub ports: uint64_t,
         /// Jobs (the root job included).
         pub jobs: uint64_t,
+        /// Channel ends (two per channel).
+        pub channels: uint64_t,
     }
 }
 

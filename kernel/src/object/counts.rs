@@ -14,9 +14,11 @@ pub enum Kind {
     Timer = 6,
     Port = 7,
     Job = 8,
+    /// Channel ends.
+    Channel = 9,
 }
 
-static LIVE: [AtomicU64; 9] = [const { AtomicU64::new(0) }; 9];
+static LIVE: [AtomicU64; 10] = [const { AtomicU64::new(0) }; 10];
 static HANDLES: AtomicU64 = AtomicU64::new(0);
 
 /// Counts one live object of its kind until dropped.
@@ -45,8 +47,8 @@ pub fn handles_removed(n: usize) {
 }
 
 /// Live counts: processes, threads, VMOs, VMARs, resources, handles, events, timers,
-/// ports, jobs.
-pub fn snapshot() -> [u64; 10] {
+/// ports, jobs, channel ends.
+pub fn snapshot() -> [u64; 11] {
     let live = |k: Kind| LIVE[k as usize].load(Ordering::Relaxed);
     [
         live(Kind::Process),
@@ -59,5 +61,6 @@ pub fn snapshot() -> [u64; 10] {
         live(Kind::Timer),
         live(Kind::Port),
         live(Kind::Job),
+        live(Kind::Channel),
     ]
 }

@@ -18,6 +18,7 @@
 //! down with lists copied out, removals walk up one lock at a time.
 
 use super::counts::{Counted, Kind as CountedKind};
+use super::handle::HandleCount;
 use super::koid;
 use super::policy::{JobPolicy, Request};
 use super::process::{Exit, Name, Process};
@@ -64,6 +65,8 @@ pub struct Job {
     state: IrqMutex<JobState>,
     /// ZX_JOB_NO_JOBS, ZX_JOB_NO_PROCESSES, ZX_JOB_NO_CHILDREN, ZX_JOB_TERMINATED.
     pub signals: Signals,
+    /// Its handles (ZX_INFO_HANDLE_COUNT).
+    pub handle_count: HandleCount,
     _counted: Counted,
 }
 
@@ -88,6 +91,7 @@ impl Job {
                 },
             ),
             signals: Signals::new(ZX_JOB_NO_JOBS | ZX_JOB_NO_PROCESSES | ZX_JOB_NO_CHILDREN),
+            handle_count: HandleCount::new(),
             _counted: Counted::new(CountedKind::Job),
         })
     }

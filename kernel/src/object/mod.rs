@@ -12,6 +12,8 @@ pub mod vmar;
 pub mod vmo;
 
 #[cfg(target_os = "none")]
+pub mod channel;
+#[cfg(target_os = "none")]
 pub mod event;
 #[cfg(target_os = "none")]
 pub mod job;

@@ -17,6 +17,7 @@
 //!   handle it was made through removes it, or with the watched object.
 
 use super::counts::{Counted, Kind as CountedKind};
+use super::handle::HandleCount;
 use super::koid;
 use crate::mm::frames::NoMemory;
 use crate::task::lock::IrqMutex;
@@ -211,6 +212,8 @@ pub struct Port {
     /// Lock: taken inside the handle table's at most (zx_object_wait_async registers
     /// with it held); nothing is taken inside it.
     sources: Mutex<Sources>,
+    /// Its handles (ZX_INFO_HANDLE_COUNT).
+    pub handle_count: HandleCount,
     _counted: Counted,
 }
 
@@ -234,6 +237,7 @@ impl Port {
                 list: Vec::new(),
                 compact_at: 64,
             }),
+            handle_count: HandleCount::new(),
             _counted: Counted::new(CountedKind::Port),
         })
     }

@@ -4,9 +4,10 @@
 //! frames its loader mapped. Ending it drains the handle table first: a process holds
 //! a handle to itself, and that cycle must break for the memory to come back.
 
+pub use super::channel::ChannelEnd;
 use super::counts::{Counted, Kind as CountedKind};
 pub use super::event::{Event, EventPairEnd, Timer};
-use super::handle::HandleTable;
+use super::handle::{HandleCount, HandleObject, HandleTable};
 use super::koid;
 pub use super::vmar::aspace::{Vm, Vmar};
 use crate::mm::aspace::MapError;
@@ -32,6 +33,34 @@ pub enum Object {
     SuspendToken(Arc<crate::task::suspend::SuspendToken>),
     Port(Arc<super::port::Port>),
     Job(Arc<super::job::Job>),
+    Channel(Arc<ChannelEnd>),
+}
+
+impl HandleObject for Object {
+    fn handle_count(&self) -> &HandleCount {
+        match self {
+            Object::Process(p) => &p.handle_count,
+            Object::Thread(t) => &t.handle_count,
+            Object::Vmar(v) => &v.handle_count,
+            Object::Resource(r) => &r.handle_count,
+            Object::Vmo(v) => &v.handle_count,
+            Object::Event(e) => &e.handle_count,
+            Object::EventPair(e) => &e.handle_count,
+            Object::Timer(t) => &t.handle_count,
+            Object::SuspendToken(t) => &t.handle_count,
+            Object::Port(p) => &p.handle_count,
+            Object::Job(j) => &j.handle_count,
+            Object::Channel(c) => &c.handle_count,
+        }
+    }
+
+    fn on_zero_handles(&self) {
+        match self {
+            Object::EventPair(e) => e.on_zero_handles(),
+            Object::Channel(c) => super::channel::reap(c.clone()),
+            _ => {}
+        }
+    }
 }
 
 /// A VMO over the kernel's frames.
@@ -51,6 +80,7 @@ impl Object {
             Object::SuspendToken(t) => t.koid,
             Object::Port(p) => p.koid,
             Object::Job(j) => j.koid,
+            Object::Channel(c) => c.koid(),
         }
     }
 
@@ -67,6 +97,7 @@ impl Object {
             Object::SuspendToken(_) => ZX_OBJ_TYPE_SUSPEND_TOKEN,
             Object::Port(_) => ZX_OBJ_TYPE_PORT,
             Object::Job(_) => ZX_OBJ_TYPE_JOB,
+            Object::Channel(_) => ZX_OBJ_TYPE_CHANNEL,
         }
     }
 
@@ -80,6 +111,7 @@ impl Object {
             Object::EventPair(e) => Some(&e.signals),
             Object::Timer(t) => Some(&t.signals),
             Object::Job(j) => Some(&j.signals),
+            Object::Channel(c) => Some(c.signals()),
             // Ports are not waitable (their rights lack ZX_RIGHT_WAIT).
             Object::Vmar(_) | Object::Resource(_) | Object::SuspendToken(_) | Object::Port(_) => {
                 None
@@ -119,7 +151,7 @@ impl Object {
     }
 
     /// The koid Zircon reports as `related_koid`: a thread's or a VMAR's process, a
-    /// process's job, a job's parent.
+    /// process's job, a job's parent, the other end of an event pair or a channel.
     pub fn related_koid(&self) -> zx_koid_t {
         match self {
             Object::Process(p) => p.job.koid,
@@ -127,6 +159,7 @@ impl Object {
             Object::Thread(t) => t.process_koid(),
             Object::Vmar(v) => v.process_koid,
             Object::EventPair(e) => e.peer_koid,
+            Object::Channel(c) => c.peer_koid(),
             _ => 0,
         }
     }
@@ -221,6 +254,8 @@ pub struct Process {
     pub vm: Vm,
     /// The unmapped pages below the stack, to call an overflow what it is.
     pub stack_guard: Mutex<core::ops::Range<usize>>,
+    /// Its handles (ZX_INFO_HANDLE_COUNT).
+    pub handle_count: HandleCount,
     _counted: Counted,
 }
 
@@ -250,6 +285,7 @@ impl Process {
             suspend_count: core::sync::atomic::AtomicU32::new(0),
             vm,
             stack_guard: Mutex::new(0..0),
+            handle_count: HandleCount::new(),
             _counted: Counted::new(CountedKind::Process),
         }))
     }
@@ -444,6 +480,8 @@ pub enum ResourceKind {
 pub struct Resource {
     pub koid: zx_koid_t,
     pub kind: ResourceKind,
+    /// Its handles (ZX_INFO_HANDLE_COUNT).
+    pub handle_count: HandleCount,
     _counted: Counted,
 }
 
@@ -458,6 +496,7 @@ impl Resource {
                 Arc::new(Resource {
                     koid: koid::next(),
                     kind: ResourceKind::Info,
+                    handle_count: HandleCount::new(),
                     _counted: Counted::new(CountedKind::Resource),
                 })
             })
@@ -471,6 +510,7 @@ impl Resource {
                 Arc::new(Resource {
                     koid: koid::next(),
                     kind: ResourceKind::Vmex,
+                    handle_count: HandleCount::new(),
                     _counted: Counted::new(CountedKind::Resource),
                 })
             })

@@ -77,10 +77,12 @@ pub fn replace(
     rights: zx_rights_t,
     out: UserPtrMut<zx_handle_t>,
 ) -> ZxResult {
-    let entry = sys.process.handles.lock().remove(handle)?;
-    if let Some(signals) = entry.object.signal_source() {
+    let mut old = sys.process.handles.lock().remove(handle)?;
+    // As for close: waits and port observers made through the old value end.
+    if let Some(signals) = old.object().signal_source() {
         signals.cancel_via(sys.process.koid, handle);
     }
-    let rights = derive_rights(entry.rights, rights)?;
-    sys.add_handle_out(entry.object, rights, out)
+    let rights = derive_rights(old.rights(), rights)?;
+    old.set_rights(rights);
+    sys.insert_handle_out(old, out)
 }

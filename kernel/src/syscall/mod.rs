@@ -22,7 +22,7 @@ mod vmar;
 mod vmo;
 
 use crate::arch::user;
-use crate::object::handle::Entry;
+use crate::object::handle::{Entry, Handle};
 use crate::object::{Object, Process};
 use crate::task::thread::Thread;
 use alloc::sync::Arc;
@@ -64,7 +64,14 @@ impl Syscalls<'_> {
         out: UserPtrMut<zx_handle_t>,
     ) -> ZxResult {
         crate::mm::heap::headroom().map_err(|_| Status::NO_MEMORY)?;
-        let handle = self.process.handles.lock().add(object, rights)?;
+        self.insert_handle_out(Handle::new(object, rights), out)
+    }
+
+    /// As [`Self::add_handle_out`], for a handle that exists already (replaced, or taken
+    /// from a message): on any failure it is closed, outside the table's lock.
+    fn insert_handle_out(&self, handle: Handle<Object>, out: UserPtrMut<zx_handle_t>) -> ZxResult {
+        let inserted = self.process.handles.lock().insert(handle);
+        let handle = inserted.map_err(|(status, _closed)| status)?;
         if copy_out(out, &handle.to_le_bytes()).is_err() {
             let removed = self.process.handles.lock().remove(handle);
             drop(removed);

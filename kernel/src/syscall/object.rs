@@ -1,6 +1,7 @@
 //! Object syscalls: get_info, get/set_property, wait_one.
 
 use super::{copy_in, copy_out, copy_out_optional, Syscalls, ZxResult};
+use crate::object::handle::HandleObject;
 use crate::object::process::Name;
 use crate::object::{Object, ResourceKind};
 use libzircon::cdef::AbiStruct;
@@ -30,6 +31,16 @@ pub fn get_info(
             };
             single_record(&record, buffer, buffer_size, actual, avail)
         }
+        ZX_INFO_HANDLE_COUNT => {
+            let entry = sys.lookup(handle)?;
+            if entry.rights & ZX_RIGHT_INSPECT == 0 {
+                return Err(Status::ACCESS_DENIED);
+            }
+            let record = zx_info_handle_count_t {
+                handle_count: entry.object.handle_count().get(),
+            };
+            single_record(&record, buffer, buffer_size, actual, avail)
+        }
         // V1 and V2 (for programs built against older headers) are prefixes of the
         // current layout: the same fields, fewer of them at the end.
         ZX_INFO_VMO | ZX_INFO_VMO_V2 | ZX_INFO_VMO_V1 => {
@@ -53,7 +64,7 @@ pub fn get_info(
         }
         ZRK_INFO_KERNEL_OBJECTS => {
             info_resource(sys, handle)?;
-            let [processes, threads, vmos, vmars, resources, handles, events, timers, ports, jobs] =
+            let [processes, threads, vmos, vmars, resources, handles, events, timers, ports, jobs, channels] =
                 crate::object::counts::snapshot();
             let record = zrk_info_kernel_objects_t {
                 processes,
@@ -66,6 +77,7 @@ pub fn get_info(
                 timers,
                 ports,
                 jobs,
+                channels,
             };
             single_record(&record, buffer, buffer_size, actual, avail)
         }

@@ -188,7 +188,9 @@ pub(super) fn start(
         if arg.rights & ZX_RIGHT_TRANSFER == 0 {
             return Err(Status::ACCESS_DENIED);
         }
-        arg_value = process.handles.lock().add(arg.object, arg.rights)?;
+        // The handle itself moves (its count stays); refused, it closes outside the lock.
+        let inserted = process.handles.lock().insert(arg);
+        arg_value = inserted.map_err(|(status, _closed)| status)?;
     }
     let start = UserStart {
         entry,

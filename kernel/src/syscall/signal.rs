@@ -59,13 +59,19 @@ pub fn object_signal_peer(sys: &Syscalls, handle: zx_handle_t, clear: u32, set: 
     if entry.rights & ZX_RIGHT_SIGNAL_PEER == 0 {
         return Err(Status::ACCESS_DENIED);
     }
-    let Object::EventPair(end) = &entry.object else {
-        return Err(Status::NOT_SUPPORTED);
-    };
-    check_mask(ZX_USER_SIGNAL_ALL | ZX_EVENTPAIR_SIGNALED, clear, set)?;
-    let peer = end.peer().ok_or(Status::PEER_CLOSED)?;
-    peer.signals.update(clear, set);
-    Ok(())
+    match &entry.object {
+        Object::EventPair(end) => {
+            check_mask(ZX_USER_SIGNAL_ALL | ZX_EVENTPAIR_SIGNALED, clear, set)?;
+            let peer = end.peer().ok_or(Status::PEER_CLOSED)?;
+            peer.signals.update(clear, set);
+            Ok(())
+        }
+        Object::Channel(end) => {
+            check_mask(ZX_USER_SIGNAL_ALL, clear, set)?;
+            end.signal_peer(clear, set)
+        }
+        _ => Err(Status::NOT_SUPPORTED),
+    }
 }
 
 /// The size of a zx_wait_item_t (handle, waitfor, pending).

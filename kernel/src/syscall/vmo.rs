@@ -270,11 +270,12 @@ pub fn replace_as_executable(
             Err(e) => Err(e),
         }
     };
-    let entry = sys.process.handles.lock().remove(handle)?;
+    let mut old = sys.process.handles.lock().remove(handle)?;
     vmex_status?;
     // As documented (and as Zircon does): anything but a VMO is BAD_HANDLE here.
-    let Object::Vmo(vmo) = entry.object else {
+    let Object::Vmo(_) = old.object() else {
         return Err(Status::BAD_HANDLE);
     };
-    sys.add_handle_out(Object::Vmo(vmo), entry.rights | ZX_RIGHT_EXECUTE, out)
+    old.set_rights(old.rights() | ZX_RIGHT_EXECUTE);
+    sys.insert_handle_out(old, out)
 }

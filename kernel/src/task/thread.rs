@@ -10,6 +10,7 @@ use crate::lockorder;
 use crate::mm::frames::NoMemory;
 use crate::mm::kstack::KernelStack;
 use crate::object::counts::{Counted, Kind as CountedKind};
+use crate::object::handle::HandleCount;
 use crate::object::koid;
 use crate::object::process::Name;
 use crate::object::vmar::aspace::Unresolved;
@@ -118,6 +119,11 @@ pub struct Thread {
     /// While it is stopped by a suspension: its user registers (the frame at the top of
     /// its kernel stack), for zx_thread_read_state/write_state. Lock: taken alone.
     pub(crate) parked: Mutex<Option<usize>>,
+    /// A zx_channel_call a suspension interrupted, for zx_channel_call_finish to wait on
+    /// again (digest 6.5). Lock: taken alone.
+    pub channel_call: Mutex<Option<crate::object::channel::PendingCall>>,
+    /// Its handles (ZX_INFO_HANDLE_COUNT).
+    pub handle_count: HandleCount,
     _counted: Option<Counted>,
 }
 
@@ -175,6 +181,8 @@ impl Thread {
             watchdog: AtomicU64::new(0),
             suspend_count: AtomicU32::new(0),
             parked: Mutex::new(None),
+            channel_call: Mutex::new(None),
+            handle_count: HandleCount::new(),
             _counted: counted,
         }
     }

@@ -61,7 +61,7 @@ typedef struct zrk_info_kernel_objects {
   uint64_t vmos;
   uint64_t vmars;
   uint64_t resources;
-  // Handles, in every process's table.
+  // Handles, in every process's table and in channel messages.
   uint64_t handles;
   // Events and event-pair ends.
   uint64_t events;
@@ -69,6 +69,8 @@ typedef struct zrk_info_kernel_objects {
   uint64_t ports;
   // Jobs (the root job included).
   uint64_t jobs;
+  // Channel ends (two per channel).
+  uint64_t channels;
 } zrk_info_kernel_objects_t;
 
 __END_CDECLS

@@ -23,6 +23,7 @@ use super::{AddressRegionTree, Mapping, VmarId, USER_ASPACE_BASE, USER_ASPACE_SI
 use crate::mm::aspace::{self, AddressSpace, MapError};
 use crate::mm::vmo_pages::zero_page;
 use crate::object::counts::{Counted, Kind as CountedKind};
+use crate::object::handle::HandleCount;
 use crate::object::koid;
 use crate::object::process::{KernelVmo, Process};
 use crate::object::vmo::{FaultPage, MappingObserver, MappingTarget, PAGE_SIZE};
@@ -401,6 +402,8 @@ pub struct Vmar {
     pub process_koid: zx_koid_t,
     pub process: Weak<Process>,
     pub id: VmarId,
+    /// Its handles (ZX_INFO_HANDLE_COUNT).
+    pub handle_count: HandleCount,
     _counted: Counted,
 }
 
@@ -411,6 +414,7 @@ impl Vmar {
             process_koid: process.koid,
             process: Arc::downgrade(process),
             id,
+            handle_count: HandleCount::new(),
             _counted: Counted::new(CountedKind::Vmar),
         })
     }
