@@ -153,6 +153,15 @@ pub extern "C" fn kernel_main(dtb_pa: usize, entry_el: u64, image_pa: usize) -> 
     if let Some(seconds) = cmd.watchdog {
         crate::task::set_watchdog_seconds(seconds);
     }
+    if let Some(limit) = cmd.max_port_observers {
+        crate::object::port::set_max_observers(limit);
+    }
+    if let Some(n) = cmd.max_asids {
+        crate::mm::aspace::limit_asids(n);
+    }
+    crate::syscall::enable_debugging_syscalls(cmd.debugging_syscalls);
+    // The root of the job tree, before any process.
+    crate::object::Job::root();
     if let Some(kind) = cmd.crash {
         crash(kind);
     }
@@ -253,7 +262,8 @@ fn read_user_page_directly() -> ! {
     }
     user::activate(aspace.ttbr0());
     let mut word = [0xffu8; 8];
-    let copied = user::copy_from_user(&mut word, user::USER_BASE);
+    let at = libzircon::dispatch::UserPtr::<u64>::from_addr(user::USER_BASE);
+    let copied = user::copy_from_user(&mut word, at);
     log::info!(
         "copy routine read of user page {:#x}: {copied:?}, {:?}",
         user::USER_BASE,
@@ -282,35 +292,48 @@ fn init_memory(
     let ram_bytes = info.memory.total_size();
     let reserved = info.reserved.iter().chain(holes.iter().copied());
     let (mut free, usable) = mm::free_regions(info.memory.iter(), mem_limit, reserved);
-    let heap_bytes = mm::heap_size_for(free.total());
-    let Some(heap_range) = free.take_from_largest(heap_bytes, frames::PAGE_SIZE as u64) else {
+    let (Some(first), Some(last)) = (free.iter().next(), free.iter().last()) else {
+        log::error!("no free memory");
+        power::fail();
+    };
+    // The frame allocator's table covers every page from the first free one to the last.
+    let (span_start, span_end) = (first.start, last.start + last.size);
+    let page = frames::PAGE_SIZE as u64;
+    let pages = ((span_end - span_start) / page) as usize;
+    let table_bytes = (frames::table_bytes(pages) as u64).div_ceil(page) * page;
+    let Some(table) = free.take_from_largest(table_bytes, page) else {
         log::error!(
-            "not enough memory for a {} KiB kernel heap ({} KiB free)",
-            heap_bytes / 1024,
+            "not enough memory for the {} KiB frame table ({} KiB free)",
+            table_bytes / 1024,
             free.total() / 1024
         );
         power::fail();
     };
-    // SAFETY: heap_range was just taken out of the free RAM, and RAM is linear-mapped.
+    let table_va = paging::phys_to_virt(table.start);
+    // SAFETY: the table's range was just taken out of the free RAM, and RAM is
+    // linear-mapped; zeroing it makes every entry "not free".
     unsafe {
-        heap::init(
-            paging::phys_to_virt(heap_range.start),
-            heap_range.size as usize,
-        )
-    };
+        core::ptr::write_bytes(table_va as *mut u8, 0, table.size as usize);
+        frames::init_with_table(
+            span_start as usize,
+            span_end as usize,
+            table_va,
+            table.size as usize,
+        );
+    }
     for r in free.iter() {
         frames::add_region(r.start as usize, (r.start + r.size) as usize);
     }
-    if let (Some(first), Some(last)) = (free.iter().next(), free.iter().last()) {
-        frames::init_refcounts(first.start as usize, (last.start + last.size) as usize);
-    }
+    heap::init();
     mm::set_usable_bytes(usable);
     mm::MemoryReport {
         ram_bytes,
         usable_bytes: usable,
-        heap_bytes: heap_range.size,
+        table_bytes: table.size,
+        heap_bytes: heap::stats().0 as u64,
+        heap_used_bytes: heap::stats().1 as u64,
         free_pages: frames::free_pages(),
-        reserved_bytes: usable - free.total() - heap_range.size,
+        reserved_bytes: usable - free.total() - table.size,
     }
 }
 
@@ -348,12 +371,13 @@ fn banner(
         }
     );
     kprintln!(
-        "  free pages: {} of {} ({} KiB), kernel heap: {} KiB ({} KiB used), reserved: {} KiB",
+        "  free pages: {} of {} ({} KiB), kernel heap: {} KiB ({} KiB used), frame table: {} KiB, reserved: {} KiB",
         mem.free_pages,
         frames::total_pages(),
         mem.free_pages * 4,
         mem.heap_bytes / 1024,
-        heap::stats().1 / 1024,
+        mem.heap_used_bytes / 1024,
+        mem.table_bytes / 1024,
         mem.reserved_bytes / 1024
     );
     kprintln!(

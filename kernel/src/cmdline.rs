@@ -10,6 +10,13 @@
 //! | `loglevel=LVL`  | `off`, `error`, `warn`, `info`, `debug` or `trace`             |
 //! | `watchdog=S`    | seconds a syscall may run before the watchdog stops the kernel |
 //! |                 | (default 10; 0: as soon as one spans two timer ticks)          |
+//! | `max_port_observers=N` | armed zx_object_wait_async observers a port may have; one |
+//! |                 | more is a policy exception that kills the caller (default      |
+//! |                 | 50000, Fuchsia's)                                              |
+//! | `debugging_syscalls` | enable debugging syscalls (`zx_process_write_memory`); off  |
+//! |                 | by default, as Fuchsia's `kernel.enable-debugging-syscalls`    |
+//! | `max_asids=N`   | give at most N address spaces an ASID of their own (N >= 1;    |
+//! |                 | the rest share one, flushed on switch): tests ASID exhaustion  |
 //!
 //! Parsing never fails: anything not understood is reported in [`Problems`] and
 //! otherwise ignored, so the kernel can say `command line: unknown option 'foo'
@@ -56,6 +63,12 @@ pub struct CommandLine<'a> {
     pub loglevel: Option<LevelFilter>,
     /// `watchdog=SECONDS`
     pub watchdog: Option<u64>,
+    /// `max_port_observers=N`
+    pub max_port_observers: Option<usize>,
+    /// `debugging_syscalls`
+    pub debugging_syscalls: bool,
+    /// `max_asids=N`
+    pub max_asids: Option<usize>,
     /// The whole command line as given.
     pub raw: &'a str,
 }
@@ -85,9 +98,11 @@ pub mod what {
     pub const BAD_CRASH: &str =
         "unknown crash kind (want null, stack, undef, user or lockorder) in";
     pub const BAD_WATCHDOG: &str = "watchdog wants whole seconds in";
+    pub const BAD_PORT_OBSERVERS: &str = "max_port_observers wants a whole number in";
     pub const BAD_LOGLEVEL: &str =
         "unknown log level (want off, error, warn, info, debug or trace) in";
     pub const NO_VALUE_EXPECTED: &str = "unexpected value in";
+    pub const BAD_ASIDS: &str = "max_asids wants a whole number of at least 1 in";
 }
 
 /// A fixed-capacity list of [`Problem`]s.
@@ -152,6 +167,9 @@ pub fn parse(s: &str) -> (CommandLine<'_>, Problems<'_>) {
         crash: None,
         loglevel: None,
         watchdog: None,
+        max_port_observers: None,
+        debugging_syscalls: false,
+        max_asids: None,
         raw: s,
     };
     let mut problems = Problems::new();
@@ -186,6 +204,18 @@ pub fn parse(s: &str) -> (CommandLine<'_>, Problems<'_>) {
                 Err(_) => problems.push(option, what::BAD_WATCHDOG),
             },
             ("watchdog", None) => problems.push(option, what::BAD_WATCHDOG),
+            ("max_port_observers", Some(v)) => match v.parse() {
+                Ok(n) => line.max_port_observers = Some(n),
+                Err(_) => problems.push(option, what::BAD_PORT_OBSERVERS),
+            },
+            ("max_port_observers", None) => problems.push(option, what::BAD_PORT_OBSERVERS),
+            ("debugging_syscalls", None) => line.debugging_syscalls = true,
+            ("debugging_syscalls", Some(_)) => problems.push(option, what::NO_VALUE_EXPECTED),
+            ("max_asids", Some(v)) => match v.parse() {
+                Ok(n) if n >= 1 => line.max_asids = Some(n),
+                _ => problems.push(option, what::BAD_ASIDS),
+            },
+            ("max_asids", None) => problems.push(option, what::BAD_ASIDS),
             ("mem", None) => problems.push(option, what::BAD_SIZE),
             ("crash", None) => problems.push(option, what::BAD_CRASH),
             ("loglevel", None) => problems.push(option, what::BAD_LOGLEVEL),
@@ -248,6 +278,18 @@ fn parse_level(text: &str) -> Option<LevelFilter> {
 #[cfg(test)]
 mod tests {
     #[test]
+    fn debugging_syscalls_and_max_asids() {
+        let (line, problems) = super::parse("debugging_syscalls max_asids=8");
+        assert!(line.debugging_syscalls);
+        assert_eq!(line.max_asids, Some(8));
+        assert!(problems.is_empty());
+        let (line, problems) = super::parse("max_asids=0 debugging_syscalls=1");
+        assert!(!line.debugging_syscalls);
+        assert_eq!(line.max_asids, None);
+        assert_eq!(problems.len(), 2);
+    }
+
+    #[test]
     fn module_parameters_of_other_kernels_are_ignored_quietly() {
         let (line, problems) =
             super::parse("vc_mem.mem_base=0x3ec00000 smsc95xx.macaddr=DC:A6 test");
@@ -277,6 +319,9 @@ mod tests {
                     crash: None,
                     loglevel: None,
                     watchdog: None,
+                    max_port_observers: None,
+                    debugging_syscalls: false,
+                    max_asids: None,
                     raw: s
                 }
             );
@@ -390,6 +435,23 @@ mod tests {
             [("watchdog=1.5", what::BAD_WATCHDOG)]
         );
         assert_eq!(problems("watchdog"), [("watchdog", what::BAD_WATCHDOG)]);
+    }
+
+    #[test]
+    fn max_port_observers_takes_a_whole_number() {
+        assert_eq!(
+            parse("max_port_observers=100").0.max_port_observers,
+            Some(100)
+        );
+        assert_eq!(parse("test").0.max_port_observers, None);
+        assert_eq!(
+            problems("max_port_observers=1e3"),
+            [("max_port_observers=1e3", what::BAD_PORT_OBSERVERS)]
+        );
+        assert_eq!(
+            problems("max_port_observers"),
+            [("max_port_observers", what::BAD_PORT_OBSERVERS)]
+        );
     }
 
     #[test]

@@ -21,11 +21,11 @@ use crate::arch::user::{USER_BASE, USER_END};
 use crate::mm::aspace::MapError;
 use crate::mm::frames::PAGE_SIZE;
 use crate::mm::vmo_pages::KernelPages;
-use crate::object::process::MappedVmo;
-use crate::object::vmo::MappingObserver;
-use crate::object::{KernelVmo, Object, Process, Resource, Thread, Vmar};
+use crate::object::process::Name;
+use crate::object::vmar::options::MapOptions;
+use crate::object::{Job, KernelVmo, Object, Process, Resource, Thread, Vmar};
 use crate::task::thread::{Body, UserStart};
-use alloc::sync::{Arc, Weak};
+use alloc::sync::Arc;
 use elf::abi::{EM_AARCH64, ET_EXEC, PF_R, PF_W, PF_X, PT_LOAD};
 use elf::endian::LittleEndian;
 use elf::ElfBytes;
@@ -77,7 +77,14 @@ pub struct Loaded {
     pub start: UserStart,
 }
 
-pub fn load(name: &str, image: &[u8], handle_seed: u64) -> Result<Loaded, LoadError> {
+/// Loads `image` as a new process named `name` in `job`, which the process also gets a
+/// handle to (`zrk_startup_t.job`, what `zx_job_default()` returns).
+pub fn load(
+    name: &str,
+    image: &[u8],
+    job: &Arc<Job>,
+    handle_seed: u64,
+) -> Result<Loaded, LoadError> {
     let elf = ElfBytes::<LittleEndian>::minimal_parse(image).map_err(|_| LoadError::NotElf)?;
     if elf.ehdr.class != elf::file::Class::ELF64 {
         return Err(LoadError::WrongKind("not 64-bit"));
@@ -90,9 +97,15 @@ pub fn load(name: &str, image: &[u8], handle_seed: u64) -> Result<Loaded, LoadEr
             "not ET_EXEC (position-dependent static)",
         ));
     }
-    let process = Process::new(name, handle_seed, crate::random::next_u64())?;
+    let process = Process::new(
+        Name::new(name),
+        job.clone(),
+        handle_seed,
+        crate::random::next_u64(),
+    )?;
+    job.add_process(&process).map_err(LoadError::Handles)?;
     // Tear the half-built process down on any error below.
-    let result = populate(&process, &elf, image, name);
+    let result = populate(&process, &elf, image, name, job);
     match result {
         Ok((entry, thread)) => {
             let start = UserStart {
@@ -132,25 +145,14 @@ fn map_at(
     perms: u32,
 ) -> Result<(), LoadError> {
     let len = vmo.size() as usize;
-    let observer: Weak<dyn MappingObserver> = Arc::downgrade(process) as Weak<dyn MappingObserver>;
-    vmo.add_observer(observer).map_err(LoadError::Vm)?;
-    // Before the process lock: this takes the VMO's.
-    let object = MappedVmo::new(vmo);
-    let mut vm = process.vm.lock();
-    let vm = vm
-        .as_mut()
+    let root = process
+        .vm
+        .root()
         .ok_or(LoadError::Vm(libzircon::Status::BAD_STATE))?;
-    let root = vm.regions.root();
-    vm.regions
-        .map(
-            root,
-            ZX_VM_SPECIFIC | perms,
-            va - root.base(),
-            len,
-            object,
-            0,
-            perms,
-        )
+    let options = MapOptions::check(ZX_VM_SPECIFIC | perms, perms).map_err(LoadError::Vm)?;
+    process
+        .vm
+        .map(process, root, &options, va - root.base(), &vmo, 0, len)
         .map(|_| ())
         .map_err(LoadError::Vm)
 }
@@ -160,6 +162,7 @@ fn populate(
     elf: &ElfBytes<LittleEndian>,
     image: &[u8],
     name: &str,
+    job: &Arc<Job>,
 ) -> Result<(u64, Arc<Thread>), LoadError> {
     let segments = elf
         .segments()
@@ -173,7 +176,7 @@ fn populate(
         return Err(LoadError::BadSegment("nothing to load"));
     }
     let entry = elf.ehdr.e_entry;
-    match process.mapping_perms(entry as usize) {
+    match process.vm.mapping_perms(entry as usize) {
         Some(perms) if perms & ZX_VM_PERM_EXECUTE != 0 => {}
         _ => {
             return Err(LoadError::BadSegment(
@@ -191,27 +194,22 @@ fn populate(
         stack_base,
         ZX_VM_PERM_READ | ZX_VM_PERM_WRITE,
     )?;
-    {
-        // A sub-VMAR with no CAN_MAP rights: nothing can ever be mapped into the guard.
-        let mut vm = process.vm.lock();
-        let vm = vm
-            .as_mut()
-            .ok_or(LoadError::Vm(libzircon::Status::BAD_STATE))?;
-        let root = vm.regions.root();
-        let guard_base = stack_base - STACK_GUARD;
-        vm.regions
-            .allocate(root, ZX_VM_SPECIFIC, guard_base - root.base(), STACK_GUARD)
-            .map_err(LoadError::Vm)?;
-        *process.stack_guard.lock() = guard_base..stack_base;
-    }
+    let root = process
+        .vm
+        .root()
+        .ok_or(LoadError::Vm(libzircon::Status::BAD_STATE))?;
+    // A sub-VMAR with no CAN_MAP rights: nothing can ever be mapped into the guard.
+    let guard_base = stack_base - STACK_GUARD;
+    process
+        .vm
+        .allocate(root, ZX_VM_SPECIFIC, guard_base - root.base(), STACK_GUARD)
+        .map_err(LoadError::Vm)?;
+    *process.stack_guard.lock() = guard_base..stack_base;
 
     let thread = Thread::new(name, Some(process.clone()), Body::User)
         .map_err(|_| LoadError::Vm(libzircon::Status::NO_MEMORY))?;
-    let root = process
-        .root_vmar()
-        .ok_or(LoadError::Vm(libzircon::Status::BAD_STATE))?;
     let vmar = Vmar::new(process, root);
-    let (h_process, h_vmar, h_thread, h_info, h_vmex) = {
+    let (h_process, h_vmar, h_thread, h_info, h_vmex, h_job) = {
         let mut handles = process.handles.lock();
         let p = handles.add(Object::Process(process.clone()), ZX_DEFAULT_PROCESS_RIGHTS);
         let v = handles.add(Object::Vmar(vmar), root.handle_rights());
@@ -219,12 +217,14 @@ fn populate(
         let resources = ZX_DEFAULT_RESOURCE_RIGHTS;
         let i = handles.add(Object::Resource(Resource::info()), resources);
         let x = handles.add(Object::Resource(Resource::vmex()), resources);
+        let j = handles.add(Object::Job(job.clone()), ZX_DEFAULT_JOB_RIGHTS);
         (
             p.map_err(LoadError::Handles)?,
             v.map_err(LoadError::Handles)?,
             t.map_err(LoadError::Handles)?,
             i.map_err(LoadError::Handles)?,
             x.map_err(LoadError::Handles)?,
+            j.map_err(LoadError::Handles)?,
         )
     };
 
@@ -241,7 +241,7 @@ fn populate(
         thread: h_thread,
         vmex_resource: h_vmex,
         info_resource: h_info,
-        reserved: 0,
+        job: h_job,
         stack_base: stack_base as u64,
         stack_size: STACK_SIZE as u64,
     };

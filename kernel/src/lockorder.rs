@@ -10,18 +10,22 @@
 //! |---|---|---|---|
 //! | 6 | a process's handle table (`Process::handles`) | spin | no: user copies happen outside it |
 //! | 12 | a VMO family (`object::vmo` family lock) | spin | no: copies under it never resolve faults (a faulting copy drops it, resolves, retries) |
-//! | 18 | a process's address space (`Process::vm`) | spin | it is what a fault takes |
+//! | 18 | a process's address space (`Process::vm`: `object::vmar::aspace::Vm`) | spin | it is what a fault takes |
 //! | 24 | a futex bucket (`task::futex`) | spin, IRQs masked | no: the value is read with paging off, and re-read after the lock is dropped if that faults |
+//! | 27 | a channel's two queues and its waiting calls (`object::channel`) | spin, IRQs masked | no: messages are copied outside it |
 //! | 30 | a timer object's state (`object::event::Timer`) | spin, IRQs masked (its expiry runs in the timer interrupt) | no |
+//! | 32 | a job's children, life and policy (`object::job::Job`) | spin, IRQs masked (signals are updated under it) | no |
 //! | 36 | an object's signal state and its observers (`task::wait::Signals`) | spin, IRQs masked | no |
+//! | 39 | a port's packet queue and waiters (`object::port::PortQueue`): an observer that fires queues its packet with the signals' lock held | spin, IRQs masked | no |
 //! | 42 | the timer queue (`task::wait`) | spin, IRQs masked | no |
 //! | 48 | a thread's scheduling state (`Thread::sched`) | spin, IRQs masked | no |
 //! | 54 | a CPU's run queue (`task::sched`) | spin, IRQs masked | no |
 //!
 //! Not in the table because nothing is ever taken while they are held: the kernel heap
-//! and the frame allocator (leaves; the heap masks IRQs), the kernel stack slots, the
-//! console. A thread never blocks or switches while holding any of these (the scheduler
-//! asserts that no level is held when it switches).
+//! and the frame allocator (leaves, both masking IRQs; the heap drops its lock before it
+//! takes frames or gives them back, and the frame allocator never allocates), the kernel
+//! stack slots, the console. A thread never blocks or switches while holding any of
+//! these (the scheduler asserts that no level is held when it switches).
 
 /// A lock's place in the order. Ranks are spaced six apart so a new lock can go between
 /// two without renumbering; a rank is a bit of a `u64`, so all stay below 64.
@@ -47,13 +51,25 @@ pub const FUTEX: Level = Level {
     rank: 24,
     name: "futex bucket",
 };
+pub const CHANNEL: Level = Level {
+    rank: 27,
+    name: "channel queues",
+};
 pub const TIMER_OBJECT: Level = Level {
     rank: 30,
     name: "timer object",
 };
+pub const JOB: Level = Level {
+    rank: 32,
+    name: "job",
+};
 pub const SIGNALS: Level = Level {
     rank: 36,
     name: "object signals",
+};
+pub const PORT: Level = Level {
+    rank: 39,
+    name: "port queue",
 };
 pub const TIMERS: Level = Level {
     rank: 42,
@@ -69,13 +85,16 @@ pub const RUN_QUEUE: Level = Level {
 };
 
 /// Every level, outermost first (for reports).
-pub const ALL: [Level; 9] = [
+pub const ALL: [Level; 12] = [
     HANDLES,
     VMO_FAMILY,
     ASPACE,
     FUTEX,
+    CHANNEL,
     TIMER_OBJECT,
+    JOB,
     SIGNALS,
+    PORT,
     TIMERS,
     THREAD,
     RUN_QUEUE,

@@ -30,8 +30,6 @@ mod loader;
 #[cfg(target_os = "none")]
 mod logger;
 #[cfg(target_os = "none")]
-mod pagefault;
-#[cfg(target_os = "none")]
 mod power;
 #[cfg(target_os = "none")]
 mod smp;

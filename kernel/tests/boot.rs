@@ -10,27 +10,31 @@ const MIB: u64 = 1 << 20;
 const PAGE: u64 = 4096;
 
 /// The banner's RAM and free-page figures agree with the machine QEMU was given: all
-/// of RAM is reported, and the free pages are RAM less the kernel heap (1/32 of it,
-/// 1 MiB..64 MiB), the image, the device tree and a little rounding, never more.
+/// of RAM is reported, and the free pages are RAM less the frame allocator's table (16
+/// bytes a page from the first free page to the last, holes included), the little the
+/// kernel heap holds at that point (its reserve: it grows on demand), the image, the
+/// device tree and a little rounding, never more.
 fn assert_memory(boot: &Boot, ram_mib: u64, usable_mib: u64) {
     boot.assert_contains(&format!("RAM: {ram_mib} MiB"));
     assert_eq!(boot.number_after("usable "), usable_mib);
     let usable = usable_mib * MIB;
-    let heap = (usable / 32).clamp(MIB, 64 * MIB);
     let free = boot.number_after("free pages: ") * PAGE;
-    let reported_heap = boot.number_after("kernel heap: ") * 1024;
+    let heap = boot.number_after("kernel heap: ") * 1024;
+    let table = boot.number_after("frame table: ") * 1024;
+    assert!(heap <= MIB, "heap {heap} after boot for {usable} usable");
+    // At most twice RAM's share: the Pi's hole below 1 GiB is in the table too.
     assert!(
-        reported_heap <= heap && reported_heap + 2 * MIB >= heap,
-        "heap {reported_heap} for {usable} usable"
+        table <= usable / 128,
+        "frame table {table} for {usable} usable"
     );
     // Image + device tree + rounding: at most 4 MiB for any of these machines.
     assert!(
-        free + reported_heap <= usable,
-        "free {free} + heap exceed RAM"
+        free + heap + table <= usable,
+        "free {free} + heap + table exceed RAM"
     );
     assert!(
-        free + reported_heap + 4 * MIB >= usable,
-        "free {free} + heap {reported_heap} is far below {usable}:\n{}",
+        free + heap + table + 4 * MIB >= usable,
+        "free {free} + heap {heap} + table {table} is far below {usable}:\n{}",
         boot.output
     );
 }
@@ -100,8 +104,8 @@ fn eight_gib() {
     assert_memory(&boot, 8192, 8192);
 }
 
-/// 8 GiB on `virt` with the first 4 GiB of RAM reserved in the device tree: the kernel heap
-/// and every page a program gets lie above 4 GiB, and programs run.
+/// 8 GiB on `virt` with the first 4 GiB of RAM reserved in the device tree: the frame
+/// table, the kernel heap and every page a program gets lie above 4 GiB, and programs run.
 #[test]
 fn eight_gib_with_only_ram_above_4_gib_free_runs_programs() {
     let hello = user_programs("eight-gib", &["userspace/examples/hello.c"]);
@@ -117,10 +121,11 @@ fn eight_gib_with_only_ram_above_4_gib_free_runs_programs() {
         .assert_contains("reserved: 4194304 KiB")
         .assert_contains("Hello from C on zrk!")
         .assert_contains("zrk: all programs done (1 run)");
-    // Everything free is above 4 GiB: 4 GiB less the heap.
+    // Everything free is above 4 GiB: 4 GiB less the heap and the frame table.
     let free = boot.number_after("free pages: ") * PAGE;
     let heap = boot.number_after("kernel heap: ") * 1024;
-    assert_eq!(free + heap, 4 << 30, "{}", boot.output);
+    let table = boot.number_after("frame table: ") * 1024;
+    assert_eq!(free + heap + table, 4 << 30, "{}", boot.output);
 }
 
 #[test]
@@ -345,7 +350,7 @@ fn rpi4_banner_reports_the_boards_facts() {
 /// `memory` with its own (0..0x3c00_0000), so these trees carry the ranges from 1 GiB up
 /// in a second node, `ram@40000000` (the kernel, like Linux, goes by `device_type`).
 /// QEMU has 2 GiB, so `mem=1984M` keeps the kernel to what exists: its own 960 MiB and
-/// the gigabyte from 0x4000_0000, the largest free range, where the kernel heap goes.
+/// the gigabyte from 0x4000_0000, the largest free range, where the frame table goes.
 /// So this boot's kernel objects all live in the second range; the RAM above 2 GiB (and
 /// above 4 GiB) is parsed, counted and linear-mapped but not used: the 8 GiB `virt`
 /// boots above use RAM above 4 GiB.
@@ -535,8 +540,9 @@ fn rpi4_device_tree_on_virt_is_named_another_machines() {
         .assert_lacks("PANIC");
 }
 
-/// The checked kernel runs the thread, futex, wait and signal programs on four CPUs with
-/// every lock acquisition checked against the written order (kernel/src/lockorder.rs).
+/// The checked kernel runs the thread, futex, wait, signal, port, job and process programs
+/// on four CPUs with every lock acquisition checked against the written order
+/// (kernel/src/lockorder.rs).
 #[test]
 fn checked_kernel_runs_threads_on_four_cpus_with_lock_order_checks() {
     let out = user_programs(
@@ -545,6 +551,11 @@ fn checked_kernel_runs_threads_on_four_cpus_with_lock_order_checks() {
             "userspace/tests/thread_basic.c",
             "userspace/tests/event_signal.c",
             "userspace/tests/race_protect_faults.c",
+            "userspace/tests/port_threads.c",
+            "userspace/tests/port_async.c",
+            "userspace/tests/port_stress.c",
+            "userspace/tests/job_tree.c",
+            "userspace/tests/process_memory.c",
         ],
     );
     let boot = Machine::virt()
@@ -559,6 +570,11 @@ fn checked_kernel_runs_threads_on_four_cpus_with_lock_order_checks() {
         .assert_contains("zrk: exit thread_basic status 0")
         .assert_contains("zrk: exit event_signal status 0")
         .assert_contains("zrk: exit race_protect_faults status 0")
+        .assert_contains("zrk: exit port_threads status 0")
+        .assert_contains("zrk: exit port_async status 0")
+        .assert_contains("zrk: exit port_stress status 0")
+        .assert_contains("zrk: exit job_tree status 0")
+        .assert_contains("zrk: exit process_memory status 0")
         .assert_lacks("not ok")
         .assert_lacks("PANIC");
 }
@@ -573,8 +589,8 @@ fn lock_order_checker_stops_an_inversion() {
         .boot()
         .assert_exit(1)
         .assert_contains(
-            "lock order: taking the thread scheduling state lock (level 8) while holding the \
-             run queue lock (level 9)",
+            "lock order: taking the thread scheduling state lock (level 48) while holding the \
+             run queue lock (level 54)",
         );
     Machine::virt()
         .append("crash=lockorder")

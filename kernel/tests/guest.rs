@@ -20,10 +20,10 @@
 //! (e.g. `append mem=64M` to run it with little memory).
 //! Output follows libtest's format, so `cargo test` reads like any other test binary.
 //!
-//! One more case, `guest::fuchsia_core_vmo_status`, checks
-//! `userspace/tests/fuchsia-core-vmo.status` (see `guest/status.rs`): every case of
-//! Fuchsia's core VMO test inventory has a line, and every case of ours a line names as
-//! covering one ran in this run and passed.
+//! One more case per status file, `guest::fuchsia_core_vmo_status` and
+//! `guest::fuchsia_core_channel_status`, checks `userspace/tests/fuchsia-core-*.status`
+//! (see `guest/status.rs`): every case of that Fuchsia core test inventory has a line,
+//! and every case of ours a line names as covering one ran in this run and passed.
 //!
 //! Arguments (those of libtest that make sense here): `FILTER` (a substring of
 //! `guest::NAME`, `guest::rpi4::NAME` or of a case's full name: `rpi4` selects the Pi's
@@ -86,20 +86,23 @@ fn main() -> ExitCode {
         .iter()
         .flat_map(|p| Board::ALL.map(|board| Program { board, ..p.clone() }))
         .collect();
-    let total = runs.len() + 1; // the runs and the status-file check
+    let total = runs.len() + status::FILES.len(); // the runs and the status-file checks
     let selected: Vec<Program> = runs.into_iter().filter(|p| args.selects(p)).collect();
-    let check_status = args.selects_check(status::CHECK_NAME);
-    let filtered_out = total - selected.len() - usize::from(check_status);
+    let checks: Vec<&status::StatusFileSpec> = status::FILES
+        .iter()
+        .filter(|spec| args.selects_check(spec.check_name))
+        .collect();
+    let filtered_out = total - selected.len() - checks.len();
 
     if args.list {
         for program in &selected {
             println!("guest::{}: test", program.id());
         }
-        if check_status {
-            println!("guest::{}: test", status::CHECK_NAME);
+        for spec in &checks {
+            println!("guest::{}: test", spec.check_name);
         }
         if !args.terse {
-            let n = selected.len() + usize::from(check_status);
+            let n = selected.len() + checks.len();
             println!("\n{n} tests, 0 benchmarks");
         }
         return ExitCode::SUCCESS;
@@ -127,8 +130,8 @@ fn main() -> ExitCode {
         .map(|p| p.name.clone())
         .collect();
     let (mut outcomes, results) = run_all(&root, selected, &args);
-    if check_status {
-        let case = status::check(&root, &all_names, &ran, &results);
+    for spec in &checks {
+        let case = status::check(spec, &root, &all_names, &ran, &results);
         let verdict = match case.verdict {
             Verdict::Pass => "ok",
             Verdict::Skip => "ignored",

@@ -129,6 +129,9 @@ macro_rules! __zx_c_type_name {
     (c_void) => {
         "void"
     };
+    (c_bool) => {
+        "bool"
+    };
     ($t:ident) => {
         stringify!($t)
     };
@@ -250,9 +253,18 @@ macro_rules! c_struct {
     ) => {
         $(#[doc = $doc])*
         #[repr(C)]
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
         pub struct $name {
             $( $(#[doc = $fdoc])* pub $field: $fty, )*
+        }
+
+        // By hand rather than derived: arrays longer than 32 have no Default.
+        impl Default for $name {
+            fn default() -> Self {
+                // SAFETY: integer fields and arrays of them only (see AbiStruct below),
+                // for which all-zero bytes are a valid value.
+                unsafe { core::mem::zeroed() }
+            }
         }
 
         const _: () = assert!(

@@ -14,3 +14,6 @@ pub type uint32_t = u32;
 pub type uint64_t = u64;
 pub type size_t = usize;
 pub type uintptr_t = usize;
+/// C's `bool` in a struct: one byte, 0 or 1. Rust sees a `u8`, so every byte a C
+/// program may leave there is a valid value.
+pub type c_bool = u8;

@@ -45,6 +45,29 @@ macro_rules! user_pointer_impls {
             pub const fn is_null(self) -> bool {
                 self.addr == 0
             }
+
+            /// The same address, pointing to a `U`.
+            pub const fn cast<U>(self) -> $ptr<U> {
+                $ptr::from_addr(self.addr)
+            }
+
+            /// The address `bytes` further on; None if that wraps (which no user
+            /// range can).
+            pub const fn checked_byte_add(self, bytes: usize) -> Option<Self> {
+                match self.addr.checked_add(bytes) {
+                    Some(addr) => Some($ptr::from_addr(addr)),
+                    None => None,
+                }
+            }
+
+            /// The address of element `index` of an array of `T` that starts here;
+            /// None if that wraps.
+            pub const fn checked_index(self, index: usize) -> Option<Self> {
+                match index.checked_mul(core::mem::size_of::<T>()) {
+                    Some(bytes) => self.checked_byte_add(bytes),
+                    None => None,
+                }
+            }
         }
 
         // By hand: deriving would demand `T: Copy` of the pointee.
@@ -71,6 +94,14 @@ macro_rules! user_pointer_impls {
 
 user_pointer_impls!(UserPtr);
 user_pointer_impls!(UserPtrMut);
+
+impl<T> UserPtrMut<T> {
+    /// The same address, for reading: an in/out parameter (`zx_wait_item_t*`) is read
+    /// before it is written.
+    pub const fn as_const(self) -> UserPtr<T> {
+        UserPtr::from_addr(self.addr)
+    }
+}
 
 /// Decoding of one argument register into a parameter's type.
 ///
@@ -266,6 +297,25 @@ mod tests {
             rec.calls,
             ["vmo_write(7, UserPtr(0x1000), 18446744073709551600, 42)"]
         );
+    }
+
+    #[test]
+    fn user_pointers_offset_by_elements_and_refuse_to_wrap() {
+        let items = UserPtrMut::<zx_wait_item_t>::from_addr(0x1000);
+        assert_eq!(
+            items.checked_index(2).map(|p| p.addr()),
+            Some(0x1000 + 2 * 12)
+        );
+        assert_eq!(
+            items.cast::<u8>().checked_index(2).map(|p| p.addr()),
+            Some(0x1002)
+        );
+        assert_eq!(items.as_const().addr(), 0x1000);
+        let top = UserPtr::<u64>::from_addr(usize::MAX - 7);
+        assert_eq!(top.checked_byte_add(7).map(|p| p.addr()), Some(usize::MAX));
+        assert_eq!(top.checked_byte_add(8), None);
+        assert_eq!(top.checked_index(1), None);
+        assert_eq!(items.checked_index(usize::MAX / 2), None);
     }
 
     #[test]

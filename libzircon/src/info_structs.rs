@@ -6,7 +6,7 @@
 use crate::ctypes::*;
 use crate::info::zx_info_process_flags_t;
 use crate::info::zx_thread_state_t;
-use crate::object_type::zx_obj_type_t;
+use crate::object_type::{zx_obj_type_t, ZX_OBJ_TYPE_UPPER_BOUND};
 use crate::rights::zx_rights_t;
 use crate::time::{zx_duration_t, zx_time_t};
 use crate::types::{zx_cpu_set_t, zx_koid_t, ZX_MAX_NAME_LEN};
@@ -45,6 +45,30 @@ c_struct! {
         /// `ZX_INFO_PROCESS_FLAG_*` bits.
         pub flags: zx_info_process_flags_t,
         pub padding1: [uint8_t; 4],
+    }
+}
+
+c_struct! {
+    /// `ZX_INFO_JOB`: a job's state.
+    pub struct zx_info_job_t (zx_info_job) {
+        /// Valid once `exited` is set: the `ZX_TASK_RETCODE_*` the job was killed with.
+        pub return_code: int64_t,
+        /// The job has been killed and all its children are dead.
+        pub exited: c_bool,
+        /// Whether the out-of-memory killer may kill the job (never set here).
+        pub kill_on_oom: c_bool,
+        /// Whether a debugger is attached to the job (never, here).
+        pub debugger_attached: c_bool,
+        pub padding1: [uint8_t; 5],
+    }
+}
+
+c_struct! {
+    /// `ZX_INFO_PROCESS_HANDLE_STATS`: how many handles of each object type a process
+    /// holds, indexed by `ZX_OBJ_TYPE_*`.
+    pub struct zx_info_process_handle_stats_t (zx_info_process_handle_stats) {
+        /// `ZX_OBJ_TYPE_UPPER_BOUND` entries.
+        pub handle_count: [uint32_t; 64],
     }
 }
 
@@ -208,6 +232,8 @@ pub const INFO_STRUCTS: &[&crate::cdef::CStruct] = {
         &zx_info_handle_basic_t::C,
         &zx_info_handle_count_t::C,
         &zx_info_process_t::C,
+        &zx_info_job_t::C,
+        &zx_info_process_handle_stats_t::C,
         &zx_info_timer_t::C,
         &zx_info_thread_t::C,
         &zx_info_thread_stats_t::C,
@@ -231,6 +257,10 @@ macro_rules! assert_layout {
 assert_layout!(zx_info_handle_basic_t, size 32,
     koid @ 0, rights @ 8, r#type @ 12, related_koid @ 16, reserved @ 24, padding1 @ 28);
 assert_layout!(zx_info_process_t, size 24, return_code @ 0, start_time @ 8, flags @ 16);
+assert_layout!(zx_info_job_t, size 16,
+    return_code @ 0, exited @ 8, kill_on_oom @ 9, debugger_attached @ 10, padding1 @ 11);
+assert_layout!(zx_info_process_handle_stats_t, size 256);
+const _: () = assert!(ZX_OBJ_TYPE_UPPER_BOUND == 64);
 assert_layout!(zx_info_vmar_t, size 16, base @ 0, len @ 8);
 assert_layout!(zx_info_vmo_t, size 128,
     koid @ 0, name @ 8, size_bytes @ 40, parent_koid @ 48, num_children @ 56,

@@ -29,6 +29,7 @@ pub mod info_structs;
 pub mod ipc;
 pub mod limits;
 pub mod object_type;
+pub mod policy;
 pub mod rights;
 pub mod signals;
 pub mod startup;
@@ -59,6 +60,7 @@ pub mod prelude {
     pub use crate::ipc::*;
     pub use crate::limits::*;
     pub use crate::object_type::*;
+    pub use crate::policy::*;
     pub use crate::rights::*;
     pub use crate::signals::*;
     pub use crate::startup::*;

@@ -97,6 +97,8 @@ c_consts! {
         ZX_JOB_TERMINATED: zx_signals_t = __ZX_OBJECT_SIGNALED;
         ZX_JOB_NO_JOBS: zx_signals_t = __ZX_OBJECT_SIGNAL_4;
         ZX_JOB_NO_PROCESSES: zx_signals_t = __ZX_OBJECT_SIGNAL_5;
+        /// Asserted while a job has neither child jobs nor processes.
+        ZX_JOB_NO_CHILDREN: zx_signals_t = __ZX_OBJECT_SIGNAL_6;
         ZX_PROCESS_TERMINATED: zx_signals_t = __ZX_OBJECT_SIGNALED;
         ZX_THREAD_TERMINATED: zx_signals_t = __ZX_OBJECT_SIGNALED;
         ZX_THREAD_RUNNING: zx_signals_t = __ZX_OBJECT_SIGNAL_4;

@@ -15,7 +15,7 @@ c_consts! {
         /// "ZRKSTART" read as a little-endian word.
         ZRK_STARTUP_MAGIC: uint64_t = 0x54524154534b525a;
         /// The layout below; bumped on any change.
-        ZRK_STARTUP_VERSION: uint32_t = 1;
+        ZRK_STARTUP_VERSION: uint32_t = 2;
     }
 }
 
@@ -38,11 +38,16 @@ c_struct! {
         pub vmos: uint64_t,
         pub vmars: uint64_t,
         pub resources: uint64_t,
-        /// Handles, in every process's table.
+        /// Handles, in every process's table and in channel messages.
         pub handles: uint64_t,
         /// Events and event-pair ends.
         pub events: uint64_t,
         pub timers: uint64_t,
+        pub ports: uint64_t,
+        /// Jobs (the root job included).
+        pub jobs: uint64_t,
+        /// Channel ends (two per channel).
+        pub channels: uint64_t,
     }
 }
 
@@ -67,7 +72,9 @@ c_struct! {
         pub vmex_resource: zx_handle_t,
         /// `ZX_HANDLE_INVALID` until the kernel hands out an info resource.
         pub info_resource: zx_handle_t,
-        pub reserved: uint32_t,
+        /// The job the process runs in, with `ZX_DEFAULT_JOB_RIGHTS` (version 2; the
+        /// `reserved` slot of version 1): what `zx_job_default()` returns.
+        pub job: zx_handle_t,
         /// Lowest address of the stack mapping.
         pub stack_base: uint64_t,
         pub stack_size: uint64_t,
@@ -80,5 +87,6 @@ const _: () = {
     assert!(core::mem::offset_of!(zrk_startup_t, argv) == 16);
     assert!(core::mem::offset_of!(zrk_startup_t, process) == 24);
     assert!(core::mem::offset_of!(zrk_startup_t, info_resource) == 40);
+    assert!(core::mem::offset_of!(zrk_startup_t, job) == 44);
     assert!(core::mem::offset_of!(zrk_startup_t, stack_base) == 48);
 };

@@ -150,6 +150,14 @@ c_consts! {
 }
 
 c_consts! {
+    /// `zx_job_set_critical` options.
+    pub const JOB_CRITICAL_CONSTS: hex = {
+        /// Kill the job only if the critical process exits with a nonzero code.
+        ZX_JOB_CRITICAL_PROCESS_RETCODE_NONZERO: uint32_t = bit(0);
+    }
+}
+
+c_consts! {
     /// CPU sets. Plain literals, as Fuchsia spells them, so the preprocessor can use them.
     pub const CPU_SET_CONSTS: dec = {
         /// The most CPUs a `zx_cpu_set_t` can name.

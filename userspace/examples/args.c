@@ -43,6 +43,6 @@ int main(int argc, char** argv) {
   show("process", zx_process_self());
   show("root VMAR", zx_vmar_root_self());
   show("thread", zx_thread_self());
-  printf("default job: 0x%08" PRIx32 " (none yet)\n", zx_job_default());
+  printf("default job: 0x%08" PRIx32 "\n", zx_job_default());
   return 0;
 }

@@ -220,7 +220,7 @@ static uint64_t hostile_ptr_any(uint64_t len, uint64_t half) {
     case 0:
       return 0xfffffffffffff000ull;  // the last kernel page
     case 1:
-      return 0x1000000 - half;  // running up into the user base from below
+      return 0x200000 - half;  // running up into the user base (2 MiB) from below
     case 2:
       return 0x0000ffffff000000ull;  // past Zircon's user top, below 2^48
     case 3:

@@ -20,6 +20,7 @@
 _Static_assert(sizeof(zrk_startup_t) == 64, "start-up block layout is ABI");
 _Static_assert(offsetof(zrk_startup_t, argv) == 16, "start-up block layout is ABI");
 _Static_assert(offsetof(zrk_startup_t, process) == 24, "start-up block layout is ABI");
+_Static_assert(offsetof(zrk_startup_t, job) == 44, "start-up block layout is ABI");
 _Static_assert(offsetof(zrk_startup_t, stack_base) == 48, "start-up block layout is ABI");
 
 // Linker-script symbols (linker/user.ld). Declared as arrays so their addresses are
@@ -45,8 +46,8 @@ const zrk_startup_t* zrk_startup(void) { return startup; }
 zx_handle_t zx_process_self(void) { return startup->process; }
 zx_handle_t zx_vmar_root_self(void) { return startup->vmar_root; }
 zx_handle_t zx_thread_self(void) { return __zrk_thread_handle; }
-// zrk has no jobs yet: there is no default job to hand out.
-zx_handle_t zx_job_default(void) { return ZX_HANDLE_INVALID; }
+// The job the kernel started the program in (start-up block version 2).
+zx_handle_t zx_job_default(void) { return startup->job; }
 
 // Fuchsia also exports the underscore names; C code written for it may call those.
 zx_handle_t _zx_process_self(void) __attribute__((alias("zx_process_self")));

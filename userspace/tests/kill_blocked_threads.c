@@ -1,5 +1,5 @@
 // A process whose threads are blocked forever (in zx_futex_wait, zx_object_wait_one,
-// zx_object_wait_many, zx_nanosleep) still ends when main returns: the kernel interrupts
+// zx_object_wait_many, zx_nanosleep, zx_port_wait) still ends when main returns: the kernel interrupts
 // each wait, the threads die, and the process reports its exit status.
 // zrk-test: expect-exit 7
 #include <zrk/thread_util.h>
@@ -7,6 +7,7 @@
 
 static zx_futex_t never;
 static zx_handle_t event;
+static zx_handle_t port;
 
 static void in_futex(uintptr_t a, uintptr_t b) {
   (void)a;
@@ -37,6 +38,14 @@ static void in_sleep(uintptr_t a, uintptr_t b) {
   zx_thread_exit();
 }
 
+static void in_port_wait(uintptr_t a, uintptr_t b) {
+  (void)a;
+  (void)b;
+  zx_port_packet_t packet;
+  zx_port_wait(port, ZX_TIME_INFINITE, &packet);
+  zx_thread_exit();
+}
+
 static void spinning(uintptr_t a, uintptr_t b) {
   (void)a;
   (void)b;
@@ -45,14 +54,17 @@ static void spinning(uintptr_t a, uintptr_t b) {
 }
 
 int main(void) {
-  plan(2);
-  ok(zx_event_create(0, &event) == ZX_OK, "event");
-  raw_thread_t t[5];
-  raw_thread_fn fns[5] = {in_futex, in_wait_one, in_wait_many, in_sleep, spinning};
+  plan(3);
+  ok(zx_event_create(0, &event) == ZX_OK && zx_port_create(0, &port) == ZX_OK, "event, port");
+  raw_thread_t t[6];
+  raw_thread_fn fns[6] = {in_futex, in_wait_one, in_wait_many, in_sleep, in_port_wait, spinning};
   bool started = true;
-  for (int i = 0; i < 5; i++) started &= raw_thread_start(&t[i], fns[i], 0, 0) == ZX_OK;
+  for (int i = 0; i < 6; i++) started &= raw_thread_start(&t[i], fns[i], 0, 0) == ZX_OK;
   ok(started, "threads blocked in each call");
   zx_nanosleep(zx_deadline_after(ZX_MSEC(20)));
+  zx_info_thread_t info = {0};
+  zx_object_get_info(t[4].handle, ZX_INFO_THREAD, &info, sizeof info, NULL, NULL);
+  ok(info.state == ZX_THREAD_STATE_BLOCKED_PORT, "the zx_port_wait thread reads BLOCKED_PORT");
   done_testing();
   return 7;
 }

@@ -23,7 +23,7 @@ TEST(the_block_has_magic_and_version) {
   ASSERT_NE(block, NULL);
   EXPECT_EQ(block->magic, ZRK_STARTUP_MAGIC);
   EXPECT_EQ(block->version, ZRK_STARTUP_VERSION);
-  EXPECT_EQ(block->reserved, 0);
+  EXPECT_EQ(block->version, 2u);
 }
 
 TEST(main_gets_argc_and_argv_from_the_block) {
@@ -47,7 +47,8 @@ TEST(process_h_answers_from_the_block) {
   EXPECT_EQ(zx_process_self(), block->process);
   EXPECT_EQ(zx_vmar_root_self(), block->vmar_root);
   EXPECT_EQ(zx_thread_self(), block->thread);
-  EXPECT_EQ(zx_job_default(), ZX_HANDLE_INVALID);
+  EXPECT_EQ(zx_job_default(), block->job);
+  EXPECT_EQ(_zx_job_default(), block->job);
   EXPECT_EQ(_zx_process_self(), block->process);
   EXPECT_EQ(_zx_thread_self(), block->thread);
 }
@@ -61,8 +62,9 @@ TEST(startup_handles_have_their_types) {
       {block->process, ZX_OBJ_TYPE_PROCESS},
       {block->vmar_root, ZX_OBJ_TYPE_VMAR},
       {block->thread, ZX_OBJ_TYPE_THREAD},
+      {block->job, ZX_OBJ_TYPE_JOB},
   };
-  for (size_t i = 0; i < 3; i++) {
+  for (size_t i = 0; i < 4; i++) {
     TEST_CONTEXT("handle %zu", i);
     zx_info_handle_basic_t info;
     ASSERT_OK(zx_object_get_info(expected[i].handle, ZX_INFO_HANDLE_BASIC, &info, sizeof info,
@@ -85,6 +87,19 @@ TEST(resources_are_absent_or_resource_handles) {
                                  NULL));
     EXPECT_EQ(info.type, ZX_OBJ_TYPE_RESOURCE);
   }
+}
+
+// The job: the program's own, with the default job rights, a child of the root job; the
+// process is in it.
+TEST(the_job_is_the_processs_own_with_default_rights) {
+  zx_info_handle_basic_t job, process;
+  ASSERT_OK(zx_object_get_info(zx_job_default(), ZX_INFO_HANDLE_BASIC, &job, sizeof job, NULL,
+                               NULL));
+  EXPECT_EQ(job.rights, ZX_DEFAULT_JOB_RIGHTS);
+  EXPECT_NE(job.related_koid, ZX_KOID_INVALID);  // the root job
+  ASSERT_OK(zx_object_get_info(zx_process_self(), ZX_INFO_HANDLE_BASIC, &process,
+                               sizeof process, NULL, NULL));
+  EXPECT_EQ(process.related_koid, job.koid);
 }
 
 TEST(the_stack_is_where_the_block_says) {

@@ -38,12 +38,12 @@ MAP_TEST(ObjectInfoTest) {
   drop_vmar(region);
 }
 
-// The root VMAR covers the user address space from Zircon's 16 MiB base up to at most
+// The root VMAR covers the user address space from Zircon's 2 MiB base (arm64) up to at most
 // the top of the 48-bit range, and so the program's image, its stack and its start-up
 // block.
 MAP_TEST(the_root_vmar_covers_the_program) {
   zx_info_vmar_t root = root_info();
-  EXPECT_GE(root.base, 0x1000000);
+  EXPECT_EQ(root.base, 0x200000);
   EXPECT_EQ(root.base % PAGE, 0);
   EXPECT_EQ(root.len % PAGE, 0);
   EXPECT_LE(root.base + root.len, ZRK_USER_TOP);

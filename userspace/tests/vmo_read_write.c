@@ -4,7 +4,7 @@
 // (OUT_OF_RANGE), the cache policy (vmo_cache.c), the range against the page-rounded
 // size (OUT_OF_RANGE), then a zero length succeeds without looking at the buffer.
 // Only then the buffer: NULL or a range not entirely inside the user address space
-// (kernel half, non-canonical, below the 16 MiB base, wrapping) is INVALID_ARGS, a user
+// (kernel half, non-canonical, below the 2 MiB base, wrapping) is INVALID_ARGS, a user
 // address no mapping covers is NOT_FOUND, and a mapping without the needed permission
 // (reading into the program's .rodata or .text) is ACCESS_DENIED. Pages copied before
 // the one that faulted stay copied. Reads and writes that straddle pages round-trip
@@ -300,8 +300,8 @@ VMO_TEST(null_and_non_user_buffers_are_invalid_args) {
       {"kernel half", 0xffff000000000000, 16},
       {"kernel half, top", UINTPTR_MAX - 15, 16},
       {"non-canonical", 0x0001000000000000, 16},
-      {"below the 16 MiB base", 0x1000, 16},
-      {"just below the base", 0x1000000 - 8, 8},
+      {"below the 2 MiB base", 0x1000, 16},
+      {"just below the base", 0x200000 - 8, 8},
       {"straddles the top of user space", ((uintptr_t)1 << 48) - 8, 16},
       {"wraps around", UINTPTR_MAX - 7, 16},
   };

@@ -96,7 +96,9 @@ pub fn table_pages() -> usize {
     TABLE_PAGES.load(Ordering::Relaxed)
 }
 
-/// ASIDs 1..=max in use; 0 is the kernel's reserved ASID.
+/// ASIDs in use. 0 is the kernel's reserved ASID (software PAN's empty table uses it);
+/// the highest one the hardware has is shared by every address space that finds the
+/// others taken (see [`alloc_asid`]); the rest are handed out one per address space.
 static ASIDS: Mutex<AsidPool> = Mutex::new(AsidPool {
     used: [0; 1024],
     next: 1,
@@ -107,6 +109,16 @@ struct AsidPool {
     next: usize,
 }
 
+/// At most this many ASIDs of their own (`max_asids=N` on the command line; 0: as many
+/// as the hardware has), so tests can run out of them quickly.
+static ASID_POOL_LIMIT: AtomicUsize = AtomicUsize::new(0);
+
+/// Gives at most `n` address spaces an ASID of their own; later ones share one.
+pub fn limit_asids(n: usize) {
+    ASID_POOL_LIMIT.store(n.max(1), Ordering::Relaxed);
+}
+
+/// How many ASIDs the hardware has: 2^16 or 2^8 (ID_AA64MMFR0_EL1.ASIDBits).
 fn asid_limit() -> usize {
     let mmfr0: u64;
     // SAFETY: reads an ID register.
@@ -118,8 +130,40 @@ fn asid_limit() -> usize {
     }
 }
 
-fn alloc_asid() -> Option<u16> {
-    let limit = asid_limit();
+/// The ASID address spaces share once the others are all taken.
+fn shared_asid() -> u16 {
+    (asid_limit() - 1) as u16
+}
+
+/// Whether the address space of `ttbr0` is one of those sharing [`shared_asid`]: a
+/// CPU switching to it must first forget what the ASID's last user left in its TLB
+/// ([`forget_shared_asid_here`]).
+pub fn shares_asid(ttbr0: u64) -> bool {
+    (ttbr0 >> 48) as u16 == shared_asid()
+}
+
+/// Forgets, on this CPU only, every TLB entry tagged with the shared ASID. Called after
+/// TTBR0 names the new address space, so no older walk can refill them.
+pub fn forget_shared_asid_here() {
+    let arg = (shared_asid() as u64) << 48;
+    // SAFETY: TLB maintenance only.
+    unsafe { core::arch::asm!("dsb nshst", "tlbi aside1, {0}", "dsb nsh", "isb", in(reg) arg) };
+}
+
+/// An ASID of its own for a new address space, or the shared one when none is free.
+///
+/// ASID exhaustion is not an error (DESIGN.md): like Linux's rollover it costs TLB
+/// flushes instead of failing, but more simply. Address spaces past the pool all carry
+/// the shared ASID; each CPU flushes that ASID's entries locally whenever it switches to
+/// one of them from any other address space, so a CPU's TLB only ever holds the shared
+/// ASID's entries of the last such address space it ran. Broadcast invalidations by
+/// one of them (unmap, teardown) also hit the others' entries: harmless, only slower.
+fn alloc_asid() -> u16 {
+    let shared = shared_asid() as usize;
+    let limit = match ASID_POOL_LIMIT.load(Ordering::Relaxed) {
+        0 => shared,
+        n => (n + 1).min(shared),
+    };
     let mut pool = ASIDS.lock();
     for step in 0..limit {
         let asid = (pool.next + step) % limit;
@@ -129,13 +173,16 @@ fn alloc_asid() -> Option<u16> {
         if pool.used[asid / 64] & (1 << (asid % 64)) == 0 {
             pool.used[asid / 64] |= 1 << (asid % 64);
             pool.next = asid + 1;
-            return Some(asid as u16);
+            return asid as u16;
         }
     }
-    None
+    shared as u16
 }
 
 fn free_asid(asid: u16) {
+    if asid == shared_asid() {
+        return;
+    }
     let a = asid as usize;
     ASIDS.lock().used[a / 64] &= !(1 << (a % 64));
 }
@@ -183,7 +230,7 @@ pub struct AddressSpace {
 
 impl AddressSpace {
     pub fn new() -> Result<Self, MapError> {
-        let asid = alloc_asid().ok_or(MapError::NoMemory)?;
+        let asid = alloc_asid();
         let root = match frames::alloc(1) {
             Ok(pa) => pa,
             Err(e) => {

@@ -1,17 +1,17 @@
 //! Memory management: the kernel's address space, the heap, and physical frames.
 //!
 //! At boot, RAM (from the device tree, capped by `mem=`) minus everything that is not
-//! free (the image, the device tree, the boot image, reserved ranges) is split into the
-//! kernel heap, a region of its own, and the frame allocator, which takes the rest.
+//! free (the image, the device tree, the boot image, reserved ranges) goes to the frame
+//! allocator, less its own per-page table. The kernel heap has no region of its own: it
+//! takes frames as it needs them and gives them back as they empty (heap.rs).
 
 pub mod frames;
+pub mod heap;
 pub mod regions;
 pub mod window;
 
 #[cfg(target_os = "none")]
 pub mod aspace;
-#[cfg(target_os = "none")]
-pub mod heap;
 #[cfg(target_os = "none")]
 pub mod kstack;
 #[cfg(target_os = "none")]
@@ -49,9 +49,11 @@ pub fn kmem_stats() -> libzircon::prelude::zx_info_kmem_stats_t {
     let mmu = aspace::table_pages() as u64 * page;
     let managed = frames::total_pages() as u64 * page;
     let heap_total = heap_total as u64;
-    // The image, the device tree, the boot image: RAM neither allocator manages.
-    let wired = total.saturating_sub(managed + heap_total);
-    let other = managed.saturating_sub(free + vmo + mmu);
+    // The image, the device tree, the boot image, the frame table: RAM the frame
+    // allocator does not manage. The heap's pages are the frame allocator's.
+    let wired = total.saturating_sub(managed);
+    // Kernel stacks, mostly.
+    let other = managed.saturating_sub(free + vmo + mmu + heap_total);
     libzircon::prelude::zx_info_kmem_stats_t {
         total_bytes: total,
         free_bytes: free,
@@ -75,7 +77,11 @@ pub struct MemoryReport {
     pub ram_bytes: u64,
     /// RAM left after `mem=`.
     pub usable_bytes: u64,
+    /// The frame allocator's per-page table.
+    pub table_bytes: u64,
+    /// What the kernel heap holds and has handed out, when `free_pages` was read.
     pub heap_bytes: u64,
+    pub heap_used_bytes: u64,
     pub free_pages: usize,
     pub reserved_bytes: u64,
 }
@@ -96,13 +102,6 @@ pub fn check_frames() -> Result<(), &'static str> {
         return Err("free pages did not come back");
     }
     Ok(())
-}
-
-/// The heap's share of usable RAM: 1/32, at least 1 MiB, at most 64 MiB. Enough for the
-/// frame allocator's free lists in the worst fragmentation plus kernel objects.
-pub fn heap_size_for(usable: u64) -> u64 {
-    let size = (usable / 32).clamp(1 << 20, 64 << 20);
-    size & !(frames::PAGE_SIZE as u64 - 1)
 }
 
 /// Free RAM: `ram` aligned to the linear map, capped at `limit`, minus `holes`.
@@ -143,13 +142,6 @@ pub fn free_regions(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn heap_is_a_small_bounded_share() {
-        assert_eq!(heap_size_for(64 << 20), 2 << 20);
-        assert_eq!(heap_size_for(8 << 20), 1 << 20);
-        assert_eq!(heap_size_for(8 << 30), 64 << 20);
-    }
 
     #[test]
     fn free_regions_leave_out_kernel_and_reserved() {

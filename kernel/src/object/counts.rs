@@ -12,9 +12,13 @@ pub enum Kind {
     Resource = 4,
     Event = 5,
     Timer = 6,
+    Port = 7,
+    Job = 8,
+    /// Channel ends.
+    Channel = 9,
 }
 
-static LIVE: [AtomicU64; 7] = [const { AtomicU64::new(0) }; 7];
+static LIVE: [AtomicU64; 10] = [const { AtomicU64::new(0) }; 10];
 static HANDLES: AtomicU64 = AtomicU64::new(0);
 
 /// Counts one live object of its kind until dropped.
@@ -42,8 +46,9 @@ pub fn handles_removed(n: usize) {
     HANDLES.fetch_sub(n as u64, Ordering::Relaxed);
 }
 
-/// Live counts: processes, threads, VMOs, VMARs, resources, handles, events, timers.
-pub fn snapshot() -> [u64; 8] {
+/// Live counts: processes, threads, VMOs, VMARs, resources, handles, events, timers,
+/// ports, jobs, channel ends.
+pub fn snapshot() -> [u64; 11] {
     let live = |k: Kind| LIVE[k as usize].load(Ordering::Relaxed);
     [
         live(Kind::Process),
@@ -54,5 +59,8 @@ pub fn snapshot() -> [u64; 8] {
         HANDLES.load(Ordering::Relaxed),
         live(Kind::Event),
         live(Kind::Timer),
+        live(Kind::Port),
+        live(Kind::Job),
+        live(Kind::Channel),
     ]
 }

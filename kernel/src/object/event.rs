@@ -2,6 +2,7 @@
 //! sections 4.5, 4.6 and 8).
 
 use super::counts::{Counted, Kind as CountedKind};
+use super::handle::HandleCount;
 use super::koid;
 use crate::task::lock::IrqMutex;
 use crate::task::wait::{self, Expire, Signals, TimerAction};
@@ -14,6 +15,8 @@ use spin::Mutex;
 pub struct Event {
     pub koid: zx_koid_t,
     pub signals: Signals,
+    /// Its handles (ZX_INFO_HANDLE_COUNT).
+    pub handle_count: HandleCount,
     _counted: Counted,
 }
 
@@ -22,19 +25,23 @@ impl Event {
         Arc::new(Event {
             koid: koid::next(),
             signals: Signals::new(0),
+            handle_count: HandleCount::new(),
             _counted: Counted::new(CountedKind::Event),
         })
     }
 }
 
 /// One end of an event pair. Each end sees the other weakly: when the last handle to an
-/// end closes, the end dies and its peer gets ZX_EVENTPAIR_PEER_CLOSED.
+/// end closes (even while a waiter still holds the end), the two forget each other and
+/// the peer gets ZX_EVENTPAIR_PEER_CLOSED.
 pub struct EventPairEnd {
     pub koid: zx_koid_t,
     pub peer_koid: zx_koid_t,
     pub signals: Signals,
     /// Lock: taken alone.
     peer: Mutex<Weak<EventPairEnd>>,
+    /// Its handles (ZX_INFO_HANDLE_COUNT).
+    pub handle_count: HandleCount,
     _counted: Counted,
 }
 
@@ -46,6 +53,7 @@ impl EventPairEnd {
             peer_koid,
             signals: Signals::new(0),
             peer: Mutex::new(Weak::new()),
+            handle_count: HandleCount::new(),
             _counted: Counted::new(CountedKind::Event),
         };
         let a = Arc::new(end(ka, kb));
@@ -61,9 +69,13 @@ impl EventPairEnd {
     }
 }
 
-impl Drop for EventPairEnd {
-    fn drop(&mut self) {
-        if let Some(peer) = self.peer.lock().upgrade() {
+impl EventPairEnd {
+    /// The last handle to this end closed. The locks are taken one at a time: both ends
+    /// may be closing at once on two CPUs.
+    pub fn on_zero_handles(&self) {
+        let peer = core::mem::take(&mut *self.peer.lock()).upgrade();
+        if let Some(peer) = peer {
+            *peer.peer.lock() = Weak::new();
             peer.signals.update(0, ZX_EVENTPAIR_PEER_CLOSED);
         }
     }
@@ -87,6 +99,8 @@ pub struct Timer {
     /// has let go of the entry).
     state: IrqMutex<TimerState>,
     me: Weak<Timer>,
+    /// Its handles (ZX_INFO_HANDLE_COUNT).
+    pub handle_count: HandleCount,
     _counted: Counted,
 }
 
@@ -105,6 +119,7 @@ impl Timer {
                 },
             ),
             me: me.clone(),
+            handle_count: HandleCount::new(),
             _counted: Counted::new(CountedKind::Timer),
         })
     }

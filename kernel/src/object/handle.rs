@@ -5,8 +5,15 @@
 //! a small Feistel network (a keyed bijection): closing a handle bumps its slot's
 //! generation, so a stale value reads as ZX_ERR_BAD_HANDLE rather than as whatever
 //! reuses the slot, and values cannot be predicted from one another.
+//!
+//! A [`Handle`] is counted: each object knows how many handles name it (in tables and in
+//! channel messages in flight; `ZX_INFO_HANDLE_COUNT`), and acts when the last one goes
+//! ([`HandleObject::on_zero_handles`]: a channel end's peer sees PEER_CLOSED then, even
+//! while a blocked thread still holds a reference to the object). Lookups do not count:
+//! they copy the [`Entry`] (the object reference and the rights), as before.
 
 use alloc::vec::Vec;
+use core::sync::atomic::{AtomicU32, Ordering};
 use libzircon::prelude::*;
 use libzircon::Status;
 
@@ -23,12 +30,119 @@ pub struct Entry<O> {
     pub rights: zx_rights_t,
 }
 
-struct Slot<O> {
-    generation: u32,
-    entry: Option<Entry<O>>,
+/// How many handles name an object: one field in each object a handle can name.
+#[derive(Debug, Default)]
+pub struct HandleCount(AtomicU32);
+
+impl HandleCount {
+    pub const fn new() -> Self {
+        HandleCount(AtomicU32::new(0))
+    }
+
+    /// The handles now (ZX_INFO_HANDLE_COUNT); another thread may change it at once.
+    pub fn get(&self) -> u32 {
+        self.0.load(Ordering::Relaxed)
+    }
 }
 
-pub struct HandleTable<O> {
+/// What a handle can name: an object with a handle count, told when it reaches zero.
+pub trait HandleObject {
+    fn handle_count(&self) -> &HandleCount;
+
+    /// The object's last handle is gone (no new one can be made from a handle now). Runs
+    /// where the handle was dropped, with no lock held but possibly a handle table's
+    /// (a failed [`HandleTable::add`] of a new object): it must not take a handle table's
+    /// lock.
+    fn on_zero_handles(&self);
+}
+
+/// A handle: an object and rights, counted in the object's [`HandleCount`] from
+/// creation to drop, wherever it is kept (a process's table, a channel message).
+pub struct Handle<O: HandleObject> {
+    entry: Entry<O>,
+    /// False once [`Handle::release`] has given up the count.
+    counted: bool,
+}
+
+impl<O: HandleObject> Handle<O> {
+    pub fn new(object: O, rights: zx_rights_t) -> Self {
+        object.handle_count().0.fetch_add(1, Ordering::Relaxed);
+        super::counts::handle_added();
+        Handle {
+            entry: Entry { object, rights },
+            counted: true,
+        }
+    }
+
+    pub fn entry(&self) -> &Entry<O> {
+        &self.entry
+    }
+
+    pub fn object(&self) -> &O {
+        &self.entry.object
+    }
+
+    pub fn rights(&self) -> zx_rights_t {
+        self.entry.rights
+    }
+
+    /// The same handle with other rights (a transfer that reduces them).
+    pub fn set_rights(&mut self, rights: zx_rights_t) {
+        self.entry.rights = rights;
+    }
+
+    /// Gives the count up; true if it was the object's last handle.
+    fn uncount(&mut self) -> bool {
+        if !core::mem::replace(&mut self.counted, false) {
+            return false;
+        }
+        super::counts::handles_removed(1);
+        self.entry
+            .object
+            .handle_count()
+            .0
+            .fetch_sub(1, Ordering::AcqRel)
+            == 1
+    }
+
+    /// Ends the handle without running the zero-handles hook: the object, if this was
+    /// its last handle, for a caller that runs the hook's work itself (a channel
+    /// destroying nested messages in a loop rather than by recursion).
+    pub fn release(mut self) -> Option<O>
+    where
+        O: Clone,
+    {
+        self.uncount().then(|| self.entry.object.clone())
+    }
+}
+
+impl<O: HandleObject> Drop for Handle<O> {
+    fn drop(&mut self) {
+        if self.uncount() {
+            self.entry.object.on_zero_handles();
+        }
+    }
+}
+
+impl<O: HandleObject> core::ops::Deref for Handle<O> {
+    type Target = Entry<O>;
+    fn deref(&self) -> &Entry<O> {
+        &self.entry
+    }
+}
+
+impl<O: HandleObject + core::fmt::Debug> core::fmt::Debug for Handle<O> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        self.entry.fmt(f)
+    }
+}
+
+struct Slot<O: HandleObject> {
+    generation: u32,
+    entry: Option<Handle<O>>,
+}
+
+pub struct HandleTable<O: HandleObject> {
     slots: Vec<Slot<O>>,
     free: Vec<u32>,
     keys: [u32; 4],
@@ -40,7 +154,7 @@ fn round(half: u32, key: u32) -> u32 {
     (x ^ (x >> 15) ^ (x >> 7)) & HALF_MASK
 }
 
-impl<O: Clone> HandleTable<O> {
+impl<O: HandleObject> HandleTable<O> {
     /// An empty table whose handle values are scrambled with `seed`.
     pub fn new(seed: u64) -> Self {
         HandleTable {
@@ -81,20 +195,31 @@ impl<O: Clone> HandleTable<O> {
         (slot.entry.is_some() && slot.generation == raw >> INDEX_BITS).then_some(index)
     }
 
-    /// Adds a handle. Fails with NO_RESOURCES when the table is full and NO_MEMORY when
-    /// it cannot grow.
+    /// Adds a handle to a new object. Fails with NO_RESOURCES when the table is full and
+    /// NO_MEMORY when it cannot grow (the handle is dropped then, here).
     pub fn add(&mut self, object: O, rights: zx_rights_t) -> Result<zx_handle_t, Status> {
+        self.insert(Handle::new(object, rights))
+            .map_err(|(status, _handle)| status)
+    }
+
+    /// Adds an existing handle (one taken out of a message, say); on failure it comes
+    /// back with the status, for the caller to drop outside the table's lock.
+    pub fn insert(&mut self, handle: Handle<O>) -> Result<zx_handle_t, (Status, Handle<O>)> {
         let index = match self.free.pop() {
             Some(i) => i as usize,
             None => {
                 if self.slots.len() >= MAX_HANDLES {
-                    return Err(Status::NO_RESOURCES);
+                    return Err((Status::NO_RESOURCES, handle));
                 }
-                self.slots.try_reserve(1).map_err(|_| Status::NO_MEMORY)?;
-                // Reserve room to free this slot later, so remove() never allocates.
-                self.free
-                    .try_reserve(self.slots.len() + 1 - self.free.len())
-                    .map_err(|_| Status::NO_MEMORY)?;
+                if self.slots.try_reserve(1).is_err()
+                    // Reserve room to free this slot later, so remove() never allocates.
+                    || self
+                        .free
+                        .try_reserve(self.slots.len() + 1 - self.free.len())
+                        .is_err()
+                {
+                    return Err((Status::NO_MEMORY, handle));
+                }
                 self.slots.push(Slot {
                     generation: 0,
                     entry: None,
@@ -103,7 +228,7 @@ impl<O: Clone> HandleTable<O> {
             }
         };
         let slot = &mut self.slots[index];
-        slot.entry = Some(Entry { object, rights });
+        slot.entry = Some(handle);
         let generation = slot.generation;
         self.live += 1;
         debug_assert_eq!(self.free.len() + self.live, self.slots.len());
@@ -112,7 +237,6 @@ impl<O: Clone> HandleTable<O> {
         if self.live.is_multiple_of(64) {
             debug_assert_eq!(self.check(), Ok(()));
         }
-        super::counts::handle_added();
         Ok(self.encode(index as u32, generation))
     }
 
@@ -140,11 +264,15 @@ impl<O: Clone> HandleTable<O> {
 
     pub fn get(&self, handle: zx_handle_t) -> Result<&Entry<O>, Status> {
         let index = self.decode(handle).ok_or(Status::BAD_HANDLE)?;
-        self.slots[index].entry.as_ref().ok_or(Status::BAD_HANDLE)
+        self.slots[index]
+            .entry
+            .as_ref()
+            .map(Handle::entry)
+            .ok_or(Status::BAD_HANDLE)
     }
 
-    /// Removes a handle and returns what it held.
-    pub fn remove(&mut self, handle: zx_handle_t) -> Result<Entry<O>, Status> {
+    /// Removes a handle and returns it (dropping it, outside the table's lock, closes it).
+    pub fn remove(&mut self, handle: zx_handle_t) -> Result<Handle<O>, Status> {
         let index = self.decode(handle).ok_or(Status::BAD_HANDLE)?;
         let slot = &mut self.slots[index];
         let entry = slot.entry.take().ok_or(Status::BAD_HANDLE)?;
@@ -153,7 +281,6 @@ impl<O: Clone> HandleTable<O> {
         self.free.push(index as u32);
         debug_assert_eq!(self.free.len() + self.live - 1, self.slots.len());
         self.live -= 1;
-        super::counts::handles_removed(1);
         Ok(entry)
     }
 
@@ -163,14 +290,20 @@ impl<O: Clone> HandleTable<O> {
         self.live
     }
 
+    /// Every handle's entry, in slot order.
+    pub fn iter(&self) -> impl Iterator<Item = &Entry<O>> {
+        self.slots
+            .iter()
+            .filter_map(|s| s.entry.as_ref().map(Handle::entry))
+    }
+
     #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.live == 0
     }
 
-    /// Removes every handle, returning the objects so the caller can drop them outside
-    /// any lock.
-    pub fn drain(&mut self) -> Vec<Entry<O>> {
+    /// Removes every handle, returning them so the caller can drop them outside any lock.
+    pub fn drain(&mut self) -> Vec<Handle<O>> {
         let mut out = Vec::new();
         for slot in &mut self.slots {
             if let Some(e) = slot.entry.take() {
@@ -179,7 +312,6 @@ impl<O: Clone> HandleTable<O> {
         }
         self.slots.clear();
         self.free.clear();
-        super::counts::handles_removed(self.live);
         self.live = 0;
         out
     }
@@ -191,6 +323,86 @@ mod tests {
     use proptest::test_runner::TestCaseError;
     use proptest::{prop_assert, prop_assert_eq};
     use std::collections::{HashMap, HashSet};
+    use std::sync::atomic::AtomicUsize;
+    use std::sync::Arc;
+
+    /// Plain values as objects: they share one count and have no hook.
+    static SHARED: HandleCount = HandleCount::new();
+    macro_rules! plain_objects {
+        ($($t:ty),*) => {$(
+            impl HandleObject for $t {
+                fn handle_count(&self) -> &HandleCount {
+                    &SHARED
+                }
+                fn on_zero_handles(&self) {}
+            }
+        )*};
+    }
+    plain_objects!(i32, u64, usize, &'static str);
+
+    /// An object that counts its handles and how often its last one went.
+    #[derive(Debug, Default)]
+    struct Counting {
+        handles: HandleCount,
+        zeros: AtomicUsize,
+    }
+
+    impl HandleObject for Arc<Counting> {
+        fn handle_count(&self) -> &HandleCount {
+            &self.handles
+        }
+        fn on_zero_handles(&self) {
+            self.zeros.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    #[test]
+    fn handles_are_counted_wherever_they_live() {
+        let object = Arc::new(Counting::default());
+        let mut t = HandleTable::new(11);
+        let a = t.add(object.clone(), ZX_RIGHT_READ).unwrap();
+        let b = t.add(object.clone(), ZX_RIGHT_WRITE).unwrap();
+        assert_eq!(object.handles.get(), 2);
+        // Lookups do not count.
+        let entry = t.get(a).unwrap().clone();
+        assert_eq!(object.handles.get(), 2);
+        // Out of the table (into a message, say) the handle still counts.
+        let moved = t.remove(a).unwrap();
+        assert_eq!(object.handles.get(), 2);
+        let again = t.insert(moved).unwrap();
+        drop(t.remove(b).unwrap());
+        assert_eq!(object.handles.get(), 1);
+        assert_eq!(object.zeros.load(Ordering::Relaxed), 0);
+        drop(t.remove(again).unwrap());
+        assert_eq!(object.handles.get(), 0);
+        assert_eq!(object.zeros.load(Ordering::Relaxed), 1);
+        // The lookup's reference keeps the object, not a handle.
+        drop(entry);
+    }
+
+    #[test]
+    fn release_gives_the_last_handle_back_without_the_hook() {
+        let object = Arc::new(Counting::default());
+        let first = Handle::new(object.clone(), 0);
+        let second = Handle::new(object.clone(), 0);
+        assert!(first.release().is_none());
+        assert!(second.release().is_some());
+        assert_eq!(object.handles.get(), 0);
+        assert_eq!(object.zeros.load(Ordering::Relaxed), 0);
+    }
+
+    #[test]
+    fn drained_handles_close_when_dropped() {
+        let object = Arc::new(Counting::default());
+        let mut t = HandleTable::new(12);
+        t.add(object.clone(), 0).unwrap();
+        t.add(object.clone(), 0).unwrap();
+        let drained = t.drain();
+        assert_eq!(object.handles.get(), 2);
+        drop(drained);
+        assert_eq!(object.handles.get(), 0);
+        assert_eq!(object.zeros.load(Ordering::Relaxed), 1);
+    }
 
     #[test]
     fn handles_have_fixed_bits_and_are_never_invalid() {
@@ -219,7 +431,7 @@ mod tests {
         let b = t.add(2, 0).unwrap();
         assert_ne!(a, b);
         assert_eq!(t.get(a), Err(Status::BAD_HANDLE));
-        assert_eq!(t.remove(a), Err(Status::BAD_HANDLE));
+        assert!(matches!(t.remove(a), Err(Status::BAD_HANDLE)));
         assert_eq!(t.get(b).unwrap().object, 2);
     }
 
@@ -334,7 +546,10 @@ mod tests {
             2 if !live.is_empty() => {
                 let h = pick(&live);
                 let (object, rights) = model.remove(&h).unwrap();
-                prop_assert_eq!(t.remove(h), Ok(Entry { object, rights }));
+                prop_assert_eq!(
+                    t.remove(h).map(|h| h.entry().clone()),
+                    Ok(Entry { object, rights })
+                );
                 dead.insert(h);
             }
             3 if !live.is_empty() => {

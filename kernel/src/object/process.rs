@@ -4,17 +4,17 @@
 //! frames its loader mapped. Ending it drains the handle table first: a process holds
 //! a handle to itself, and that cycle must break for the memory to come back.
 
+pub use super::channel::ChannelEnd;
 use super::counts::{Counted, Kind as CountedKind};
 pub use super::event::{Event, EventPairEnd, Timer};
-use super::handle::HandleTable;
+use super::handle::{HandleCount, HandleObject, HandleTable};
 use super::koid;
-use super::vmar::{AddressRegionTree, VmarId, USER_ASPACE_BASE, USER_ASPACE_SIZE};
-use super::vmo::{MappingObserver, MappingTarget, PAGE_SIZE};
-use crate::mm::aspace::{AddressSpace, MapError};
+pub use super::vmar::aspace::{Vm, Vmar};
+use crate::mm::aspace::MapError;
 use crate::mm::vmo_pages::KernelPages;
 pub use crate::task::thread::Thread;
 use crate::task::wait::Signals;
-use alloc::sync::{Arc, Weak};
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 use libzircon::prelude::*;
 use spin::Mutex;
@@ -31,6 +31,36 @@ pub enum Object {
     EventPair(Arc<EventPairEnd>),
     Timer(Arc<Timer>),
     SuspendToken(Arc<crate::task::suspend::SuspendToken>),
+    Port(Arc<super::port::Port>),
+    Job(Arc<super::job::Job>),
+    Channel(Arc<ChannelEnd>),
+}
+
+impl HandleObject for Object {
+    fn handle_count(&self) -> &HandleCount {
+        match self {
+            Object::Process(p) => &p.handle_count,
+            Object::Thread(t) => &t.handle_count,
+            Object::Vmar(v) => &v.handle_count,
+            Object::Resource(r) => &r.handle_count,
+            Object::Vmo(v) => &v.handle_count,
+            Object::Event(e) => &e.handle_count,
+            Object::EventPair(e) => &e.handle_count,
+            Object::Timer(t) => &t.handle_count,
+            Object::SuspendToken(t) => &t.handle_count,
+            Object::Port(p) => &p.handle_count,
+            Object::Job(j) => &j.handle_count,
+            Object::Channel(c) => &c.handle_count,
+        }
+    }
+
+    fn on_zero_handles(&self) {
+        match self {
+            Object::EventPair(e) => e.on_zero_handles(),
+            Object::Channel(c) => super::channel::reap(c.clone()),
+            _ => {}
+        }
+    }
 }
 
 /// A VMO over the kernel's frames.
@@ -48,6 +78,9 @@ impl Object {
             Object::EventPair(e) => e.koid,
             Object::Timer(t) => t.koid,
             Object::SuspendToken(t) => t.koid,
+            Object::Port(p) => p.koid,
+            Object::Job(j) => j.koid,
+            Object::Channel(c) => c.koid(),
         }
     }
 
@@ -62,6 +95,9 @@ impl Object {
             Object::EventPair(_) => ZX_OBJ_TYPE_EVENTPAIR,
             Object::Timer(_) => ZX_OBJ_TYPE_TIMER,
             Object::SuspendToken(_) => ZX_OBJ_TYPE_SUSPEND_TOKEN,
+            Object::Port(_) => ZX_OBJ_TYPE_PORT,
+            Object::Job(_) => ZX_OBJ_TYPE_JOB,
+            Object::Channel(_) => ZX_OBJ_TYPE_CHANNEL,
         }
     }
 
@@ -74,7 +110,12 @@ impl Object {
             Object::Event(e) => Some(&e.signals),
             Object::EventPair(e) => Some(&e.signals),
             Object::Timer(t) => Some(&t.signals),
-            Object::Vmar(_) | Object::Resource(_) | Object::SuspendToken(_) => None,
+            Object::Job(j) => Some(&j.signals),
+            Object::Channel(c) => Some(c.signals()),
+            // Ports are not waitable (their rights lack ZX_RIGHT_WAIT).
+            Object::Vmar(_) | Object::Resource(_) | Object::SuspendToken(_) | Object::Port(_) => {
+                None
+            }
         }
     }
 
@@ -91,6 +132,7 @@ impl Object {
         match self {
             Object::Process(p) => Some(*p.name.lock()),
             Object::Thread(t) => Some(*t.name.lock()),
+            Object::Job(j) => Some(*j.name.lock()),
             Object::Vmo(v) => Some(Name::from_bytes(&v.name())),
             _ => None,
         }
@@ -101,19 +143,23 @@ impl Object {
         match self {
             Object::Process(p) => *p.name.lock() = name,
             Object::Thread(t) => *t.name.lock() = name,
+            Object::Job(j) => *j.name.lock() = name,
             Object::Vmo(v) => v.set_name(name.padded()),
             _ => return false,
         }
         true
     }
 
-    /// The koid Zircon reports as `related_koid`: a thread's or a VMAR's process.
+    /// The koid Zircon reports as `related_koid`: a thread's or a VMAR's process, a
+    /// process's job, a job's parent, the other end of an event pair or a channel.
     pub fn related_koid(&self) -> zx_koid_t {
         match self {
-            Object::Process(_) => 0,
+            Object::Process(p) => p.job.koid,
+            Object::Job(j) => j.parent_koid(),
             Object::Thread(t) => t.process_koid(),
             Object::Vmar(v) => v.process_koid,
             Object::EventPair(e) => e.peer_koid,
+            Object::Channel(c) => c.peer_koid(),
             _ => 0,
         }
     }
@@ -155,45 +201,6 @@ impl Name {
     }
 }
 
-/// What a mapping maps: a VMO, and where its pages live in the VMO's family (kept
-/// here because coherence notifications arrive with the family's lock held). Each one
-/// counts as a mapping of the VMO (ZX_INFO_VMO's num_mappings; a split mapping is two).
-pub struct MappedVmo {
-    pub vmo: Arc<KernelVmo>,
-    pub target: MappingTarget,
-}
-
-impl MappedVmo {
-    pub fn new(vmo: Arc<KernelVmo>) -> Self {
-        let target = vmo.mapping_target();
-        vmo.mapping_added();
-        MappedVmo { vmo, target }
-    }
-}
-
-impl Clone for MappedVmo {
-    fn clone(&self) -> Self {
-        self.vmo.mapping_added();
-        MappedVmo {
-            vmo: self.vmo.clone(),
-            target: self.target,
-        }
-    }
-}
-
-impl Drop for MappedVmo {
-    fn drop(&mut self) {
-        self.vmo.mapping_removed();
-    }
-}
-
-/// A process's memory: its page tables and the regions and mappings they show, behind
-/// one lock so that a region change and its page-table work happen together.
-pub struct Vm {
-    pub aspace: AddressSpace,
-    pub regions: AddressRegionTree<MappedVmo>,
-}
-
 /// How a process ended: its return code, and for a kill the report printed for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Exit {
@@ -220,10 +227,15 @@ pub struct Lifecycle {
     pub threads: Vec<Arc<Thread>>,
     /// Set by the first exit or kill; later ones do not change it.
     pub exit: Option<Exit>,
+    /// Monotonic time its first thread started (ZX_INFO_PROCESS), 0 before.
+    pub start_time: i64,
 }
 
 pub struct Process {
     pub koid: zx_koid_t,
+    /// The job it was created in: it keeps the job alive, and leaves its list when it
+    /// dies or is dropped.
+    pub job: Arc<super::job::Job>,
     pub name: Mutex<Name>,
     pub handles: Mutex<HandleTable<Object>>,
     /// Lock: taken alone or inside the handle table's, never across a block.
@@ -238,69 +250,81 @@ pub struct Process {
     pub cpus_using: core::sync::atomic::AtomicUsize,
     /// Suspend tokens held on the whole process: its threads run while none are.
     pub suspend_count: core::sync::atomic::AtomicU32,
-    /// None once the process has ended. Lock order: a VMO family's lock, then this.
-    pub vm: Mutex<Option<Vm>>,
+    /// Its regions, page tables and demand paging.
+    pub vm: Vm,
     /// The unmapped pages below the stack, to call an overflow what it is.
     pub stack_guard: Mutex<core::ops::Range<usize>>,
+    /// Its handles (ZX_INFO_HANDLE_COUNT).
+    pub handle_count: HandleCount,
     _counted: Counted,
 }
 
 impl Process {
-    pub fn new(name: &str, handle_seed: u64, aslr_seed: u64) -> Result<Arc<Process>, MapError> {
-        let regions =
-            AddressRegionTree::new(USER_ASPACE_BASE, USER_ASPACE_SIZE).with_aslr_seed(aslr_seed);
-        let aspace = AddressSpace::new()?;
+    /// A new process in `job`, not yet in the job's list (see `Job::add_process`).
+    pub fn new(
+        name: Name,
+        job: Arc<super::job::Job>,
+        handle_seed: u64,
+        aslr_seed: u64,
+    ) -> Result<Arc<Process>, MapError> {
+        let vm = Vm::new(aslr_seed)?;
         Ok(Arc::new(Process {
             koid: koid::next(),
-            name: Mutex::new(Name::new(name)),
+            job,
+            name: Mutex::new(name),
             handles: Mutex::new(HandleTable::new(handle_seed)),
             lifecycle: Mutex::new(Lifecycle {
                 life: Life::Initial,
                 threads: Vec::new(),
                 exit: None,
+                start_time: 0,
             }),
             signals: Signals::new(0),
-            ttbr0: aspace.ttbr0(),
+            ttbr0: vm.ttbr0(),
             cpus_using: core::sync::atomic::AtomicUsize::new(0),
             suspend_count: core::sync::atomic::AtomicU32::new(0),
-            vm: Mutex::new(Some(Vm { aspace, regions })),
+            vm,
             stack_guard: Mutex::new(0..0),
+            handle_count: HandleCount::new(),
             _counted: Counted::new(CountedKind::Process),
         }))
     }
 
-    /// The root VMAR, if the process has not ended.
-    pub fn root_vmar(&self) -> Option<VmarId> {
-        self.vm.lock().as_ref().map(|vm| vm.regions.root())
-    }
-
-    /// The mapping covering `va`, if any: its permissions (ZX_VM_PERM_*).
-    pub fn mapping_perms(&self, va: usize) -> Option<u32> {
-        let vm = self.vm.lock();
-        vm.as_ref()?.regions.find(va).map(|m| m.perms)
-    }
-
-    /// Starts `thread` (a thread of this process, never started) at `start`. The first
-    /// thread started starts the process (digest decision 17); a dying or dead process
-    /// starts nothing (BAD_STATE), nor does a thread started before.
+    /// Starts `thread` (a thread of this process, never started) at `start`, checking
+    /// in Zircon's order: the process's state (BAD_STATE), the entry point
+    /// (INVALID_ARGS), the thread's state (BAD_STATE). The first thread started starts
+    /// the process (digest decision 17); with `ensure_initial` (zx_process_start) it
+    /// must be the first.
     pub fn start_thread(
         &self,
         thread: &Arc<Thread>,
         start: crate::task::thread::UserStart,
+        ensure_initial: bool,
     ) -> Result<(), libzircon::Status> {
         use crate::task::thread::Run;
         use libzircon::Status;
         {
             let mut l = self.lifecycle.lock();
+            let first = l.threads.is_empty() && l.life == Life::Initial;
+            if ensure_initial && !first {
+                return Err(Status::BAD_STATE);
+            }
             match l.life {
                 Life::Initial | Life::Running => {}
                 Life::Dying | Life::Dead => return Err(Status::BAD_STATE),
+            }
+            // 0 is accepted (the thread faults at once, as in Zircon).
+            if start.entry != 0 && !crate::arch::user::is_user_range(start.entry, 4) {
+                return Err(Status::INVALID_ARGS);
             }
             if thread.run_state() != Run::New {
                 return Err(Status::BAD_STATE);
             }
             l.threads.try_reserve(1).map_err(|_| Status::NO_MEMORY)?;
             l.threads.push(thread.clone());
+            if first {
+                l.start_time = crate::arch::timer::monotonic_ns() as i64;
+            }
             l.life = Life::Running;
             *thread.start.lock() = start;
             thread.set_state(ZX_THREAD_STATE_RUNNING);
@@ -309,6 +333,33 @@ impl Process {
         }
         crate::task::sched::make_ready(thread.clone());
         Ok(())
+    }
+
+    /// `ZX_INFO_PROCESS` (digest 7.4).
+    pub fn info(&self) -> zx_info_process_t {
+        let l = self.lifecycle.lock();
+        let flags = match l.life {
+            Life::Initial => 0,
+            Life::Running => ZX_INFO_PROCESS_FLAG_STARTED,
+            Life::Dying | Life::Dead => ZX_INFO_PROCESS_FLAG_STARTED | ZX_INFO_PROCESS_FLAG_EXITED,
+        };
+        let return_code = match (&l.exit, flags & ZX_INFO_PROCESS_FLAG_EXITED != 0) {
+            (Some(Exit::Exited(code)), true) => *code,
+            (Some(Exit::Killed(_)), true) => ZX_TASK_RETCODE_EXCEPTION_KILL,
+            _ => 0,
+        };
+        zx_info_process_t {
+            return_code,
+            start_time: l.start_time,
+            flags,
+            ..Default::default()
+        }
+    }
+
+    /// A thread of this process that has started and not died, by koid.
+    pub fn thread_by_koid(&self, koid: zx_koid_t) -> Option<Arc<Thread>> {
+        let l = self.lifecycle.lock();
+        l.threads.iter().find(|t| t.koid == koid).cloned()
     }
 
     /// Ends the process with `exit` (the first exit or kill decides how it ended): every
@@ -374,6 +425,7 @@ impl Process {
             l.exit.get_or_insert(Exit::Exited(0));
         }
         self.signals.update(0, ZX_PROCESS_TERMINATED);
+        self.job.remove_process(self.koid);
     }
 
     /// Whether it is dying or dead (a kill or exit has begun).
@@ -394,53 +446,23 @@ impl Process {
     /// held, since dropping one may call back into this process.
     pub fn tear_down(&self) {
         let entries = self.handles.lock().drain();
-        drop(entries);
-        let vm = self.vm.lock().take();
-        if let Some(mut vm) = vm {
-            let mappings: Vec<_> = vm.regions.clear().collect();
-            drop(vm);
-            drop(mappings);
-        }
-    }
-}
-
-impl MappingObserver for Process {
-    /// Pages `[start, end)` of a family's node left it: unmap them wherever this
-    /// process shows them, so the next touch faults in what is there now.
-    fn pages_left(&self, family: usize, node: usize, start: u64, end: u64) {
-        let mut vm = self.vm.lock();
-        let Some(vm) = vm.as_mut() else { return };
-        let Vm { aspace, regions } = vm;
-        let page = PAGE_SIZE as u64;
-        for m in regions.mappings_of(|o| o.target.family == family && o.target.node == node) {
-            // Node bytes as offsets of the mapped VMO (a slice sees the node from base).
-            let base = m.object.target.base;
-            let vmo = (start * page).saturating_sub(base)..(end * page).saturating_sub(base);
-            if let Some(addresses) = m.addresses_of(vmo) {
-                aspace.unmap_range(addresses.start, addresses.len());
+        // Every handle closes: the ports' observers registered through them go, as
+        // zx_handle_close would take them (syscall::handle::close).
+        for entry in &entries {
+            if let Some(signals) = entry.object.signal_source() {
+                signals.cancel_process(self.koid);
             }
         }
+        drop(entries);
+        self.vm.tear_down();
     }
 }
 
-/// A VMAR handle's object: one region of a process's address space.
-pub struct Vmar {
-    pub koid: zx_koid_t,
-    pub process_koid: zx_koid_t,
-    pub process: Weak<Process>,
-    pub id: VmarId,
-    _counted: Counted,
-}
-
-impl Vmar {
-    pub fn new(process: &Arc<Process>, id: VmarId) -> Arc<Vmar> {
-        Arc::new(Vmar {
-            koid: koid::next(),
-            process_koid: process.koid,
-            process: Arc::downgrade(process),
-            id,
-            _counted: Counted::new(CountedKind::Vmar),
-        })
+impl Drop for Process {
+    /// A process that never ran and lost its last handle goes straight to dead
+    /// (digest 7.3): it only has to leave its job's list.
+    fn drop(&mut self) {
+        self.job.remove_process(self.koid);
     }
 }
 
@@ -458,6 +480,8 @@ pub enum ResourceKind {
 pub struct Resource {
     pub koid: zx_koid_t,
     pub kind: ResourceKind,
+    /// Its handles (ZX_INFO_HANDLE_COUNT).
+    pub handle_count: HandleCount,
     _counted: Counted,
 }
 
@@ -472,6 +496,7 @@ impl Resource {
                 Arc::new(Resource {
                     koid: koid::next(),
                     kind: ResourceKind::Info,
+                    handle_count: HandleCount::new(),
                     _counted: Counted::new(CountedKind::Resource),
                 })
             })
@@ -485,6 +510,7 @@ impl Resource {
                 Arc::new(Resource {
                     koid: koid::next(),
                     kind: ResourceKind::Vmex,
+                    handle_count: HandleCount::new(),
                     _counted: Counted::new(CountedKind::Resource),
                 })
             })

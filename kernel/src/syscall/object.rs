@@ -1,10 +1,11 @@
 //! Object syscalls: get_info, get/set_property, wait_one.
 
 use super::{copy_in, copy_out, copy_out_optional, Syscalls, ZxResult};
+use crate::object::handle::HandleObject;
 use crate::object::process::Name;
 use crate::object::{Object, ResourceKind};
 use libzircon::cdef::AbiStruct;
-use libzircon::dispatch::UserPtrMut;
+use libzircon::dispatch::{UserPtr, UserPtrMut};
 use libzircon::prelude::*;
 use libzircon::Status;
 
@@ -12,7 +13,7 @@ pub fn get_info(
     sys: &Syscalls,
     handle: zx_handle_t,
     topic: u32,
-    buffer: usize,
+    buffer: UserPtrMut<c_void>,
     buffer_size: usize,
     actual: UserPtrMut<size_t>,
     avail: UserPtrMut<size_t>,
@@ -27,6 +28,16 @@ pub fn get_info(
                 r#type: entry.object.obj_type(),
                 related_koid: entry.object.related_koid(),
                 ..Default::default()
+            };
+            single_record(&record, buffer, buffer_size, actual, avail)
+        }
+        ZX_INFO_HANDLE_COUNT => {
+            let entry = sys.lookup(handle)?;
+            if entry.rights & ZX_RIGHT_INSPECT == 0 {
+                return Err(Status::ACCESS_DENIED);
+            }
+            let record = zx_info_handle_count_t {
+                handle_count: entry.object.handle_count().get(),
             };
             single_record(&record, buffer, buffer_size, actual, avail)
         }
@@ -53,7 +64,7 @@ pub fn get_info(
         }
         ZRK_INFO_KERNEL_OBJECTS => {
             info_resource(sys, handle)?;
-            let [processes, threads, vmos, vmars, resources, handles, events, timers] =
+            let [processes, threads, vmos, vmars, resources, handles, events, timers, ports, jobs, channels] =
                 crate::object::counts::snapshot();
             let record = zrk_info_kernel_objects_t {
                 processes,
@@ -64,6 +75,9 @@ pub fn get_info(
                 handles,
                 events,
                 timers,
+                ports,
+                jobs,
+                channels,
             };
             single_record(&record, buffer, buffer_size, actual, avail)
         }
@@ -100,13 +114,7 @@ pub fn get_info(
             single_record(&timer.info(), buffer, buffer_size, actual, avail)
         }
         ZX_INFO_PROCESS_THREADS => {
-            let entry = sys.lookup(handle)?;
-            let Object::Process(process) = &entry.object else {
-                return Err(Status::WRONG_TYPE);
-            };
-            if entry.rights & ZX_RIGHT_ENUMERATE == 0 {
-                return Err(Status::ACCESS_DENIED);
-            }
+            let process = sys.lookup_process(handle, ZX_RIGHT_ENUMERATE)?;
             let koids: alloc::vec::Vec<u64> = {
                 let l = process.lifecycle.lock();
                 let mut v = alloc::vec::Vec::new();
@@ -115,12 +123,33 @@ pub fn get_info(
                 v.extend(l.threads.iter().map(|t| t.koid));
                 v
             };
-            let fit = (buffer_size / 8).min(koids.len());
-            for (i, koid) in koids[..fit].iter().enumerate() {
-                copy_out(buffer + i * 8, &koid.to_le_bytes())?;
+            koid_array(&koids, buffer, buffer_size, actual, avail)
+        }
+        ZX_INFO_PROCESS => {
+            let process = sys.lookup_process(handle, ZX_RIGHT_INSPECT)?;
+            single_record(&process.info(), buffer, buffer_size, actual, avail)
+        }
+        ZX_INFO_PROCESS_HANDLE_STATS => {
+            let process = sys.lookup_process(handle, ZX_RIGHT_INSPECT)?;
+            let mut record = zx_info_process_handle_stats_t::default();
+            for entry in process.handles.lock().iter() {
+                if let Some(n) = record
+                    .handle_count
+                    .get_mut(entry.object.obj_type() as usize)
+                {
+                    *n += 1;
+                }
             }
-            copy_out_optional(actual.addr(), &fit.to_le_bytes())?;
-            copy_out_optional(avail.addr(), &koids.len().to_le_bytes())
+            single_record(&record, buffer, buffer_size, actual, avail)
+        }
+        ZX_INFO_JOB => {
+            let job = sys.lookup_job(handle, ZX_RIGHT_INSPECT)?;
+            single_record(&job.info(), buffer, buffer_size, actual, avail)
+        }
+        ZX_INFO_JOB_CHILDREN | ZX_INFO_JOB_PROCESSES => {
+            let job = sys.lookup_job(handle, ZX_RIGHT_ENUMERATE)?;
+            let koids = job.child_koids(topic == ZX_INFO_JOB_PROCESSES)?;
+            koid_array(&koids, buffer, buffer_size, actual, avail)
         }
         ZX_INFO_KMEM_STATS => {
             info_resource(sys, handle)?;
@@ -128,6 +157,24 @@ pub fn get_info(
         }
         _ => Err(Status::NOT_SUPPORTED),
     }
+}
+
+/// The tail of koid-array topics: as many koids as fit, how many that was, and how
+/// many there are.
+fn koid_array(
+    koids: &[zx_koid_t],
+    buffer: UserPtrMut<c_void>,
+    buffer_size: usize,
+    actual: UserPtrMut<size_t>,
+    avail: UserPtrMut<size_t>,
+) -> ZxResult {
+    let fit = (buffer_size / 8).min(koids.len());
+    for (i, koid) in koids[..fit].iter().enumerate() {
+        let at = buffer.cast::<zx_koid_t>().checked_index(i);
+        copy_out(at.ok_or(Status::INVALID_ARGS)?, &koid.to_le_bytes())?;
+    }
+    copy_out_optional(actual, &fit.to_le_bytes())?;
+    copy_out_optional(avail, &koids.len().to_le_bytes())
 }
 
 /// Kernel-wide topics need the info resource: WRONG_TYPE for other objects,
@@ -144,7 +191,7 @@ fn info_resource(sys: &Syscalls, handle: zx_handle_t) -> ZxResult {
 /// and BUFFER_TOO_SMALL; otherwise the record, then 1 of 1.
 fn single_record<T: AbiStruct>(
     record: &T,
-    buffer: usize,
+    buffer: UserPtrMut<c_void>,
     buffer_size: usize,
     actual: UserPtrMut<size_t>,
     avail: UserPtrMut<size_t>,
@@ -154,29 +201,29 @@ fn single_record<T: AbiStruct>(
 
 fn record_bytes(
     bytes: &[u8],
-    buffer: usize,
+    buffer: UserPtrMut<c_void>,
     buffer_size: usize,
     actual: UserPtrMut<size_t>,
     avail: UserPtrMut<size_t>,
 ) -> ZxResult {
     if buffer_size < bytes.len() {
-        copy_out_optional(actual.addr(), &0usize.to_le_bytes())?;
-        copy_out_optional(avail.addr(), &1usize.to_le_bytes())?;
+        copy_out_optional(actual, &0usize.to_le_bytes())?;
+        copy_out_optional(avail, &1usize.to_le_bytes())?;
         return Err(Status::BUFFER_TOO_SMALL);
     }
     copy_out(buffer, bytes)?;
-    copy_out_optional(actual.addr(), &1usize.to_le_bytes())?;
-    copy_out_optional(avail.addr(), &1usize.to_le_bytes())
+    copy_out_optional(actual, &1usize.to_le_bytes())?;
+    copy_out_optional(avail, &1usize.to_le_bytes())
 }
 
 pub fn get_property(
     sys: &Syscalls,
     handle: zx_handle_t,
     property: u32,
-    value: usize,
+    value: UserPtrMut<c_void>,
     value_size: usize,
 ) -> ZxResult {
-    if value == 0 {
+    if value.is_null() {
         return Err(Status::INVALID_ARGS);
     }
     let entry = sys.lookup(handle)?;
@@ -206,10 +253,10 @@ pub fn set_property(
     sys: &Syscalls,
     handle: zx_handle_t,
     property: u32,
-    value: usize,
+    value: UserPtr<c_void>,
     value_size: usize,
 ) -> ZxResult {
-    if value == 0 {
+    if value.is_null() {
         return Err(Status::INVALID_ARGS);
     }
     let entry = sys.lookup(handle)?;
@@ -231,7 +278,7 @@ pub fn set_property(
             if value_size < 8 {
                 return Err(Status::BUFFER_TOO_SMALL);
             }
-            super::vmo::set_content_size(&entry.object, value)
+            super::vmo::set_content_size(&entry.object, value.cast())
         }
         _ => Err(Status::NOT_SUPPORTED),
     }
@@ -267,7 +314,7 @@ pub fn wait_one(
         WaitEnd::Killed => return Err(Status::INTERNAL_INTR_RETRY),
         WaitEnd::NoMemory => return Err(Status::NO_MEMORY),
     };
-    copy_out_optional(observed.addr(), &now[0].to_le_bytes())?;
+    copy_out_optional(observed, &now[0].to_le_bytes())?;
     if now[0] & ZX_SIGNAL_HANDLE_CLOSED != 0 {
         return Err(Status::CANCELED);
     }

@@ -14,6 +14,7 @@ pub fn event_create(sys: &Syscalls, options: u32, out: UserPtrMut<zx_handle_t>) 
     if options != 0 {
         return Err(Status::INVALID_ARGS);
     }
+    sys.enforce_policy(ZX_POL_NEW_EVENT)?;
     sys.add_handle_out(Object::Event(Event::new()), ZX_DEFAULT_EVENT_RIGHTS, out)
 }
 
@@ -26,6 +27,7 @@ pub fn eventpair_create(
     if options != 0 {
         return Err(Status::NOT_SUPPORTED);
     }
+    sys.enforce_policy(ZX_POL_NEW_EVENTPAIR)?;
     let (a, b) = EventPairEnd::pair();
     sys.add_handle_pair_out(
         (Object::EventPair(a), Object::EventPair(b)),
@@ -57,19 +59,30 @@ pub fn object_signal_peer(sys: &Syscalls, handle: zx_handle_t, clear: u32, set: 
     if entry.rights & ZX_RIGHT_SIGNAL_PEER == 0 {
         return Err(Status::ACCESS_DENIED);
     }
-    let Object::EventPair(end) = &entry.object else {
-        return Err(Status::NOT_SUPPORTED);
-    };
-    check_mask(ZX_USER_SIGNAL_ALL | ZX_EVENTPAIR_SIGNALED, clear, set)?;
-    let peer = end.peer().ok_or(Status::PEER_CLOSED)?;
-    peer.signals.update(clear, set);
-    Ok(())
+    match &entry.object {
+        Object::EventPair(end) => {
+            check_mask(ZX_USER_SIGNAL_ALL | ZX_EVENTPAIR_SIGNALED, clear, set)?;
+            let peer = end.peer().ok_or(Status::PEER_CLOSED)?;
+            peer.signals.update(clear, set);
+            Ok(())
+        }
+        Object::Channel(end) => {
+            check_mask(ZX_USER_SIGNAL_ALL, clear, set)?;
+            end.signal_peer(clear, set)
+        }
+        _ => Err(Status::NOT_SUPPORTED),
+    }
 }
 
 /// The size of a zx_wait_item_t (handle, waitfor, pending).
-const ITEM: usize = 12;
+const ITEM: usize = core::mem::size_of::<zx_wait_item_t>();
 
-pub fn object_wait_many(sys: &Syscalls, items: usize, count: usize, deadline: i64) -> ZxResult {
+pub fn object_wait_many(
+    sys: &Syscalls,
+    items: UserPtrMut<zx_wait_item_t>,
+    count: usize,
+    deadline: i64,
+) -> ZxResult {
     if count == 0 {
         percpu::with_current(|t| t.set_state(ZX_THREAD_STATE_BLOCKED_WAIT_MANY));
         let slept = wait::sleep_until(deadline);
@@ -123,7 +136,11 @@ pub fn object_wait_many(sys: &Syscalls, items: usize, count: usize, deadline: i6
         WaitEnd::NoMemory => return Err(Status::NO_MEMORY),
     };
     for (i, p) in pending[..count].iter().enumerate() {
-        copy_out(items + i * ITEM + 8, &p.to_le_bytes())?;
+        let pending = items
+            .checked_index(i)
+            .and_then(|item| item.checked_byte_add(core::mem::offset_of!(zx_wait_item_t, pending)))
+            .ok_or(Status::INVALID_ARGS)?;
+        copy_out(pending, &p.to_le_bytes())?;
     }
     if pending[..count]
         .iter()
@@ -140,7 +157,11 @@ pub fn timer_create(
     clock: u32,
     out: UserPtrMut<zx_handle_t>,
 ) -> ZxResult {
-    if clock != ZX_CLOCK_MONOTONIC || options > ZX_TIMER_SLACK_LATE {
+    if clock != ZX_CLOCK_MONOTONIC {
+        return Err(Status::INVALID_ARGS);
+    }
+    sys.enforce_policy(ZX_POL_NEW_TIMER)?;
+    if options > ZX_TIMER_SLACK_LATE {
         return Err(Status::INVALID_ARGS);
     }
     sys.add_handle_out(
@@ -178,12 +199,17 @@ pub fn timer_cancel(sys: &Syscalls, handle: zx_handle_t) -> ZxResult {
     Ok(())
 }
 
-/// zx_task_kill: processes (decision 10: a thread is WRONG_TYPE). A process that kills
-/// itself does not return.
+/// zx_task_kill: jobs and processes (decision 10: a thread is WRONG_TYPE). A process
+/// that kills itself does not return; one that kills a job it is in leaves on its way
+/// out of the syscall, like any thread of a killed process.
 pub fn task_kill(sys: &Syscalls, handle: zx_handle_t) -> ZxResult {
     let entry = sys.lookup(handle)?;
     if entry.rights & ZX_RIGHT_DESTROY == 0 {
         return Err(Status::ACCESS_DENIED);
+    }
+    if let Object::Job(job) = &entry.object {
+        job.kill(ZX_TASK_RETCODE_SYSCALL_KILL);
+        return Ok(());
     }
     let Object::Process(process) = &entry.object else {
         return Err(Status::WRONG_TYPE);

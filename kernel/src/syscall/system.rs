@@ -8,6 +8,8 @@
 
 use super::{copy_in, copy_out, ZxResult};
 use crate::random;
+use libzircon::dispatch::{UserPtr, UserPtrMut};
+use libzircon::prelude::c_void;
 use libzircon::prelude::{ZX_CPRNG_ADD_ENTROPY_MAX_LEN, ZX_CPRNG_DRAW_MAX_LEN};
 use libzircon::Status;
 
@@ -25,7 +27,7 @@ pub fn physmem() -> u64 {
 
 /// Copies `buffer_size` (at most ZX_CPRNG_DRAW_MAX_LEN) bytes from the CPRNG to `buffer`.
 /// Too large a size, or a buffer the kernel cannot write, is INVALID_ARGS.
-pub fn cprng_draw_once(buffer: usize, buffer_size: usize) -> ZxResult {
+pub fn cprng_draw_once(buffer: UserPtrMut<c_void>, buffer_size: usize) -> ZxResult {
     if buffer_size > ZX_CPRNG_DRAW_MAX_LEN {
         return Err(Status::INVALID_ARGS);
     }
@@ -39,7 +41,7 @@ pub fn cprng_draw_once(buffer: usize, buffer_size: usize) -> ZxResult {
 
 /// Mixes `buffer_size` (at most ZX_CPRNG_ADD_ENTROPY_MAX_LEN) bytes at `buffer` into the
 /// CPRNG. Too large a size, or a buffer the kernel cannot read, is INVALID_ARGS.
-pub fn cprng_add_entropy(buffer: usize, buffer_size: usize) -> ZxResult {
+pub fn cprng_add_entropy(buffer: UserPtr<c_void>, buffer_size: usize) -> ZxResult {
     if buffer_size > ZX_CPRNG_ADD_ENTROPY_MAX_LEN {
         return Err(Status::INVALID_ARGS);
     }

@@ -3,9 +3,10 @@
 use super::{copy_in, copy_out, Syscalls, ZxResult};
 use crate::object::process::Name;
 use crate::object::Object;
+use crate::task::futex::{self, FutexPtr};
 use crate::task::thread::{Body, Thread, UserStart};
-use crate::task::{futex, percpu, wait, Exit};
-use libzircon::dispatch::UserPtrMut;
+use crate::task::{percpu, wait, Exit};
+use libzircon::dispatch::{UserPtr, UserPtrMut};
 use libzircon::prelude::*;
 use libzircon::Status;
 
@@ -41,12 +42,12 @@ pub fn nanosleep(deadline: i64) -> ZxResult {
 pub fn thread_create(
     sys: &Syscalls,
     process: zx_handle_t,
-    name: usize,
+    name: UserPtr<c_char>,
     name_size: usize,
     options: u32,
     out: UserPtrMut<zx_handle_t>,
 ) -> ZxResult {
-    if options != 0 || name == 0 {
+    if options != 0 || name.is_null() {
         return Err(Status::INVALID_ARGS);
     }
     let mut raw = [0u8; ZX_MAX_NAME_LEN];
@@ -66,12 +67,8 @@ pub fn thread_create(
     sys.add_handle_out(Object::Thread(thread), ZX_DEFAULT_THREAD_RIGHTS, out)
 }
 
-/// Whether `pc` may start a thread: 0 (it faults at once, as in Zircon) or a user address.
-fn valid_user_pc(pc: usize) -> bool {
-    pc == 0 || crate::arch::user::is_user_range(pc, 4)
-}
-
-/// zx_thread_start (digest part 2, 2.2).
+/// zx_thread_start (digest part 2, 2.2): the process's state, the entry point and the
+/// thread's state are checked in that order by `Process::start_thread`.
 pub fn thread_start(
     sys: &Syscalls,
     handle: zx_handle_t,
@@ -84,26 +81,19 @@ pub fn thread_start(
     let Some(process) = &thread.process else {
         return Err(Status::BAD_STATE);
     };
-    if !valid_user_pc(entry) {
-        // Zircon checks the process's state first; a dead process answers BAD_STATE.
-        if process.exit().is_some() {
-            return Err(Status::BAD_STATE);
-        }
-        return Err(Status::INVALID_ARGS);
-    }
     let start = UserStart {
         entry,
         stack,
         arg1,
         arg2,
     };
-    process.start_thread(&thread, start)
+    process.start_thread(&thread, start, false)
 }
 
 /// zx_futex_wait (digest part 2, 3.1).
 pub fn futex_wait(
     sys: &Syscalls,
-    value_ptr: usize,
+    value_ptr: FutexPtr,
     current_value: i32,
     new_owner: zx_handle_t,
     deadline: i64,
@@ -114,12 +104,12 @@ pub fn futex_wait(
 }
 
 /// zx_futex_wake.
-pub fn futex_wake(sys: &Syscalls, value_ptr: usize, wake_count: u32) -> ZxResult {
+pub fn futex_wake(sys: &Syscalls, value_ptr: FutexPtr, wake_count: u32) -> ZxResult {
     futex::wake(sys.process.koid, value_ptr, wake_count, false)
 }
 
 /// zx_futex_wake_single_owner.
-pub fn futex_wake_single_owner(sys: &Syscalls, value_ptr: usize) -> ZxResult {
+pub fn futex_wake_single_owner(sys: &Syscalls, value_ptr: FutexPtr) -> ZxResult {
     futex::wake(sys.process.koid, value_ptr, 1, true)
 }
 
@@ -127,10 +117,10 @@ pub fn futex_wake_single_owner(sys: &Syscalls, value_ptr: usize) -> ZxResult {
 #[allow(clippy::too_many_arguments)]
 pub fn futex_requeue(
     sys: &Syscalls,
-    value_ptr: usize,
+    value_ptr: FutexPtr,
     wake_count: u32,
     current_value: i32,
-    requeue_ptr: usize,
+    requeue_ptr: FutexPtr,
     requeue_count: u32,
     new_requeue_owner: zx_handle_t,
     single_owner: bool,
@@ -154,9 +144,13 @@ pub fn futex_requeue(
 }
 
 /// zx_futex_get_owner.
-pub fn futex_get_owner(sys: &Syscalls, value_ptr: usize, koid: usize) -> ZxResult {
+pub fn futex_get_owner(
+    sys: &Syscalls,
+    value_ptr: FutexPtr,
+    koid: UserPtrMut<zx_koid_t>,
+) -> ZxResult {
     futex::check_address(value_ptr)?;
-    if koid == 0 {
+    if koid.is_null() {
         return Err(Status::INVALID_ARGS);
     }
     let owner = futex::owner_koid(sys.process.koid, value_ptr);

@@ -8,7 +8,7 @@ use crate::task::percpu;
 use crate::task::suspend::{self, SuspendToken};
 use alloc::sync::Arc;
 use libzircon::cdef::AbiStruct;
-use libzircon::dispatch::UserPtrMut;
+use libzircon::dispatch::{UserPtr, UserPtrMut};
 use libzircon::prelude::*;
 use libzircon::Status;
 
@@ -78,7 +78,7 @@ pub fn read_state(
     sys: &Syscalls,
     handle: zx_handle_t,
     kind: u32,
-    buffer: usize,
+    buffer: UserPtrMut<c_void>,
     size: usize,
 ) -> ZxResult {
     let thread = sys.lookup_thread(handle, ZX_RIGHT_READ)?;
@@ -125,7 +125,7 @@ pub fn write_state(
     sys: &Syscalls,
     handle: zx_handle_t,
     kind: u32,
-    buffer: usize,
+    buffer: UserPtr<c_void>,
     size: usize,
 ) -> ZxResult {
     if kind & ZX_THREAD_STATE_DEBUG_REGS != 0 {

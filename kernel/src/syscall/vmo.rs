@@ -5,17 +5,17 @@
 use super::{copy_in, copy_out, Syscalls, ZxResult};
 use crate::arch::user::{self, BadUserAccess};
 use crate::mm::vmo_pages::KernelPages;
+use crate::object::vmar::aspace::Unresolved;
 use crate::object::vmo::{self, Vmo};
 use crate::object::{KernelVmo, Object, ResourceKind};
-use crate::pagefault::Unresolved;
 use alloc::sync::Arc;
-use libzircon::dispatch::UserPtrMut;
+use libzircon::dispatch::{UserPtr, UserPtrMut};
 use libzircon::prelude::*;
 use libzircon::Status;
 
 impl Syscalls<'_> {
     /// A VMO handle with `rights`: BAD_HANDLE, WRONG_TYPE, ACCESS_DENIED, in that order.
-    fn lookup_vmo(
+    pub(super) fn lookup_vmo(
         &self,
         handle: zx_handle_t,
         rights: zx_rights_t,
@@ -46,45 +46,72 @@ impl Syscalls<'_> {
     }
 }
 
-/// Checks a vmo_read/vmo_write buffer, then moves one piece of it: the whole buffer
-/// must lie in the user address space (checked before the first byte moves, so a bad
-/// range copies nothing), and a fault becomes NOT_FOUND or ACCESS_DENIED.
-fn user_piece(
-    sys: &Syscalls,
-    buffer: usize,
-    len: usize,
-    position: usize,
-    copy: impl FnOnce(usize) -> Result<(), BadUserAccess>,
-) -> ZxResult {
+/// A vmo_read/vmo_write buffer, `len` bytes at `buffer`: the whole of it must lie in the
+/// user address space, checked before the first byte moves (at `position` 0), so a bad
+/// range copies nothing. Then where the piece at `position` goes.
+fn piece_at<P: UserBuffer>(buffer: P, len: usize, position: usize) -> Result<P, Status> {
     if position == 0 {
-        let end = buffer.checked_add(len).ok_or(Status::INVALID_ARGS)?;
-        if buffer < user::USER_BASE || end > user::USER_END {
+        let start = buffer.addr();
+        let end = start.checked_add(len).ok_or(Status::INVALID_ARGS)?;
+        if start < user::USER_BASE || end > user::USER_END {
             return Err(Status::INVALID_ARGS);
         }
     }
-    copy(buffer + position).map_err(|f| sys.buffer_fault(f))
+    buffer.piece(position).ok_or(Status::INVALID_ARGS)
+}
+
+/// The two directions of a vmo_read/vmo_write buffer, for [`piece_at`].
+trait UserBuffer: Copy {
+    fn addr(self) -> usize;
+    fn piece(self, position: usize) -> Option<Self>;
+}
+
+impl UserBuffer for UserPtr<c_void> {
+    fn addr(self) -> usize {
+        UserPtr::addr(self)
+    }
+    fn piece(self, position: usize) -> Option<Self> {
+        self.checked_byte_add(position)
+    }
+}
+
+impl UserBuffer for UserPtrMut<c_void> {
+    fn addr(self) -> usize {
+        UserPtrMut::addr(self)
+    }
+    fn piece(self, position: usize) -> Option<Self> {
+        self.checked_byte_add(position)
+    }
+}
+
+/// Moves one piece of a vmo_read/vmo_write buffer; a fault becomes NOT_FOUND or
+/// ACCESS_DENIED.
+fn user_piece<P: UserBuffer>(
+    sys: &Syscalls,
+    buffer: P,
+    len: usize,
+    position: usize,
+    copy: impl FnOnce(P) -> Result<(), BadUserAccess>,
+) -> ZxResult {
+    copy(piece_at(buffer, len, position)?).map_err(|f| sys.buffer_fault(f))
 }
 
 pub fn create(sys: &Syscalls, size: u64, options: u32, out: UserPtrMut<zx_handle_t>) -> ZxResult {
+    sys.enforce_policy(ZX_POL_NEW_VMO)?;
     let vmo = Vmo::create(KernelPages, size, options)?;
     sys.add_handle_out(Object::Vmo(vmo), vmo::create_rights(options), out)
 }
 
 /// The same for a copy made with the VMO's lock held: a fault is not resolved but
 /// reported as WOULD_FAULT, and the VMO retries the slow way.
-fn locked_piece(
-    buffer: usize,
+fn locked_piece<P: UserBuffer>(
+    buffer: P,
     len: usize,
     position: usize,
-    copy: impl FnOnce(usize) -> Result<(), BadUserAccess>,
+    copy: impl FnOnce(P) -> Result<(), BadUserAccess>,
 ) -> ZxResult {
-    if position == 0 {
-        let end = buffer.checked_add(len).ok_or(Status::INVALID_ARGS)?;
-        if buffer < user::USER_BASE || end > user::USER_END {
-            return Err(Status::INVALID_ARGS);
-        }
-    }
-    match crate::task::trap::without_paging(|| copy(buffer + position)) {
+    let at = piece_at(buffer, len, position)?;
+    match crate::task::trap::without_paging(|| copy(at)) {
         Ok(()) => Ok(()),
         Err(BadUserAccess::NotUser) => Err(Status::INVALID_ARGS),
         Err(BadUserAccess::Fault(_)) => Err(vmo::WOULD_FAULT),
@@ -94,7 +121,7 @@ fn locked_piece(
 pub fn read(
     sys: &Syscalls,
     handle: zx_handle_t,
-    buffer: usize,
+    buffer: UserPtrMut<c_void>,
     offset: u64,
     len: usize,
 ) -> ZxResult {
@@ -118,7 +145,7 @@ pub fn read(
 pub fn write(
     sys: &Syscalls,
     handle: zx_handle_t,
-    buffer: usize,
+    buffer: UserPtr<c_void>,
     offset: u64,
     len: usize,
 ) -> ZxResult {
@@ -141,7 +168,7 @@ pub fn write(
 
 pub fn get_size(sys: &Syscalls, handle: zx_handle_t, size: UserPtrMut<u64>) -> ZxResult {
     let (vmo, _) = sys.lookup_vmo(handle, 0)?;
-    copy_out(size.addr(), &vmo.size().to_le_bytes())
+    copy_out(size, &vmo.size().to_le_bytes())
 }
 
 pub fn set_size(sys: &Syscalls, handle: zx_handle_t, size: u64) -> ZxResult {
@@ -158,7 +185,7 @@ pub fn op_range(
     op: u32,
     offset: u64,
     size: u64,
-    buffer: usize,
+    buffer: UserPtrMut<c_void>,
     buffer_size: usize,
 ) -> ZxResult {
     let (vmo, rights) = sys.lookup_vmo(handle, 0)?;
@@ -214,7 +241,7 @@ pub fn get_content_size(object: &Object) -> Result<u64, Status> {
 }
 
 /// ZX_PROP_VMO_CONTENT_SIZE, written.
-pub fn set_content_size(object: &Object, value: usize) -> ZxResult {
+pub fn set_content_size(object: &Object, value: UserPtr<u64>) -> ZxResult {
     let Object::Vmo(vmo) = object else {
         return Err(Status::WRONG_TYPE);
     };
@@ -233,7 +260,8 @@ pub fn replace_as_executable(
     out: UserPtrMut<zx_handle_t>,
 ) -> ZxResult {
     let vmex_status = if vmex == ZX_HANDLE_INVALID {
-        Ok(())
+        // No VMEX resource: the job's ambient-exec policy decides.
+        sys.enforce_policy(ZX_POL_AMBIENT_MARK_VMO_EXEC)
     } else {
         match sys.lookup(vmex).map(|e| e.object) {
             Ok(Object::Resource(r)) if r.kind == ResourceKind::Vmex => Ok(()),
@@ -242,11 +270,12 @@ pub fn replace_as_executable(
             Err(e) => Err(e),
         }
     };
-    let entry = sys.process.handles.lock().remove(handle)?;
+    let mut old = sys.process.handles.lock().remove(handle)?;
     vmex_status?;
     // As documented (and as Zircon does): anything but a VMO is BAD_HANDLE here.
-    let Object::Vmo(vmo) = entry.object else {
+    let Object::Vmo(_) = old.object() else {
         return Err(Status::BAD_HANDLE);
     };
-    sys.add_handle_out(Object::Vmo(vmo), entry.rights | ZX_RIGHT_EXECUTE, out)
+    old.set_rights(old.rights() | ZX_RIGHT_EXECUTE);
+    sys.insert_handle_out(old, out)
 }

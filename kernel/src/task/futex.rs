@@ -14,10 +14,15 @@ use crate::arch::user::{self, BadUserAccess};
 use crate::lockorder;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
+use libzircon::dispatch::UserPtr;
 use libzircon::prelude::*;
 use libzircon::Status;
 
+/// A futex is named by its process and its address there.
 type Key = (zx_koid_t, usize);
+
+/// A futex word in user memory.
+pub type FutexPtr = UserPtr<zx_futex_t>;
 
 struct Waiter {
     key: Key,
@@ -41,16 +46,17 @@ static TABLE: IrqMutex<Table> = IrqMutex::new(
 );
 
 /// NULL or misaligned futex addresses are INVALID_ARGS (so is one outside user space).
-pub fn check_address(addr: usize) -> Result<(), Status> {
+pub fn check_address(futex: FutexPtr) -> Result<(), Status> {
+    let addr = futex.addr();
     if addr == 0 || !addr.is_multiple_of(4) || !user::is_user_range(addr, 4) {
         return Err(Status::INVALID_ARGS);
     }
     Ok(())
 }
 
-fn read_value(addr: usize) -> Result<i32, BadUserAccess> {
+fn read_value(futex: FutexPtr) -> Result<i32, BadUserAccess> {
     let mut raw = [0u8; 4];
-    user::copy_from_user(&mut raw, addr)?;
+    user::copy_from_user(&mut raw, futex)?;
     Ok(i32::from_le_bytes(raw))
 }
 
@@ -119,22 +125,22 @@ pub fn resolve_owner(
     Ok((!dead).then_some(thread))
 }
 
-/// Checks `*addr == expected` with the table locked, faulting the page in (lock
+/// Checks `*futex == expected` with the table locked, faulting the page in (lock
 /// dropped) as often as needed; runs `then` with the table still locked.
 fn with_value_checked<R>(
-    addr: usize,
+    futex: FutexPtr,
     expected: i32,
     mut then: impl FnMut(&mut Table) -> Result<R, Status>,
 ) -> Result<R, Status> {
     loop {
         let mut table = TABLE.lock();
-        match super::trap::without_paging(|| read_value(addr)) {
+        match super::trap::without_paging(|| read_value(futex)) {
             Ok(v) if v != expected => return Err(Status::BAD_STATE),
             Ok(_) => return then(&mut table),
             Err(BadUserAccess::NotUser) => return Err(Status::INVALID_ARGS),
             Err(BadUserAccess::Fault(_)) => {
                 drop(table);
-                read_value(addr).map_err(|_| Status::INVALID_ARGS)?;
+                read_value(futex).map_err(|_| Status::INVALID_ARGS)?;
             }
         }
     }
@@ -143,7 +149,7 @@ fn with_value_checked<R>(
 /// zx_futex_wait, after the address and owner handle have been checked.
 pub fn wait(
     process: &Arc<crate::object::Process>,
-    addr: usize,
+    futex: FutexPtr,
     expected: i32,
     owner: Result<Option<Arc<Thread>>, Status>,
     deadline: i64,
@@ -151,8 +157,8 @@ pub fn wait(
     let Some(thread) = percpu::current() else {
         return Err(Status::BAD_STATE);
     };
-    let key = (process.koid, addr);
-    let seq = with_value_checked(addr, expected, |table| {
+    let key = (process.koid, futex.addr());
+    let seq = with_value_checked(futex, expected, |table| {
         let owner = owner.clone()?;
         if let Some(o) = &owner {
             if Arc::ptr_eq(o, &thread) || table.is_waiting(o, &[key]) {
@@ -192,12 +198,12 @@ pub fn wait(
 /// zx_futex_wake (single_owner: wake one and make it the owner).
 pub fn wake(
     process_koid: zx_koid_t,
-    addr: usize,
+    futex: FutexPtr,
     count: u32,
     single_owner: bool,
 ) -> Result<(), Status> {
-    check_address(addr)?;
-    let key = (process_koid, addr);
+    check_address(futex)?;
+    let key = (process_koid, futex.addr());
     let mut table = TABLE.lock();
     let woken = table.wake(key, if single_owner { 1 } else { count });
     let owner = if single_owner { woken } else { None };
@@ -210,17 +216,17 @@ pub fn wake(
 #[allow(clippy::too_many_arguments)]
 pub fn requeue(
     process: &Arc<crate::object::Process>,
-    addr: usize,
+    futex: FutexPtr,
     wake_count: u32,
     expected: i32,
-    requeue_addr: usize,
+    requeue_futex: FutexPtr,
     requeue_count: u32,
     requeue_owner: Result<Option<Arc<Thread>>, Status>,
     single_owner: bool,
 ) -> Result<(), Status> {
-    let key = (process.koid, addr);
-    let target = (process.koid, requeue_addr);
-    with_value_checked(addr, expected, |table| {
+    let key = (process.koid, futex.addr());
+    let target = (process.koid, requeue_futex.addr());
+    with_value_checked(futex, expected, |table| {
         let owner = requeue_owner.clone()?;
         if let Some(o) = &owner {
             if table.is_waiting(o, &[key, target]) {
@@ -239,9 +245,9 @@ pub fn requeue(
 }
 
 /// zx_futex_get_owner.
-pub fn owner_koid(process_koid: zx_koid_t, addr: usize) -> zx_koid_t {
+pub fn owner_koid(process_koid: zx_koid_t, futex: FutexPtr) -> zx_koid_t {
     TABLE
         .lock()
-        .owner((process_koid, addr))
+        .owner((process_koid, futex.addr()))
         .map_or(ZX_KOID_INVALID, |t| t.koid)
 }

@@ -35,6 +35,11 @@ impl<T> IrqMutex<T> {
             _irq: irq,
         }
     }
+
+    /// The value, through exclusive access (no locking: nobody else can hold it).
+    pub fn get_mut(&mut self) -> &mut T {
+        self.inner.get_mut()
+    }
 }
 
 impl<T> Deref for IrqMutexGuard<'_, T> {

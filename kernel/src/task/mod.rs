@@ -25,6 +25,9 @@ pub fn exit_current() -> ! {
     if let Some(thread) = percpu::current() {
         thread.kill_pending.store(true, Ordering::Relaxed);
         thread.set_state(libzircon::prelude::ZX_THREAD_STATE_DYING);
+        // A call a suspension interrupted ends with the thread, not with its last reference.
+        let call = thread.channel_call.lock().take();
+        drop(call);
         if let Some(process) = &thread.process {
             process.thread_exited(&thread);
         }

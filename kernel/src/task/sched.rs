@@ -47,6 +47,12 @@ pub fn reserve_queue_room() -> Result<(), NoMemory> {
     Ok(())
 }
 
+/// Gives back the room [`reserve_queue_room`] made, for a thread that never ran (one
+/// that ran gives it back when it dies, in `finish_switch`).
+pub fn release_queue_room() {
+    THREADS.fetch_sub(1, Ordering::Relaxed);
+}
+
 /// Puts a ready thread on a run queue: this CPU's, and kicks an idle CPU to come and
 /// take it.
 pub fn make_ready(thread: Arc<Thread>) {
@@ -178,10 +184,15 @@ fn switch_to(cpu: &Cpu, prev: Arc<Thread>, next: Arc<Thread>) {
     }
     match &next.process {
         Some(p) if next.is_user() => {
-            if !prev.process.as_ref().is_some_and(|q| Arc::ptr_eq(p, q)) {
+            let other_space = !prev.process.as_ref().is_some_and(|q| Arc::ptr_eq(p, q));
+            if other_space {
                 p.cpus_using.fetch_add(1, Ordering::AcqRel);
             }
             user::activate(p.ttbr0);
+            if other_space && crate::mm::aspace::shares_asid(p.ttbr0) {
+                // What another address space with this ASID left here must go.
+                crate::mm::aspace::forget_shared_asid_here();
+            }
             next.registers.lock().restore();
         }
         _ => user::deactivate(),

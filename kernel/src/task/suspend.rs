@@ -10,6 +10,7 @@ use super::thread::{Run, Thread, WakeReason};
 use super::{percpu, sched, wait};
 use crate::arch::exceptions::TrapFrame;
 use crate::object::counts::{Counted, Kind as CountedKind};
+use crate::object::handle::HandleCount;
 use crate::object::{koid, Process};
 use alloc::sync::Arc;
 use core::sync::atomic::Ordering;
@@ -25,6 +26,8 @@ enum Target {
 pub struct SuspendToken {
     pub koid: zx_koid_t,
     target: Target,
+    /// Its handles (ZX_INFO_HANDLE_COUNT).
+    pub handle_count: HandleCount,
     _counted: Counted,
 }
 
@@ -51,6 +54,7 @@ impl SuspendToken {
         Arc::new(SuspendToken {
             koid: koid::next(),
             target,
+            handle_count: HandleCount::new(),
             _counted: Counted::new(CountedKind::Event),
         })
     }

@@ -10,10 +10,11 @@ use crate::lockorder;
 use crate::mm::frames::NoMemory;
 use crate::mm::kstack::KernelStack;
 use crate::object::counts::{Counted, Kind as CountedKind};
+use crate::object::handle::HandleCount;
 use crate::object::koid;
 use crate::object::process::Name;
+use crate::object::vmar::aspace::Unresolved;
 use crate::object::Process;
-use crate::pagefault::Unresolved;
 use alloc::sync::Arc;
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use libzircon::prelude::*;
@@ -118,7 +119,23 @@ pub struct Thread {
     /// While it is stopped by a suspension: its user registers (the frame at the top of
     /// its kernel stack), for zx_thread_read_state/write_state. Lock: taken alone.
     pub(crate) parked: Mutex<Option<usize>>,
+    /// A zx_channel_call a suspension interrupted, for zx_channel_call_finish to wait on
+    /// again (digest 6.5). Lock: taken alone.
+    pub channel_call: Mutex<Option<crate::object::channel::PendingCall>>,
+    /// Its handles (ZX_INFO_HANDLE_COUNT).
+    pub handle_count: HandleCount,
     _counted: Option<Counted>,
+}
+
+impl Drop for Thread {
+    fn drop(&mut self) {
+        // A thread made by `Thread::new` (it has a stack) that never started still holds
+        // its run-queue room: without this, creating and closing unstarted threads would
+        // grow every run queue for good.
+        if self.sched.get_mut().run == Run::New && self.stack.get_mut().is_some() {
+            super::sched::release_queue_room();
+        }
+    }
 }
 
 impl Thread {
@@ -164,6 +181,8 @@ impl Thread {
             watchdog: AtomicU64::new(0),
             suspend_count: AtomicU32::new(0),
             parked: Mutex::new(None),
+            channel_call: Mutex::new(None),
+            handle_count: HandleCount::new(),
             _counted: counted,
         }
     }

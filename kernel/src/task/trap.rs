@@ -7,7 +7,7 @@ use super::watchdog;
 use super::Exit;
 use crate::arch::exceptions::TrapFrame;
 use crate::arch::{cpu, user};
-use crate::pagefault::{self, Access, Unresolved};
+use crate::object::vmar::aspace::{Access, Unresolved};
 use alloc::string::String;
 use core::fmt::Write;
 use core::sync::atomic::Ordering;
@@ -134,7 +134,7 @@ pub fn on_copy_fault(addr: usize, access: Option<u8>) -> bool {
             *thread.copy_fault.lock() = Some(Unresolved::NotMapped);
             return false;
         };
-        match pagefault::resolve(process, addr, access_of(access)) {
+        match process.vm.fault(addr, access_of(access)) {
             Ok(()) => true,
             Err(why) => {
                 *thread.copy_fault.lock() = Some(why);
@@ -157,7 +157,7 @@ pub fn on_page_fault(frame: &mut TrapFrame, access: u8, decoded: core::fmt::Argu
     };
     let addr = frame.far as usize;
     let access = access_of(access);
-    let why = match pagefault::resolve(&process, addr, access) {
+    let why = match process.vm.fault(addr, access) {
         Ok(()) => {
             drop(process);
             before_user_return(Some(frame));

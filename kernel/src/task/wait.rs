@@ -6,6 +6,11 @@
 //! queue for its deadline), and blocks ([`block`]). Whoever makes the condition true
 //! wakes it through `sched::wake` with that number; a wake for a wait that is over is
 //! ignored. The waiter unregisters itself after waking, whatever woke it.
+//!
+//! Signals have a second kind of observer, a port's ([`PortObserver`], from
+//! zx_object_wait_async): it does not block anyone; when its signals rise it queues a
+//! packet on its port and is gone. Level-triggered ones fire at once if their signals are
+//! up already; edge-triggered ones only on a later rise.
 
 use super::lock::IrqMutex;
 use super::percpu;
@@ -14,6 +19,7 @@ use super::thread::{Run, Thread, WakeReason};
 use crate::arch::timer;
 use crate::lockorder;
 use crate::mm::frames::NoMemory;
+use crate::object::port::{PortObserver, PortQueue};
 use alloc::sync::{Arc, Weak};
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicU64, Ordering};
@@ -35,25 +41,62 @@ struct Observer {
 struct SignalState {
     state: zx_signals_t,
     observers: Vec<Observer>,
+    /// Ports' observers (zx_object_wait_async), in the order they were registered.
+    ports: Vec<PortObserver>,
 }
 
-/// An object's signals, and the threads waiting for some of them.
+/// An object's signals, and the threads and ports waiting for some of them.
 pub struct Signals {
-    /// Lock: `lockorder::SIGNALS`.
-    inner: IrqMutex<SignalState>,
+    /// Lock: `lockorder::SIGNALS`. Shared (not inline) so a port can hold it weakly
+    /// ([`WeakSignals`]) and take its observers back out when it closes first.
+    inner: Arc<IrqMutex<SignalState>>,
+}
+
+/// A port's weak reference to signals it registered observers on.
+#[derive(Clone)]
+pub struct WeakSignals(Weak<IrqMutex<SignalState>>);
+
+impl WeakSignals {
+    /// Whether both name the same signals.
+    pub fn same(&self, other: &WeakSignals) -> bool {
+        Weak::ptr_eq(&self.0, &other.0)
+    }
+
+    /// An order for sorting (the allocation's address).
+    pub fn addr(&self) -> usize {
+        self.0.as_ptr() as usize
+    }
+
+    /// The object has gone (and its observers with it).
+    pub fn is_dead(&self) -> bool {
+        self.0.strong_count() == 0
+    }
+
+    /// Removes every observer of `port` (the port is closing).
+    pub fn forget_port(&self, port: &PortQueue) {
+        if let Some(inner) = self.0.upgrade() {
+            inner.lock().ports.retain(|o| !o.is_for(port));
+            // `inner` may be the last reference now: its state drops here, unlocked.
+        }
+    }
 }
 
 impl Signals {
-    pub const fn new(initial: zx_signals_t) -> Self {
+    pub fn new(initial: zx_signals_t) -> Self {
         Signals {
-            inner: IrqMutex::new(
+            inner: Arc::new(IrqMutex::new(
                 lockorder::SIGNALS,
                 SignalState {
                     state: initial,
                     observers: Vec::new(),
+                    ports: Vec::new(),
                 },
-            ),
+            )),
         }
+    }
+
+    pub fn downgrade(&self) -> WeakSignals {
+        WeakSignals(Arc::downgrade(&self.inner))
     }
 
     pub fn state(&self) -> zx_signals_t {
@@ -62,8 +105,10 @@ impl Signals {
 
     /// Clears `clear`, then sets `set`, and wakes the waiters whose signals are now up.
     pub fn update(&self, clear: zx_signals_t, set: zx_signals_t) {
-        let mut s = self.inner.lock();
-        s.state = (s.state & !clear) | set;
+        let mut guard = self.inner.lock();
+        let s = &mut *guard;
+        let old = s.state;
+        s.state = (old & !clear) | set;
         let state = s.state;
         for o in s.observers.iter_mut().filter(|o| o.mask & state != 0) {
             if o.woke_on == 0 {
@@ -71,6 +116,49 @@ impl Signals {
             }
             sched::wake(&o.thread, o.seq, WakeReason::Signaled);
         }
+        if !s.ports.is_empty() {
+            let rising = state & !old;
+            s.ports.retain_mut(|o| {
+                let fires = o.trigger & if o.edge { rising } else { state } != 0;
+                if fires {
+                    o.fire(state);
+                }
+                !fires
+            });
+        }
+    }
+
+    /// Registers a port's observer. A level-triggered one whose signals are up already
+    /// fires now; NoMemory leaves nothing registered.
+    pub fn observe_port(&self, mut observer: PortObserver) -> Result<(), NoMemory> {
+        let mut s = self.inner.lock();
+        if !observer.edge && s.state & observer.trigger != 0 {
+            observer.fire(s.state);
+            return Ok(());
+        }
+        s.ports.try_reserve(1).map_err(|_| NoMemory)?;
+        s.ports.push(observer);
+        Ok(())
+    }
+
+    /// zx_port_cancel: removes the observers of `port` registered through `via` with
+    /// `key`; whether there were any.
+    pub fn cancel_port_key(
+        &self,
+        port: &PortQueue,
+        via: (zx_koid_t, zx_handle_t),
+        key: u64,
+    ) -> bool {
+        let mut s = self.inner.lock();
+        let before = s.ports.len();
+        s.ports
+            .retain(|o| !(o.is_for(port) && o.via == via && o.key() == key));
+        s.ports.len() != before
+    }
+
+    /// Every handle of process `koid` is closing (it is dying): its ports' observers go.
+    pub fn cancel_process(&self, koid: zx_koid_t) {
+        self.inner.lock().ports.retain(|o| o.via.0 != koid);
     }
 
     /// Registers the running thread's wait `seq` for any of `mask`; if one is up
@@ -84,15 +172,19 @@ impl Signals {
     ) -> Result<(), NoMemory> {
         let mut s = self.inner.lock();
         s.observers.try_reserve(1).map_err(|_| NoMemory)?;
+        // Satisfied already: the wait reports these signals even if they drop before
+        // the waiter looks (else a wait with no deadline could end TIMED_OUT).
+        let up = s.state & mask != 0;
+        let woke_on = if up { s.state } else { 0 };
         s.observers.push(Observer {
             thread: thread.clone(),
             seq,
             mask,
             via,
             canceled: false,
-            woke_on: 0,
+            woke_on,
         });
-        if s.state & mask != 0 {
+        if up {
             sched::wake(thread, seq, WakeReason::Signaled);
         }
         Ok(())
@@ -117,9 +209,11 @@ impl Signals {
     }
 
     /// A handle was closed: end the waits made through it (they report
-    /// ZX_SIGNAL_HANDLE_CLOSED and ZX_ERR_CANCELED).
+    /// ZX_SIGNAL_HANDLE_CLOSED and ZX_ERR_CANCELED), and drop the ports' observers
+    /// registered through it (packets they queued already stay queued).
     pub fn cancel_via(&self, process: zx_koid_t, handle: zx_handle_t) {
         let mut s = self.inner.lock();
+        s.ports.retain(|o| o.via != (process, handle));
         for o in s
             .observers
             .iter_mut()

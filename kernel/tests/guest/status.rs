@@ -1,8 +1,9 @@
-//! The Fuchsia core-VMO status file, `userspace/tests/fuchsia-core-vmo.status`: one line
-//! per case of Fuchsia's core VMO test inventory (`zircon/system/utest/core/vmo/`, listed
-//! in the digest's section 5) saying which of our guest test cases cover it, or why it
-//! does not apply yet. The file carries the inventory itself, so this check can tell a
-//! missing line from a case nobody listed.
+//! The Fuchsia status files ([`FILES`]), such as `userspace/tests/fuchsia-core-vmo.status`:
+//! one line per case of one of Fuchsia's core test inventories (`zircon/system/utest/core/vmo/`,
+//! listed in the digest's section 5; `core/channel/channel.cc`) saying which of our guest
+//! test cases cover it, or why it does not apply yet. A file carries the inventory itself,
+//! so this check can tell a missing line from a case nobody listed. Each file is one
+//! harness-level case, `guest::NAME`.
 //!
 //! ```text
 //! # comment
@@ -24,8 +25,40 @@ use std::path::Path;
 
 use super::console::{Case, Verdict};
 
-pub const CHECK_NAME: &str = "fuchsia_core_vmo_status";
-pub const FILE: &str = "userspace/tests/fuchsia-core-vmo.status";
+/// One status file: its check's name, its path, and the programs to run for it.
+pub struct StatusFileSpec {
+    pub check_name: &'static str,
+    pub file: &'static str,
+    pub run_hint: &'static str,
+}
+
+pub const FILES: &[StatusFileSpec] = &[
+    StatusFileSpec {
+        check_name: "fuchsia_core_vmo_status",
+        file: "userspace/tests/fuchsia-core-vmo.status",
+        run_hint: "vmo vmar map_",
+    },
+    StatusFileSpec {
+        check_name: "fuchsia_core_channel_status",
+        file: "userspace/tests/fuchsia-core-channel.status",
+        run_hint: "channel_",
+    },
+    StatusFileSpec {
+        check_name: "fuchsia_core_port_status",
+        file: "userspace/tests/fuchsia-core-port.status",
+        run_hint: "port_",
+    },
+    StatusFileSpec {
+        check_name: "fuchsia_core_process_status",
+        file: "userspace/tests/fuchsia-core-process.status",
+        run_hint: "process_",
+    },
+    StatusFileSpec {
+        check_name: "fuchsia_core_job_status",
+        file: "userspace/tests/fuchsia-core-job.status",
+        run_hint: "job_",
+    },
+];
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Kind {
@@ -265,36 +298,42 @@ pub fn evaluate(
     report
 }
 
-/// The check as one test case.
+/// The check of one file as one test case.
 pub fn check(
+    spec: &StatusFileSpec,
     root: &Path,
     programs: &[String],
     ran: &[String],
     results: &HashMap<String, bool>,
 ) -> Case {
-    let full_name = format!("guest::{CHECK_NAME}");
+    let StatusFileSpec {
+        check_name,
+        file,
+        run_hint,
+    } = *spec;
+    let full_name = format!("guest::{check_name}");
     let fail = |why: String| Case {
         full_name: full_name.clone(),
         verdict: Verdict::Fail(why),
     };
-    let path = root.join(FILE);
+    let path = root.join(file);
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,
-        Err(e) => return fail(format!("{FILE}: {e}")),
+        Err(e) => return fail(format!("{file}: {e}")),
     };
-    let file = match parse(&text) {
-        Ok(file) => file,
-        Err(problems) => return fail(format!("{FILE}:\n  {}", problems.join("\n  "))),
+    let parsed = match parse(&text) {
+        Ok(parsed) => parsed,
+        Err(problems) => return fail(format!("{file}:\n  {}", problems.join("\n  "))),
     };
-    let report = evaluate(&file, programs, ran, results);
-    let total = file.inventory.len();
+    let report = evaluate(&parsed, programs, ran, results);
+    let total = parsed.inventory.len();
     let not_run = if report.not_run.is_empty() {
         String::new()
     } else {
         format!(" ({} named programs not run)", report.not_run.len())
     };
     println!(
-        "guest: {FILE}: {total} Fuchsia cases: {} covered, {} partly covered, {} n/a; \
+        "guest: {file}: {total} Fuchsia cases: {} covered, {} partly covered, {} n/a; \
          {} of the {} covered or partly covered failing{not_run}",
         report.covered,
         report.partly,
@@ -307,7 +346,7 @@ pub fn check(
     if !report.not_run.is_empty() {
         why.push(format!(
             "programs the file names were not part of this run: {} (run all guest tests, or \
-             `cargo test -p kernel --test guest -- vmo vmar map_`)",
+             `cargo test -p kernel --test guest -- {run_hint}`)",
             report.not_run.join(", ")
         ));
     }
@@ -320,6 +359,6 @@ pub fn check(
             verdict: Verdict::Pass,
         }
     } else {
-        fail(format!("{FILE}:\n  {}", why.join("\n  ")))
+        fail(format!("{file}:\n  {}", why.join("\n  ")))
     }
 }

@@ -9,6 +9,7 @@
 #include <zircon/compiler.h>
 #include <zircon/string_view.h>
 #include <zircon/syscalls/object.h>
+#include <zircon/syscalls/policy.h>
 #include <zircon/syscalls/port.h>
 #include <zircon/syscalls/types.h>
 #include <zircon/types.h>

@@ -126,6 +126,8 @@ typedef uint32_t zx_signals_t;
 #define ZX_JOB_TERMINATED             ((zx_signals_t)(__ZX_OBJECT_SIGNALED))
 #define ZX_JOB_NO_JOBS                ((zx_signals_t)(__ZX_OBJECT_SIGNAL_4))
 #define ZX_JOB_NO_PROCESSES           ((zx_signals_t)(__ZX_OBJECT_SIGNAL_5))
+// Asserted while a job has neither child jobs nor processes.
+#define ZX_JOB_NO_CHILDREN            ((zx_signals_t)(__ZX_OBJECT_SIGNAL_6))
 #define ZX_PROCESS_TERMINATED         ((zx_signals_t)(__ZX_OBJECT_SIGNALED))
 #define ZX_THREAD_TERMINATED          ((zx_signals_t)(__ZX_OBJECT_SIGNALED))
 #define ZX_THREAD_RUNNING             ((zx_signals_t)(__ZX_OBJECT_SIGNAL_4))
@@ -382,6 +384,11 @@ typedef int zx_futex_storage_t;
 
 // `zx_process_create_shared`: the new process shares part of its address space.
 #define ZX_PROCESS_SHARED ((uint32_t)1u << 0)
+
+// `zx_job_set_critical` options.
+
+// Kill the job only if the critical process exits with a nonzero code.
+#define ZX_JOB_CRITICAL_PROCESS_RETCODE_NONZERO ((uint32_t)1u << 0)
 
 // A channel message's transaction id: its first four bytes.
 typedef uint32_t zx_txid_t;

@@ -16,7 +16,7 @@ __BEGIN_CDECLS
 // "ZRKSTART" read as a little-endian word.
 #define ZRK_STARTUP_MAGIC   ((uint64_t)0x54524154534B525Au)
 // The layout below; bumped on any change.
-#define ZRK_STARTUP_VERSION ((uint32_t)0x1u)
+#define ZRK_STARTUP_VERSION ((uint32_t)0x2u)
 
 // The block at the address `_start` receives in `x0`.
 typedef struct zrk_startup {
@@ -38,7 +38,9 @@ typedef struct zrk_startup {
   zx_handle_t vmex_resource;
   // `ZX_HANDLE_INVALID` until the kernel hands out an info resource.
   zx_handle_t info_resource;
-  uint32_t reserved;
+  // The job the process runs in, with `ZX_DEFAULT_JOB_RIGHTS` (version 2; the
+  // `reserved` slot of version 1): what `zx_job_default()` returns.
+  zx_handle_t job;
   // Lowest address of the stack mapping.
   uint64_t stack_base;
   uint64_t stack_size;
@@ -59,11 +61,16 @@ typedef struct zrk_info_kernel_objects {
   uint64_t vmos;
   uint64_t vmars;
   uint64_t resources;
-  // Handles, in every process's table.
+  // Handles, in every process's table and in channel messages.
   uint64_t handles;
   // Events and event-pair ends.
   uint64_t events;
   uint64_t timers;
+  uint64_t ports;
+  // Jobs (the root job included).
+  uint64_t jobs;
+  // Channel ends (two per channel).
+  uint64_t channels;
 } zrk_info_kernel_objects_t;
 
 __END_CDECLS

@@ -4,8 +4,8 @@
 use super::c_text;
 use crate::cdef::{AbiStruct, CConstGroup, CStruct, CTypedefGroup};
 use crate::{
-    debug, exception, info, info_structs, ipc, limits, object_type, rights, signals, startup, time,
-    types, vm,
+    debug, exception, info, info_structs, ipc, limits, object_type, policy, rights, signals,
+    startup, time, types, vm,
 };
 
 /// One generated header.
@@ -31,7 +31,7 @@ pub enum Item {
     StatusCodes,
     /// The declarations of every syscall in the table.
     Syscalls,
-    /// `#define ZRK_SYS_<name> <number>` for every kernel syscall.
+    /// `#define ZRK_SYS_<name> <number>` for every syscall that enters the kernel.
     SyscallNumbers,
     /// Hand-written C from [`c_text`].
     Text(&'static str),
@@ -141,6 +141,7 @@ pub const HEADERS: &[Header] = &[
             Structs(&[&types::zx_cpu_set_t::C]),
             Text(c_text::FUTEX_TYPEDEF),
             Consts(&types::PROCESS_CONSTS),
+            Consts(&types::JOB_CRITICAL_CONSTS),
             Typedefs(&ipc::CHANNEL_TYPEDEFS),
             Consts(&ipc::CHANNEL_CONSTS),
             Structs(&[&ipc::zx_handle_info_t::C, &ipc::zx_handle_disposition_t::C]),
@@ -232,6 +233,26 @@ pub const HEADERS: &[Header] = &[
         ],
     },
     Header {
+        path: "zircon/syscalls/policy.h",
+        purpose: "Job policies: what zx_job_set_policy takes.",
+        items: &[
+            Includes(&["<zircon/types.h>"]),
+            BeginCdecls,
+            Consts(&policy::POLICY_MODE_CONSTS),
+            Consts(&policy::POLICY_TOPIC_CONSTS),
+            Structs(&[
+                &policy::zx_policy_basic_v1_t::C,
+                &policy::zx_policy_basic_v2_t::C,
+            ]),
+            Aliases(policy::POLICY_BASIC_ALIASES),
+            Consts(&policy::POLICY_CONDITION_CONSTS),
+            Consts(&policy::POLICY_ACTION_CONSTS),
+            Consts(&policy::POLICY_OVERRIDE_CONSTS),
+            Structs(&[&policy::zx_policy_timer_slack_t::C]),
+            EndCdecls,
+        ],
+    },
+    Header {
         path: "zircon/syscalls/types.h",
         purpose: "Forward declarations for the syscall prototypes.",
         items: &[
@@ -249,6 +270,7 @@ pub const HEADERS: &[Header] = &[
                 "<zircon/compiler.h>",
                 "<zircon/string_view.h>",
                 "<zircon/syscalls/object.h>",
+                "<zircon/syscalls/policy.h>",
                 "<zircon/syscalls/port.h>",
                 "<zircon/syscalls/types.h>",
                 "<zircon/types.h>",
@@ -257,6 +279,11 @@ pub const HEADERS: &[Header] = &[
             Syscalls,
             EndCdecls,
         ],
+    },
+    Header {
+        path: "zircon/zrk-syscall-numbers.h",
+        purpose: "Syscall numbers (x16), for code that issues svc itself (this kernel's own).",
+        items: &[SyscallNumbers],
     },
     Header {
         path: "zircon/process.h",
@@ -277,14 +304,6 @@ pub const HEADERS: &[Header] = &[
             Text(c_text::STATUS_STRING),
             EndCdecls,
         ],
-    },
-    Header {
-        path: "zircon/zrk-syscall-numbers.h",
-        purpose: "The number of each kernel syscall (x16 for `svc #0`), for code that enters \
-                  the kernel without the stubs library, such as mini-process's child (this \
-                  kernel's own ABI; the numbers are ours, not Fuchsia's). Usable from \
-                  assembly.",
-        items: &[SyscallNumbers],
     },
     Header {
         path: "zircon/zrk-startup.h",

@@ -227,17 +227,13 @@ pub fn prototype(syscall: &Syscall, prefix: &str) -> String {
 }
 
 fn syscall_numbers() -> String {
-    let width = SYSCALLS
-        .iter()
-        .map(|s| "ZRK_SYS_".len() + s.name.len())
-        .max()
-        .unwrap_or(0);
-    SYSCALLS
-        .iter()
-        .filter_map(|s| Some((s.name, s.number?)))
-        .map(|(name, number)| define(&format!("ZRK_SYS_{name}"), &number.to_string(), width))
-        .collect::<Vec<_>>()
-        .join("\n")
+    let mut out = String::new();
+    for syscall in SYSCALLS {
+        if let Some(n) = syscall.number {
+            out += &format!("#define ZRK_SYS_{} {n}\n", syscall.name);
+        }
+    }
+    out.trim_end().to_string()
 }
 
 fn syscalls() -> String {

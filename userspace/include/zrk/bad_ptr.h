@@ -13,7 +13,7 @@
 //   null            NULL
 //   kernel          0xffff000000000000, the first kernel-half address
 //   non-canonical   0x0001000000000000, between the halves
-//   below-base      0x1000, under the 16 MiB user base (never mapped)
+//   below-base      0x1000, under the 2 MiB user base (never mapped)
 //   unmapped        a page-aligned user address no mapping covers
 //   straddles-top   len/2 bytes below 2^48: runs past the end of the user address space
 //   runs-off-image  the last len/2 bytes of the image's last page, whose next page is
@@ -59,7 +59,7 @@ static inline int zrk_range_is_known_mapped(uintptr_t addr, size_t len) {
   return 0;
 }
 
-// A page-aligned user address (above the 16 MiB base) with nothing mapped there.
+// A page-aligned user address (above the 2 MiB base) with nothing mapped there.
 static inline uintptr_t zrk_unmapped_user_addr(void) {
   static const uintptr_t candidates[] = {0x10000000, 0x40000000, 0x1000000000, 0x7f0000000000};
   for (size_t i = 0; i < sizeof candidates / sizeof candidates[0]; i++) {

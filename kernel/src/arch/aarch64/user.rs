@@ -14,6 +14,7 @@ use super::pte::Table;
 use crate::mm::window::PageWindow;
 use core::arch::global_asm;
 use core::sync::atomic::{AtomicU64, AtomicU8, Ordering};
+use libzircon::dispatch::{UserPtr, UserPtrMut};
 
 global_asm!(include_str!("uaccess.s"));
 
@@ -35,8 +36,9 @@ unsafe extern "C" {
     static uaccess_fault: u8;
 }
 
-/// Lowest user address (Zircon's USER_ASPACE_BASE: nothing is mapped below 16 MiB).
-pub const USER_BASE: usize = 0x0000_0000_0100_0000;
+/// Lowest user address (Zircon's USER_ASPACE_BASE on arm64: nothing is mapped below
+/// 2 MiB).
+pub const USER_BASE: usize = 0x0000_0000_0020_0000;
 /// One past the highest user address (Zircon's user aspace end).
 pub const USER_END: usize = 0x0000_ffff_ff00_0000;
 
@@ -178,8 +180,15 @@ pub fn is_user_range(addr: usize, len: usize) -> bool {
     addr >= USER_BASE && addr.checked_add(len).is_some_and(|end| end <= USER_END)
 }
 
-/// Copies `dst.len()` bytes from user address `src`.
-pub fn copy_from_user(dst: &mut [u8], src: usize) -> Result<(), BadUserAccess> {
+/// Copies `dst.len()` bytes from user address `src`. User pointers stay typed up to
+/// here (`UserPtr` is any `const T*` parameter, or an in/out one made readable); this is
+/// where they become addresses.
+#[inline]
+pub fn copy_from_user<T>(dst: &mut [u8], src: UserPtr<T>) -> Result<(), BadUserAccess> {
+    copy_from_user_at(dst, src.addr())
+}
+
+fn copy_from_user_at(dst: &mut [u8], src: usize) -> Result<(), BadUserAccess> {
     if dst.is_empty() {
         return Ok(());
     }
@@ -193,7 +202,12 @@ pub fn copy_from_user(dst: &mut [u8], src: usize) -> Result<(), BadUserAccess> {
 }
 
 /// Copies `src` to user address `dst`.
-pub fn copy_to_user(dst: usize, src: &[u8]) -> Result<(), BadUserAccess> {
+#[inline]
+pub fn copy_to_user<T>(dst: UserPtrMut<T>, src: &[u8]) -> Result<(), BadUserAccess> {
+    copy_to_user_at(dst.addr(), src)
+}
+
+fn copy_to_user_at(dst: usize, src: &[u8]) -> Result<(), BadUserAccess> {
     if src.is_empty() {
         return Ok(());
     }
@@ -207,7 +221,8 @@ pub fn copy_to_user(dst: usize, src: &[u8]) -> Result<(), BadUserAccess> {
 
 /// Copies the bytes of `src` (a page others may be writing) to user address `dst`.
 #[inline]
-pub fn copy_window_to_user(dst: usize, src: PageWindow) -> Result<(), BadUserAccess> {
+pub fn copy_window_to_user<T>(dst: UserPtrMut<T>, src: PageWindow) -> Result<(), BadUserAccess> {
+    let dst = dst.addr();
     if src.is_empty() {
         return Ok(());
     }
@@ -225,7 +240,8 @@ pub fn copy_window_to_user(dst: usize, src: PageWindow) -> Result<(), BadUserAcc
 /// others may be writing). A read-only window is refused, as not kernel memory the
 /// copy may write: `NotUser`, with nothing copied.
 #[inline]
-pub fn copy_window_from_user(dst: PageWindow, src: usize) -> Result<(), BadUserAccess> {
+pub fn copy_window_from_user<T>(dst: PageWindow, src: UserPtr<T>) -> Result<(), BadUserAccess> {
+    let src = src.addr();
     let Some(ptr) = dst.as_mut_ptr() else {
         return Err(BadUserAccess::NotUser);
     };

@@ -6,10 +6,9 @@ use libzircon::prelude::*;
 use libzircon::Status;
 
 use super::node::{Child, Mapping, Spot, SubRegion, VmarNode};
-use super::options::{can_map_bits, is_valid_protection, perms_allowed_by, CAN_MAP_RWX, PERM_RWX};
+use super::options::{can_map_bits, perms_allowed_by, MapOptions, CAN_MAP_RWX};
 use super::{
-    next_serial, reserve, AddressRegionTree, Mapped, Perms, VmOptions, VmarId, PAGE_SIZE,
-    REGION_FLAGS,
+    next_serial, reserve, AddressRegionTree, Mapped, VmOptions, VmarId, PAGE_SIZE, REGION_FLAGS,
 };
 
 impl<M: Clone> AddressRegionTree<M> {
@@ -76,18 +75,11 @@ impl<M: Clone> AddressRegionTree<M> {
         Ok(id)
     }
 
-    /// `zx_vmar_map` after the handle lookups and the syscall layer's checks of
-    /// digest 3.13 (steps 1–8 and 10–11; it calls [`VmOptions::for_map`] for step 9
-    /// between them). `max_perms` is what both the VMO handle and the VMAR handle
-    /// allow (Zircon's can_read/can_write/can_exec): the most a later protect may
-    /// grant. `options` may carry MAP_RANGE, REQUIRE_NON_RESIZABLE, ALLOW_FAULTS and
-    /// PERM_READ_IF_XOM_UNSUPPORTED; they are the caller's and ignored here. `len` is
-    /// rounded up to whole pages. Errors, in Zircon's order:
-    /// - INVALID_ARGS / ACCESS_DENIED: the caller's steps 5–8, repeated (write or
-    ///   execute without read; MAP_RANGE with SPECIFIC_OVERWRITE; any `CAN_MAP_*`;
-    ///   permissions beyond `max_perms`);
-    /// - INVALID_ARGS: unknown option bits or alignment (step 9); COMPACT or
-    ///   CAN_MAP_SPECIFIC;
+    /// `zx_vmar_map` after the handle lookups, the option word's checks
+    /// ([`MapOptions::check`], steps 5–9 of digest 3.13) and the VMO's (steps 10–11):
+    /// Zircon's `CreateVmMapping`. `len` is rounded up to whole pages. Errors, in
+    /// Zircon's order:
+    /// - INVALID_ARGS: COMPACT or CAN_MAP_SPECIFIC;
     /// - ACCESS_DENIED: permissions the VMAR's `CAN_MAP_*` flags do not allow;
     /// - INVALID_ARGS: `vmo_offset` not page-aligned;
     /// - OUT_OF_RANGE: `len` overflows when rounded up, or `vmo_offset + len` does;
@@ -95,29 +87,18 @@ impl<M: Clone> AddressRegionTree<M> {
     /// - then as [`allocate`](Self::allocate) from "size is 0" on, except that
     ///   SPECIFIC_OVERWRITE over a range that touches a sub-VMAR is INVALID_ARGS
     ///   (mappings in its way are replaced, and returned in [`Mapped::replaced`]).
-    #[allow(clippy::too_many_arguments)]
-    pub fn map(
+    pub fn create_mapping(
         &mut self,
         vmar: VmarId,
-        options: u32,
+        options: &MapOptions,
         vmar_offset: usize,
         len: usize,
         object: M,
         vmo_offset: u64,
-        max_perms: Perms,
     ) -> Result<Mapped<M>, Status> {
-        let perms = options & PERM_RWX;
-        if !is_valid_protection(options)
-            || (options & ZX_VM_MAP_RANGE != 0 && options & ZX_VM_SPECIFIC_OVERWRITE != 0)
-            || options & CAN_MAP_RWX != 0
-        {
-            return Err(Status::INVALID_ARGS);
-        }
-        if perms & !max_perms != 0 {
-            return Err(Status::ACCESS_DENIED);
-        }
-        let split = VmOptions::for_map(options)?;
-        let flags = split.flags & !(ZX_VM_REQUIRE_NON_RESIZABLE | ZX_VM_ALLOW_FAULTS);
+        let perms = options.perms;
+        let max_perms = options.max_perms;
+        let flags = options.flags & !(ZX_VM_REQUIRE_NON_RESIZABLE | ZX_VM_ALLOW_FAULTS);
         let placement = ZX_VM_SPECIFIC | ZX_VM_SPECIFIC_OVERWRITE | ZX_VM_OFFSET_IS_UPPER_LIMIT;
         if flags & !placement != 0 {
             return Err(Status::INVALID_ARGS);
@@ -142,7 +123,7 @@ impl<M: Clone> AddressRegionTree<M> {
             can_map_bits(max_perms),
             vmar_offset,
             len,
-            split.align_pow2,
+            options.align_pow2,
         )?;
         let (base, overwrite) = match spot {
             Spot::Free(base) => (base, false),

@@ -25,17 +25,22 @@
 //! through `try_reserve` before anything changes, so NO_MEMORY leaves the tree as it
 //! was. [`AddressRegionTree::new`] allocates nothing.
 //!
-//! **Left to the syscall layer.** Handle lookups and rights (the VMAR handle's
-//! READ/WRITE/EXECUTE against requested permissions, `ZX_RIGHT_OP_CHILDREN`, the VMO
-//! handle's `ZX_RIGHT_MAP`), `ZX_VM_PERM_READ_IF_XOM_UNSUPPORTED`, the VMO checks of
-//! `zx_vmar_map` (REQUIRE_NON_RESIZABLE, ALLOW_FAULTS), MAP_RANGE's pre-population,
-//! and the vDSO rules.
+//! **Left to others.** Handle lookups and rights (the VMAR handle's READ/WRITE/EXECUTE
+//! against requested permissions, `ZX_RIGHT_OP_CHILDREN`, the VMO handle's
+//! `ZX_RIGHT_MAP`) are the syscall layer's; the checks of `zx_vmar_map` that need a VMO
+//! (REQUIRE_NON_RESIZABLE, ALLOW_FAULTS), the page tables, MAP_RANGE's pre-population
+//! and demand paging are the address space's (`aspace.rs`). The vDSO rules are not
+//! built (there is no vDSO).
 //!
-//! Files: `options.rs` splits option words; `node.rs` holds one VMAR's children and
-//! placement; `create.rs` allocate and map; `range_ops.rs` unmap, protect and destroy.
+//! Files: `options.rs` splits and checks option words; `node.rs` holds one VMAR's
+//! children and placement; `create.rs` allocate and map; `range_ops.rs` unmap, protect
+//! and destroy; `aspace.rs` (kernel only) the VMAR handle's object and a process's
+//! address space: the tree, its page tables and page faults under one lock.
 
 #![deny(unsafe_code)]
 
+#[cfg(target_os = "none")]
+pub mod aspace;
 mod create;
 mod node;
 pub mod options;
@@ -57,9 +62,10 @@ use node::{Child, VmarNode};
 
 pub use crate::object::vmo::PAGE_SIZE;
 
-/// Zircon's user address space on arm64 (digest 1.5): `[16 MiB, 2^48 - 16 MiB)`.
-pub const USER_ASPACE_BASE: usize = 0x0000_0000_0100_0000;
-pub const USER_ASPACE_SIZE: usize = 0x0000_ffff_fe00_0000;
+/// Zircon's user address space on arm64, as current Fuchsia's `kernel_aspace.h` has it:
+/// `[2 MiB, 2^48 - 16 MiB)`.
+pub const USER_ASPACE_BASE: usize = 0x0000_0000_0020_0000;
+pub const USER_ASPACE_SIZE: usize = 0x0000_ffff_ff00_0000 - USER_ASPACE_BASE;
 
 /// Flags of a root VMAR: everything may be mapped, at specific addresses too.
 const ROOT_FLAGS: u32 = CAN_MAP_RWX | ZX_VM_CAN_MAP_SPECIFIC;

@@ -66,11 +66,55 @@ impl VmOptions {
     }
 
     /// The split as `zx_vmar_map` does it (step 9 of digest 3.13), `ZX_VM_MAP_RANGE`
-    /// taken out first. The syscall layer calls this between its ACCESS_DENIED check
-    /// (step 8) and its NOT_SUPPORTED checks (steps 10–11) to keep Zircon's order;
-    /// [`AddressRegionTree::map`](super::AddressRegionTree::map) repeats it.
+    /// taken out first.
     pub fn for_map(options: u32) -> Result<VmOptions, Status> {
         VmOptions::split(options & !ZX_VM_MAP_RANGE)
+    }
+}
+
+/// The option word of one `zx_vmar_map`, checked once: steps 5–9 of digest 3.13, which
+/// come before the VMO's own checks (steps 10–11, the caller's) and the VMAR's
+/// ([`AddressRegionTree::create_mapping`](super::AddressRegionTree::create_mapping)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MapOptions {
+    /// `ZX_VM_PERM_*` asked for.
+    pub perms: Perms,
+    /// The most a later protect may grant: what the handles allow.
+    pub max_perms: Perms,
+    /// The region bits, as [`VmOptions::flags`].
+    pub flags: u32,
+    /// log2 of the requested alignment, as [`VmOptions::align_pow2`].
+    pub align_pow2: u8,
+    /// `ZX_VM_MAP_RANGE`: the pages the VMO holds go into the page tables at once.
+    pub map_range: bool,
+}
+
+impl MapOptions {
+    /// `max_perms` is what both the VMO handle and the VMAR handle allow (Zircon's
+    /// can_read/can_write/can_exec). Errors, in Zircon's order:
+    /// - INVALID_ARGS: write or execute without read; MAP_RANGE with
+    ///   SPECIFIC_OVERWRITE; any `CAN_MAP_*` (those are for `zx_vmar_allocate`);
+    /// - ACCESS_DENIED: permissions beyond `max_perms`;
+    /// - INVALID_ARGS: unknown option bits or alignment.
+    pub fn check(options: u32, max_perms: Perms) -> Result<MapOptions, Status> {
+        let perms = options & PERM_RWX;
+        if !is_valid_protection(options)
+            || (options & ZX_VM_MAP_RANGE != 0 && options & ZX_VM_SPECIFIC_OVERWRITE != 0)
+            || options & CAN_MAP_RWX != 0
+        {
+            return Err(Status::INVALID_ARGS);
+        }
+        if perms & !max_perms != 0 {
+            return Err(Status::ACCESS_DENIED);
+        }
+        let split = VmOptions::for_map(options)?;
+        Ok(MapOptions {
+            perms,
+            max_perms,
+            flags: split.flags,
+            align_pow2: split.align_pow2,
+            map_range: options & ZX_VM_MAP_RANGE != 0,
+        })
     }
 }
 

@@ -33,6 +33,7 @@ use spin::{Mutex, MutexGuard};
 
 pub use crate::mm::window::PageWindow;
 use crate::object::counts::{Counted, Kind as CountedKind};
+use crate::object::handle::HandleCount;
 use crate::object::koid;
 use family::{Kind, Node, Paged, State};
 // For the kernel's address spaces (target only; the host tests reach them directly).
@@ -120,6 +121,8 @@ pub struct Vmo<S: PageSource> {
     mappings: core::sync::atomic::AtomicUsize,
     /// Its signal state (the node keeps the same, to change it when children come and go).
     signals: Arc<S::Signals>,
+    /// Its handles (ZX_INFO_HANDLE_COUNT).
+    pub handle_count: HandleCount,
     _counted: Counted,
 }
 
@@ -217,6 +220,7 @@ impl<S: PageSource> Vmo<S> {
             family,
             mappings: Default::default(),
             signals,
+            handle_count: HandleCount::new(),
             _counted: Counted::new(CountedKind::Vmo),
         }))
     }
@@ -403,6 +407,7 @@ impl<S: PageSource> Vmo<S> {
             family: self.family.clone(),
             mappings: Default::default(),
             signals,
+            handle_count: HandleCount::new(),
             _counted: Counted::new(CountedKind::Vmo),
         })
     }

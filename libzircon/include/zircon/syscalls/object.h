@@ -160,6 +160,26 @@ typedef struct zx_info_process {
   uint8_t padding1[4];
 } zx_info_process_t;
 
+// `ZX_INFO_JOB`: a job's state.
+typedef struct zx_info_job {
+  // Valid once `exited` is set: the `ZX_TASK_RETCODE_*` the job was killed with.
+  int64_t return_code;
+  // The job has been killed and all its children are dead.
+  bool exited;
+  // Whether the out-of-memory killer may kill the job (never set here).
+  bool kill_on_oom;
+  // Whether a debugger is attached to the job (never, here).
+  bool debugger_attached;
+  uint8_t padding1[5];
+} zx_info_job_t;
+
+// `ZX_INFO_PROCESS_HANDLE_STATS`: how many handles of each object type a process
+// holds, indexed by `ZX_OBJ_TYPE_*`.
+typedef struct zx_info_process_handle_stats {
+  // `ZX_OBJ_TYPE_UPPER_BOUND` entries.
+  uint32_t handle_count[64];
+} zx_info_process_handle_stats_t;
+
 // `ZX_INFO_TIMER`: a timer's slack mode and what it is armed with.
 typedef struct zx_info_timer {
   // The options `zx_timer_create` got (a `ZX_TIMER_SLACK_*` mode).

@@ -18,8 +18,9 @@ use std::vec::Vec;
 use libzircon::prelude::*;
 use libzircon::Status;
 
+use super::options::MapOptions;
 use super::options::PERM_RWX;
-use super::{AddressRegionTree, Mapping, VmarId, PAGE_SIZE};
+use super::{AddressRegionTree, Mapped, Mapping, VmarId, PAGE_SIZE};
 
 thread_local! {
     /// How many more `reserve` calls may succeed; none for no limit.
@@ -47,6 +48,38 @@ fn with_reserve_budget<T>(n: usize, f: impl FnOnce() -> T) -> T {
 }
 
 type Tree = AddressRegionTree<u32>;
+
+/// `zx_vmar_map` as the kernel runs it after the handle lookups: the option word's
+/// checks, then the tree's (the VMO's own checks need a VMO, which the tests lack).
+trait MapWord {
+    #[allow(clippy::too_many_arguments)]
+    fn map(
+        &mut self,
+        vmar: VmarId,
+        options: u32,
+        vmar_offset: usize,
+        len: usize,
+        object: u32,
+        vmo_offset: u64,
+        max_perms: u32,
+    ) -> Result<Mapped<u32>, Status>;
+}
+
+impl MapWord for Tree {
+    fn map(
+        &mut self,
+        vmar: VmarId,
+        options: u32,
+        vmar_offset: usize,
+        len: usize,
+        object: u32,
+        vmo_offset: u64,
+        max_perms: u32,
+    ) -> Result<Mapped<u32>, Status> {
+        let options = MapOptions::check(options, max_perms)?;
+        self.create_mapping(vmar, &options, vmar_offset, len, object, vmo_offset)
+    }
+}
 
 const P: usize = PAGE_SIZE;
 /// The test trees' root: 1024 pages from 16 MiB.
