@@ -37,6 +37,10 @@ use libzircon::startup::{zrk_startup_t, ZRK_STARTUP_MAGIC, ZRK_STARTUP_VERSION};
 pub const STACK_TOP: usize = 0x0000_0040_0000_0000;
 pub const STACK_SIZE: usize = 256 * 1024;
 pub const STACK_GUARD: usize = 64 * 1024;
+/// The rights of the boot image's handle: a VMO's, without WRITE, SET_PROPERTY or
+/// EXECUTE.
+const BOOT_IMAGE_RIGHTS: zx_rights_t =
+    ZX_RIGHTS_BASIC | ZX_RIGHT_READ | ZX_RIGHT_MAP | ZX_RIGHT_GET_PROPERTY;
 /// The start-up block's page, a little above the stack.
 pub const STARTUP_VA: usize = STACK_TOP + 0x1_0000;
 
@@ -83,6 +87,7 @@ pub fn load(
     name: &str,
     image: &[u8],
     job: &Arc<Job>,
+    boot_image: Option<Arc<KernelVmo>>,
     handle_seed: u64,
 ) -> Result<Loaded, LoadError> {
     let elf = ElfBytes::<LittleEndian>::minimal_parse(image).map_err(|_| LoadError::NotElf)?;
@@ -105,7 +110,7 @@ pub fn load(
     )?;
     job.add_process(&process).map_err(LoadError::Handles)?;
     // Tear the half-built process down on any error below.
-    let result = populate(&process, &elf, image, name, job);
+    let result = populate(&process, &elf, image, name, job, boot_image);
     match result {
         Ok((entry, thread)) => {
             let start = UserStart {
@@ -128,7 +133,7 @@ pub fn load(
 }
 
 /// Writes `bytes` into `vmo` at `offset` (kernel memory to VMO: no user copy).
-fn fill(vmo: &KernelVmo, offset: u64, bytes: &[u8]) -> Result<(), LoadError> {
+pub fn fill(vmo: &KernelVmo, offset: u64, bytes: &[u8]) -> Result<(), LoadError> {
     vmo.write(offset, bytes.len(), &mut |dst, at| {
         dst.copy_from(&bytes[at..at + dst.len()]);
         Ok(())
@@ -163,6 +168,7 @@ fn populate(
     image: &[u8],
     name: &str,
     job: &Arc<Job>,
+    boot_image: Option<Arc<KernelVmo>>,
 ) -> Result<(u64, Arc<Thread>), LoadError> {
     let segments = elf
         .segments()
@@ -209,7 +215,7 @@ fn populate(
     let thread = Thread::new(name, Some(process.clone()), Body::User)
         .map_err(|_| LoadError::Vm(libzircon::Status::NO_MEMORY))?;
     let vmar = Vmar::new(process, root);
-    let (h_process, h_vmar, h_thread, h_info, h_vmex, h_job) = {
+    let (h_process, h_vmar, h_thread, h_info, h_vmex, h_job, h_boot) = {
         let mut handles = process.handles.lock();
         let p = handles.add(Object::Process(process.clone()), ZX_DEFAULT_PROCESS_RIGHTS);
         let v = handles.add(Object::Vmar(vmar), root.handle_rights());
@@ -218,6 +224,11 @@ fn populate(
         let i = handles.add(Object::Resource(Resource::info()), resources);
         let x = handles.add(Object::Resource(Resource::vmex()), resources);
         let j = handles.add(Object::Job(job.clone()), ZX_DEFAULT_JOB_RIGHTS);
+        // Read-only: the boot image is what the machine booted with.
+        let b = match boot_image {
+            Some(vmo) => handles.add(Object::Vmo(vmo), BOOT_IMAGE_RIGHTS),
+            None => Ok(ZX_HANDLE_INVALID),
+        };
         (
             p.map_err(LoadError::Handles)?,
             v.map_err(LoadError::Handles)?,
@@ -225,6 +236,7 @@ fn populate(
             i.map_err(LoadError::Handles)?,
             x.map_err(LoadError::Handles)?,
             j.map_err(LoadError::Handles)?,
+            b.map_err(LoadError::Handles)?,
         )
     };
 
@@ -244,6 +256,8 @@ fn populate(
         job: h_job,
         stack_base: stack_base as u64,
         stack_size: STACK_SIZE as u64,
+        boot_image: h_boot,
+        reserved: 0,
     };
     let startup = KernelVmo::create(KernelPages, PAGE_SIZE as u64, 0).map_err(LoadError::Vm)?;
     fill(&startup, 0, block.as_bytes())?;

@@ -1,116 +1,76 @@
-//! Runs the programs in the boot image (a cpio archive passed as the initrd), one after
-//! another, printing each one's name and how it ended.
+//! Starts the first program, zrk-init, from the boot image (a cpio archive passed as the
+//! initrd) and waits for it; zrk-init starts the others from user space
+//! (userspace/boot/init.c, with the launcher of <zrk/launch.h>), as Fuchsia's userboot
+//! hands the rest of the system to user space.
 //!
-//! Programs are the archive's files; an optional `manifest` lists the names to run, in
-//! order, one per line. The lines printed here are what test harnesses parse:
-//! `zrk: run NAME`, `zrk: killed NAME: REASON`, `zrk: exit NAME status N`, and
-//! `zrk: all programs done`.
+//! zrk-init runs in the root job and gets, besides what every program gets, the boot
+//! image as a read-only VMO (`zrk_startup_t.boot_image`). It prints the lines test
+//! harnesses parse (`zrk: run NAME`, `zrk: killed NAME: REASON`, `zrk: exit NAME status
+//! N`, `zrk: all programs done`), and its exit status is what the machine ends with.
 
 use crate::kprintln;
 use crate::loader;
-use crate::mm::frames;
-use crate::object::process::Name;
-use crate::object::{Job, Process};
+use crate::mm::vmo_pages::KernelPages;
+use crate::object::{Job, KernelVmo, Process};
 use crate::task::wait::{self, WaitItem};
 use crate::task::Exit;
 use alloc::sync::Arc;
 use libzircon::prelude::*;
 
-/// ZX_TASK_RETCODE_EXCEPTION_KILL: the status of a process killed for a fault.
-const RETCODE_EXCEPTION_KILL: i64 = -1028;
+/// The archive member the kernel starts.
+const INIT: &str = "zrk-init";
 
-/// Runs every program; returns the status QEMU should exit with: 0 if all exited 0,
-/// else the last failure's status if it fits in 1..=255, else 1.
+/// Runs zrk-init; returns the status QEMU should exit with: zrk-init's exit code if it
+/// is in 0..=255 (it computes the programs' combined status), else 1.
 pub fn run_all(archive: &[u8]) -> u32 {
-    let manifest = cpio_reader::iter_files(archive)
-        .find(|e| e.name() == "manifest")
-        .map(|e| core::str::from_utf8(e.file()).unwrap_or(""));
-    let mut result = 0u32;
-    let mut ran = 0;
-    let mut run_one = |name: &str, image: &[u8]| {
-        let status = run_program(name, image);
-        ran += 1;
-        if status != 0 {
-            result = u32::try_from(status)
-                .ok()
-                .filter(|s| (1..=255).contains(s))
-                .unwrap_or(1);
-        }
+    let Some(init) = cpio_reader::iter_files(archive).find(|e| e.name() == INIT) else {
+        kprintln!("zrk: the boot image has no {INIT}: nothing starts its programs");
+        return 1;
     };
-    match manifest {
-        Some(list) => {
-            for name in list.lines().map(str::trim).filter(|l| !l.is_empty()) {
-                match cpio_reader::iter_files(archive).find(|e| e.name() == name) {
-                    Some(entry) => run_one(name, entry.file()),
-                    None => run_one(name, &[]),
-                }
-            }
+    let exit = match start_init(archive, init.file()) {
+        Ok(process) => {
+            let exit = wait_for_exit(&process);
+            wait_for_reaping(&process);
+            exit
         }
-        None => {
-            for entry in cpio_reader::iter_files(archive) {
-                let is_file = entry.mode().bits() & 0o170_000 == 0o100_000;
-                if is_file && entry.name() != "manifest" {
-                    run_one(entry.name(), entry.file());
-                }
-            }
-        }
-    }
-    kprintln!("zrk: all programs done ({ran} run)");
-    result
-}
-
-/// Runs one program in a job of its own under the root job: what it does to its job
-/// (kill it, fill it) stays its own business, and its job goes away with it.
-fn run_program(name: &str, image: &[u8]) -> i64 {
-    kprintln!("zrk: run {name}");
-    // Pages outside the kernel heap: the heap keeps what its high-water marks need (run
-    // queues sized for the most threads ever alive), which is not a leak; leaked objects
-    // show in ZRK_INFO_KERNEL_OBJECTS instead.
-    let free_before = free_or_heap_pages();
-    let job = match Job::root().create_child() {
-        Ok(job) => {
-            *job.name.lock() = Name::new(name);
-            Ok(job)
-        }
-        Err(e) => Err(e),
-    };
-    let loaded = job
-        .map_err(loader::LoadError::Handles)
-        .and_then(|job| loader::load(name, image, &job, crate::random::next_u64()));
-    let exit = match loaded {
-        Ok(loaded) => match loaded
-            .process
-            .start_thread(&loaded.thread, loaded.start, true)
-        {
-            Ok(()) => {
-                drop(loaded.thread);
-                let exit = wait_for_exit(&loaded.process);
-                wait_for_reaping(&loaded.process);
-                exit
-            }
-            Err(e) => {
-                loaded
-                    .process
-                    .kill_with(Exit::Killed(alloc::format!("cannot start: {e:?}")));
-                Exit::Killed(alloc::format!("cannot start: {e:?}"))
-            }
-        },
-        Err(e) => Exit::Killed(alloc::format!("cannot load: {e}")),
+        Err(reason) => Exit::Killed(reason),
     };
     crate::drivers::console::finish_user_line();
-    let status = match exit {
-        Exit::Exited(code) => code,
+    match exit {
+        Exit::Exited(code) => u32::try_from(code).ok().filter(|c| *c <= 255).unwrap_or(1),
         Exit::Killed(reason) => {
-            kprintln!("zrk: killed {name}: {reason}");
-            RETCODE_EXCEPTION_KILL
+            kprintln!("zrk: killed {INIT}: {reason}");
+            1
         }
-    };
-    kprintln!("zrk: exit {name} status {status}");
-    let leaked = free_before as i64 - free_or_heap_pages() as i64;
-    if leaked != 0 {
-        log::error!("{name}: {leaked} pages not returned after exit");
     }
-    status
+}
+
+/// Loads and starts zrk-init in the root job, with the archive in a VMO of its own.
+fn start_init(archive: &[u8], image: &[u8]) -> Result<Arc<Process>, alloc::string::String> {
+    use alloc::format;
+    let boot_image = KernelVmo::create(KernelPages, archive.len() as u64, 0)
+        .map_err(|e| format!("no memory for the boot image: {e:?}"))?;
+    loader::fill(&boot_image, 0, archive)
+        .map_err(|e| format!("cannot copy the boot image: {e}"))?;
+    let loaded = loader::load(
+        INIT,
+        image,
+        &Job::root(),
+        Some(boot_image),
+        crate::random::next_u64(),
+    )
+    .map_err(|e| format!("cannot load: {e}"))?;
+    match loaded
+        .process
+        .start_thread(&loaded.thread, loaded.start, true)
+    {
+        Ok(()) => Ok(loaded.process),
+        Err(e) => {
+            let reason = format!("cannot start: {e:?}");
+            loaded.process.kill_with(Exit::Killed(reason.clone()));
+            Err(reason)
+        }
+    }
 }
 
 /// Blocks the boot thread until `process` has died; returns how it ended.
@@ -147,9 +107,4 @@ fn wait_for_reaping(process: &Arc<Process>) {
         }
         wait::sleep_until(now + 1_000_000);
     }
-}
-
-/// Free pages plus the pages the kernel heap holds.
-fn free_or_heap_pages() -> usize {
-    frames::free_pages() + crate::mm::heap::stats().0 / frames::PAGE_SIZE
 }

@@ -15,7 +15,7 @@ c_consts! {
         /// "ZRKSTART" read as a little-endian word.
         ZRK_STARTUP_MAGIC: uint64_t = 0x54524154534b525a;
         /// The layout below; bumped on any change.
-        ZRK_STARTUP_VERSION: uint32_t = 2;
+        ZRK_STARTUP_VERSION: uint32_t = 3;
     }
 }
 
@@ -25,6 +25,11 @@ c_consts! {
     pub const ZRK_INFO_CONSTS: hex = {
         /// `zrk_info_kernel_objects_t[1]`: live kernel objects by type.
         ZRK_INFO_KERNEL_OBJECTS: uint32_t = 0x5a4b0001;
+        /// On a dead process killed for a fault (or by the watchdog, or a policy): the
+        /// kernel's one-line reason, UTF-8 without a NUL (`actual` bytes; none for a
+        /// process that exited or still runs). What zrk-init prints as
+        /// `zrk: killed NAME: REASON`.
+        ZRK_INFO_PROCESS_EXIT_REASON: uint32_t = 0x5a4b0002;
     }
 }
 
@@ -78,15 +83,21 @@ c_struct! {
         /// Lowest address of the stack mapping.
         pub stack_base: uint64_t,
         pub stack_size: uint64_t,
+        /// The boot image (the cpio archive the kernel was booted with) as a read-only
+        /// VMO, for the first program (zrk-init), which starts the others from it;
+        /// `ZX_HANDLE_INVALID` for every other program (version 3).
+        pub boot_image: zx_handle_t,
+        pub reserved: uint32_t,
     }
 }
 
 // The layout userspace/include/zrk/startup.h was written with.
 const _: () = {
-    assert!(size_of::<zrk_startup_t>() == 64);
+    assert!(size_of::<zrk_startup_t>() == 72);
     assert!(core::mem::offset_of!(zrk_startup_t, argv) == 16);
     assert!(core::mem::offset_of!(zrk_startup_t, process) == 24);
     assert!(core::mem::offset_of!(zrk_startup_t, info_resource) == 40);
     assert!(core::mem::offset_of!(zrk_startup_t, job) == 44);
     assert!(core::mem::offset_of!(zrk_startup_t, stack_base) == 48);
+    assert!(core::mem::offset_of!(zrk_startup_t, boot_image) == 64);
 };

@@ -6,6 +6,7 @@
 // one get theirs from thread.c), runs constructors, calls
 // main(argc, argv, envp) and hands main's result to exit(), which ends in _exit() and
 // zx_process_exit(). The accessors of <zircon/process.h> read the handles kept here.
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -17,7 +18,7 @@
 
 #include "runtime.h"
 
-_Static_assert(sizeof(zrk_startup_t) == 64, "start-up block layout is ABI");
+_Static_assert(sizeof(zrk_startup_t) == 72, "start-up block layout is ABI");
 _Static_assert(offsetof(zrk_startup_t, argv) == 16, "start-up block layout is ABI");
 _Static_assert(offsetof(zrk_startup_t, process) == 24, "start-up block layout is ABI");
 _Static_assert(offsetof(zrk_startup_t, job) == 44, "start-up block layout is ABI");
@@ -69,10 +70,8 @@ static __attribute__((noinline)) void set_thread_handle(zx_handle_t thread) {
 
 // A process zrk_launch started: its handles arrive in one message on the bootstrap
 // channel, each with the offset of the start-up field it fills (<zrk/launch.h>); the
-// block it mapped holds everything else. The handles go into a copy of the block.
-static zrk_startup_t launched_block;
-
-static const zrk_startup_t* receive_handles(zx_handle_t bootstrap, const zrk_startup_t* block) {
+// block it mapped (writable, for this) holds everything else.
+static void receive_handles(zx_handle_t bootstrap, zrk_startup_t* block) {
   enum { MAX_HANDLES = 16 };
   uint32_t slots[MAX_HANDLES];
   zx_handle_t handles[MAX_HANDLES];
@@ -83,16 +82,16 @@ static const zrk_startup_t* receive_handles(zx_handle_t bootstrap, const zrk_sta
     startup_failed("zrk runtime: bad bootstrap message\n");
   }
   zx_handle_close(bootstrap);
-  memcpy(&launched_block, block, sizeof(launched_block));
   for (uint32_t i = 0; i < actual_handles; i++) {
     uint32_t slot = slots[i];
-    if (slot < offsetof(zrk_startup_t, process) || slot >= offsetof(zrk_startup_t, stack_base) ||
-        slot % 4 != 0) {
+    bool handle_field = (slot >= offsetof(zrk_startup_t, process) &&
+                         slot < offsetof(zrk_startup_t, stack_base) && slot % 4 == 0) ||
+                        slot == offsetof(zrk_startup_t, boot_image);
+    if (!handle_field) {
       startup_failed("zrk runtime: bootstrap handle for no start-up field\n");
     }
-    memcpy((char*)&launched_block + slot, &handles[i], sizeof(zx_handle_t));
+    memcpy((char*)block + slot, &handles[i], sizeof(zx_handle_t));
   }
-  return &launched_block;
 }
 
 // x0 and x1 as the process started: (start-up block, 0) from the kernel's loader, or
@@ -102,7 +101,7 @@ __attribute__((noreturn, used)) void __zrk_start(uintptr_t x0, uintptr_t x1) {
   // runtime does not depend on that. memset touches neither .bss nor TLS.
   memset(__bss_start, 0, (size_t)(__bss_end - __bss_start));
 
-  const zrk_startup_t* block = (const zrk_startup_t*)(x1 != 0 ? x1 : x0);
+  zrk_startup_t* block = (zrk_startup_t*)(x1 != 0 ? x1 : x0);
   if (block == NULL || block->magic != ZRK_STARTUP_MAGIC) {
     startup_failed("zrk runtime: no start-up block in x0 or x1\n");
   }
@@ -110,7 +109,7 @@ __attribute__((noreturn, used)) void __zrk_start(uintptr_t x0, uintptr_t x1) {
     startup_failed("zrk runtime: unknown start-up block version\n");
   }
   if (x1 != 0) {
-    block = receive_handles((zx_handle_t)x0, block);
+    receive_handles((zx_handle_t)x0, block);
   }
   startup = block;
 

@@ -23,7 +23,12 @@ TEST(the_block_has_magic_and_version) {
   ASSERT_NE(block, NULL);
   EXPECT_EQ(block->magic, ZRK_STARTUP_MAGIC);
   EXPECT_EQ(block->version, ZRK_STARTUP_VERSION);
-  EXPECT_EQ(block->version, 2u);
+  EXPECT_EQ(block->version, 3u);
+}
+
+TEST(only_zrk_init_gets_the_boot_image) {
+  // The first program starts the others from the boot image; they get none.
+  EXPECT_EQ(zrk_startup()->boot_image, ZX_HANDLE_INVALID);
 }
 
 TEST(main_gets_argc_and_argv_from_the_block) {

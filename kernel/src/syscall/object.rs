@@ -81,6 +81,22 @@ pub fn get_info(
             };
             single_record(&record, buffer, buffer_size, actual, avail)
         }
+        ZRK_INFO_PROCESS_EXIT_REASON => {
+            // A byte string: `actual` is how many bytes were copied, `avail` how many
+            // there are (none unless the process was killed and is dead).
+            let process = sys.lookup_process(handle, ZX_RIGHT_INSPECT)?;
+            let reason = match process.exit() {
+                Some(crate::task::Exit::Killed(reason)) => reason,
+                _ => alloc::string::String::new(),
+            };
+            let bytes = reason.as_bytes();
+            let n = bytes.len().min(buffer_size);
+            if n > 0 {
+                copy_out(buffer, &bytes[..n])?;
+            }
+            copy_out_optional(actual, &n.to_le_bytes())?;
+            copy_out_optional(avail, &bytes.len().to_le_bytes())
+        }
         ZX_INFO_THREAD => {
             let thread = sys.lookup_thread(handle, ZX_RIGHT_INSPECT)?;
             let mut record = zx_info_thread_t {

@@ -150,6 +150,10 @@ pub fn take_copy_fault() -> Option<Unresolved> {
     percpu::with_current(|t| t.copy_fault.lock().take()).flatten()
 }
 
+/// How far below the stack pointer an unmapped access still counts as running off the
+/// stack: the guard regions zrk's loaders leave below stacks are 64 KiB.
+const STACK_GUARD_GUESS: usize = 64 * 1024;
+
 /// A translation or permission fault from EL0: demand paging, or a kill with a report.
 pub fn on_page_fault(frame: &mut TrapFrame, access: u8, decoded: core::fmt::Arguments) {
     let Some(process) = super::current_process() else {
@@ -171,10 +175,18 @@ pub fn on_page_fault(frame: &mut TrapFrame, access: u8, decoded: core::fmt::Argu
         Access::Execute => "execute",
     };
     let guard = process.stack_guard.lock().clone();
+    // No mapping just below the stack pointer: a stack ran into the unmapped region
+    // below it (a loader-made process records its guard; a launched one, or a thread's
+    // own stack, is told by where the stack pointer is).
+    let sp = frame.sp as usize;
+    let below_sp = addr <= sp && sp - addr < STACK_GUARD_GUESS;
     let reason = match why {
         _ if guard.contains(&addr) => {
             alloc::format!("stack overflow ({what} at {addr:#x} in the guard below the stack)")
         }
+        Unresolved::NotMapped if below_sp => alloc::format!(
+            "stack overflow ({what} at {addr:#x}, unmapped, just below the stack pointer)"
+        ),
         Unresolved::NotMapped => {
             alloc::format!("page fault: {what} at {addr:#x}, which no mapping covers")
         }

@@ -16,7 +16,7 @@ __BEGIN_CDECLS
 // "ZRKSTART" read as a little-endian word.
 #define ZRK_STARTUP_MAGIC   ((uint64_t)0x54524154534B525Au)
 // The layout below; bumped on any change.
-#define ZRK_STARTUP_VERSION ((uint32_t)0x2u)
+#define ZRK_STARTUP_VERSION ((uint32_t)0x3u)
 
 // The block at the address `_start` receives in `x0`.
 typedef struct zrk_startup {
@@ -44,13 +44,23 @@ typedef struct zrk_startup {
   // Lowest address of the stack mapping.
   uint64_t stack_base;
   uint64_t stack_size;
+  // The boot image (the cpio archive the kernel was booted with) as a read-only
+  // VMO, for the first program (zrk-init), which starts the others from it;
+  // `ZX_HANDLE_INVALID` for every other program (version 3).
+  zx_handle_t boot_image;
+  uint32_t reserved;
 } zrk_startup_t;
 
 // This kernel's own `zx_object_get_info` topics, on the info resource. Not
 // Fuchsia's: the value is outside the range Fuchsia's topics use.
 
 // `zrk_info_kernel_objects_t[1]`: live kernel objects by type.
-#define ZRK_INFO_KERNEL_OBJECTS ((uint32_t)0x5A4B0001u)
+#define ZRK_INFO_KERNEL_OBJECTS      ((uint32_t)0x5A4B0001u)
+// On a dead process killed for a fault (or by the watchdog, or a policy): the
+// kernel's one-line reason, UTF-8 without a NUL (`actual` bytes; none for a
+// process that exited or still runs). What zrk-init prints as
+// `zrk: killed NAME: REASON`.
+#define ZRK_INFO_PROCESS_EXIT_REASON ((uint32_t)0x5A4B0002u)
 
 // `ZRK_INFO_KERNEL_OBJECTS`: how many kernel objects of each type exist, for leak
 // checks (a program that closes everything it made should see the counts it

@@ -4,10 +4,10 @@
 // The new process gets what the kernel gives the first program: each PT_LOAD segment in
 // a VMO of its own mapped with the segment's permissions (never writable and executable:
 // W^X), a 256 KiB stack with a 64 KiB region below it that nothing can map, and a
-// read-only start-up block (zrk_startup_t) with argv. Its handles (the process itself,
-// its root VMAR and first thread, plus those the caller passes) travel in one message
-// on a bootstrap channel: _start gets the channel in x0 and the block's address in x1,
-// and the C runtime fills the block's handle fields from the message.
+// start-up block (zrk_startup_t) with argv in a page of its own. Its handles (the
+// process itself, its root VMAR and first thread, plus those the caller passes) travel
+// in one message on a bootstrap channel: _start gets the channel in x0 and the block's
+// address in x1, and the C runtime writes the handles into the block's fields.
 #ifndef ZRK_LAUNCH_H_
 #define ZRK_LAUNCH_H_
 

@@ -132,7 +132,8 @@ static zx_status_t map_stack(zx_handle_t vmar, zx_vaddr_t* base) {
   return status;
 }
 
-// The start-up block and argv in one read-only page; its address in *block.
+// The start-up block and argv in one page; its address in *block. Writable: the C
+// runtime fills its handle fields from the bootstrap message.
 static zx_status_t map_block(zx_handle_t vmar, zx_vaddr_t stack_base, int argc,
                              const char* const* argv, const char* name, zx_vaddr_t* block) {
   uint64_t page = page_size();
@@ -154,7 +155,7 @@ static zx_status_t map_block(zx_handle_t vmar, zx_vaddr_t stack_base, int argc,
   if (status != ZX_OK) {
     return status;
   }
-  status = zx_vmar_map(vmar, ZX_VM_PERM_READ, 0, vmo, 0, page, block);
+  status = zx_vmar_map(vmar, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, vmo, 0, page, block);
   if (status == ZX_OK) {
     zrk_startup_t header = {
         .magic = ZRK_STARTUP_MAGIC,
@@ -181,8 +182,11 @@ static zx_status_t map_block(zx_handle_t vmar, zx_vaddr_t stack_base, int argc,
   return status;
 }
 
+// The handle fields the caller may fill (process, vmar_root and thread are the
+// launcher's own).
 static bool is_handle_slot(uint32_t slot) {
-  return slot >= ZRK_LAUNCH_SLOT(process) && slot < ZRK_LAUNCH_SLOT(stack_base) && slot % 4 == 0;
+  return slot == ZRK_LAUNCH_SLOT(vmex_resource) || slot == ZRK_LAUNCH_SLOT(info_resource) ||
+         slot == ZRK_LAUNCH_SLOT(job) || slot == ZRK_LAUNCH_SLOT(boot_image);
 }
 
 zx_status_t zrk_launch(zx_handle_t job, const char* name, zx_handle_t executable, int argc,
