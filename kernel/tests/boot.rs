@@ -178,10 +178,10 @@ fn kernel_cannot_read_user_memory_outside_the_copy_routines() {
         boot.assert_exit(1)
             .assert_contains(pan)
             .assert_contains(
-                "copy routine read of user page 0x1000000: Ok(()), [0, 0, 0, 0, 0, 0, 0, 0]",
+                "copy routine read of user page 0x200000: Ok(()), [0, 0, 0, 0, 0, 0, 0, 0]",
             )
             .assert_contains("KERNEL PANIC: unexpected exception: sync (EL1)")
-            .assert_contains(&format!("{fault}, read of address 0x1000000"))
+            .assert_contains(&format!("{fault}, read of address 0x200000"))
             .assert_contains("kernel::arch::aarch64::cpu::deliberate_read+0x")
             .assert_lacks("PAN is not in force");
     }

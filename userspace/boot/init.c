@@ -115,6 +115,10 @@ typedef struct {
 
 static int ran;
 static int result;
+// Where the programs' ZX_PROCESS_TERMINATED arrive: registered before a program runs,
+// so that waiting for it allocates nothing in the kernel while it runs (tests compare
+// kernel-wide counts).
+static zx_handle_t port;
 
 static zx_handle_t duplicate(zx_handle_t h) {
   zx_handle_t out = ZX_HANDLE_INVALID;
@@ -136,7 +140,7 @@ static void start(const char* name, running_t* r, bool alone) {
   fflush(stdout);
   r->free_before = alone ? free_bytes() : 0;
   entry_t e;
-  zx_handle_t vmo = ZX_HANDLE_INVALID;
+  zx_handle_t vmo = ZX_HANDLE_INVALID, token = ZX_HANDLE_INVALID;
   zx_status_t status = ZX_ERR_NOT_FOUND;
   if (find(name, &e) && e.regular) {
     status = member_vmo(&e, &vmo);
@@ -152,9 +156,16 @@ static void start(const char* name, running_t* r, bool alone) {
         {ZRK_LAUNCH_SLOT(info_resource), duplicate(me->info_resource)},
     };
     const char* argv[] = {name};
-    status = zrk_launch(r->job, name, vmo, 1, argv, handles, 3, &r->process);
+    status = zrk_launch_suspended(r->job, name, vmo, 1, argv, handles, 3, &r->process, &token);
   }
+  // Everything of ours goes before the program runs: the executable's copy, the wait's
+  // registration (and the observer room a later check of its signals needs).
   zx_handle_close(vmo);
+  if (status == ZX_OK) {
+    zx_object_wait_async(r->process, port, 0, ZX_PROCESS_TERMINATED, 0);
+    zx_object_wait_one(r->process, ZX_PROCESS_TERMINATED, ZX_TIME_INFINITE_PAST, NULL);
+    zx_handle_close(token);
+  }
   if (status != ZX_OK) {
     printf("zrk: killed %s: cannot start: %s\n", name, zx_status_get_string(status));
     printf("zrk: exit %s status %lld\n", name, (long long)ZX_TASK_RETCODE_EXCEPTION_KILL);
@@ -169,7 +180,11 @@ static void finish(running_t* r) {
   if (r->process == ZX_HANDLE_INVALID) {
     return;
   }
-  zx_object_wait_one(r->process, ZX_PROCESS_TERMINATED, ZX_TIME_INFINITE, NULL);
+  while (zx_object_wait_one(r->process, ZX_PROCESS_TERMINATED, ZX_TIME_INFINITE_PAST, NULL) !=
+         ZX_OK) {
+    zx_port_packet_t packet;
+    zx_port_wait(port, ZX_TIME_INFINITE, &packet);
+  }
   zx_info_process_t info = {0};
   zx_object_get_info(r->process, ZX_INFO_PROCESS, &info, sizeof(info), NULL, NULL);
   char reason[256] = {0};
@@ -202,6 +217,10 @@ static void finish(running_t* r) {
 
 int main(void) {
   image = zrk_startup()->boot_image;
+  if (zx_port_create(0, &port) != ZX_OK) {
+    printf("zrk-init: no port\n");
+    return 1;
+  }
   if (zx_vmo_get_size(image, &image_size) != ZX_OK) {
     printf("zrk-init: no boot image\n");
     return 1;

@@ -40,6 +40,15 @@ zx_status_t zrk_launch(zx_handle_t job, const char* name, zx_handle_t executable
                        const char* const* argv, const zrk_launch_handle_t* handles,
                        size_t num_handles, zx_handle_t* process);
 
+// As zrk_launch, but the new program's first thread stays suspended until the caller
+// closes *suspend_token, so the caller can finish its own work first (zrk-init closes the
+// executable's VMO and registers its wait before the program runs, so a test's kernel-wide
+// counts see none of it). The process dies with its job, or when killed, either way.
+zx_status_t zrk_launch_suspended(zx_handle_t job, const char* name, zx_handle_t executable,
+                                 int argc, const char* const* argv,
+                                 const zrk_launch_handle_t* handles, size_t num_handles,
+                                 zx_handle_t* process, zx_handle_t* suspend_token);
+
 #ifdef __cplusplus
 }
 #endif

@@ -189,10 +189,12 @@ static bool is_handle_slot(uint32_t slot) {
          slot == ZRK_LAUNCH_SLOT(job) || slot == ZRK_LAUNCH_SLOT(boot_image);
 }
 
-zx_status_t zrk_launch(zx_handle_t job, const char* name, zx_handle_t executable, int argc,
-                       const char* const* argv, const zrk_launch_handle_t* handles,
-                       size_t num_handles, zx_handle_t* process_out) {
+zx_status_t zrk_launch_suspended(zx_handle_t job, const char* name, zx_handle_t executable,
+                                 int argc, const char* const* argv,
+                                 const zrk_launch_handle_t* handles, size_t num_handles,
+                                 zx_handle_t* process_out, zx_handle_t* suspend_token) {
   zx_handle_t process = ZX_HANDLE_INVALID, vmar = ZX_HANDLE_INVALID;
+  zx_handle_t token = ZX_HANDLE_INVALID;
   zx_handle_t thread = ZX_HANDLE_INVALID, channel[2] = {ZX_HANDLE_INVALID, ZX_HANDLE_INVALID};
   // The bootstrap message: handles and the slot each fills. The caller's first (they
   // are consumed whatever happens), then the launcher's own three.
@@ -282,6 +284,12 @@ zx_status_t zrk_launch(zx_handle_t job, const char* name, zx_handle_t executable
                               to_send, (uint32_t)count);
     count = 0;  // consumed by the write, whatever it returned
   }
+  // Held until everything here is cleaned up (and, for zrk_launch_suspended, until the
+  // caller has finished too): the new program then never sees a launcher's handle or
+  // object go away while it runs, which kernel-wide counts would show.
+  if (status == ZX_OK) {
+    status = zx_task_suspend(thread, &token);
+  }
   if (status == ZX_OK) {
     status = zx_process_start(process, thread, eh.entry, stack_base + STACK_SIZE, channel[1],
                               block);
@@ -295,6 +303,11 @@ zx_status_t zrk_launch(zx_handle_t job, const char* name, zx_handle_t executable
   zx_handle_close(channel[1]);
   zx_handle_close(thread);
   zx_handle_close(vmar);
+  if (status == ZX_OK && suspend_token) {
+    *suspend_token = token;
+    token = ZX_HANDLE_INVALID;
+  }
+  zx_handle_close(token);
   if (status == ZX_OK && process_out) {
     *process_out = process;
   } else {
@@ -305,4 +318,11 @@ zx_status_t zrk_launch(zx_handle_t job, const char* name, zx_handle_t executable
     zx_handle_close(process);
   }
   return status;
+}
+
+zx_status_t zrk_launch(zx_handle_t job, const char* name, zx_handle_t executable, int argc,
+                       const char* const* argv, const zrk_launch_handle_t* handles,
+                       size_t num_handles, zx_handle_t* process) {
+  return zrk_launch_suspended(job, name, executable, argc, argv, handles, num_handles, process,
+                              NULL);
 }
