@@ -28,7 +28,9 @@ pub struct SuspendToken {
     target: Target,
     /// Its handles (ZX_INFO_HANDLE_COUNT).
     pub handle_count: HandleCount,
-    _counted: Counted,
+    /// Taken (uncounted) before the target resumes: a resumed program must not see the
+    /// token still counted.
+    counted: Option<Counted>,
 }
 
 impl SuspendToken {
@@ -55,13 +57,14 @@ impl SuspendToken {
             koid: koid::next(),
             target,
             handle_count: HandleCount::new(),
-            _counted: Counted::new(CountedKind::Event),
+            counted: Some(Counted::new(CountedKind::Event)),
         })
     }
 }
 
 impl Drop for SuspendToken {
     fn drop(&mut self) {
+        drop(self.counted.take());
         match &self.target {
             Target::Thread(t) => {
                 if t.suspend_count.fetch_sub(1, Ordering::AcqRel) == 1 {
