@@ -100,6 +100,14 @@ static uint8_t kind_of_type(zx_obj_type_t type) {
       return K_THREAD;
     case ZX_OBJ_TYPE_RESOURCE:
       return K_RESOURCE;
+    case ZX_OBJ_TYPE_CHANNEL:
+      return K_CHANNEL;
+    case ZX_OBJ_TYPE_PORT:
+      return K_PORT;
+    case ZX_OBJ_TYPE_JOB:
+      return K_JOB;
+    case ZX_OBJ_TYPE_EVENT:
+      return K_EVENT;
     default:
       return K_OTHER;
   }
@@ -132,10 +140,26 @@ static int adopt(zx_handle_t h, uint8_t kind, uint8_t flags, zx_rights_t want, i
     violation(V_OUTPUT, "%s made a handle with rights %#x, not %#x",
               fuzz_syscalls[fuzz_current.sc].name, info.rights, want);
   }
+  // The same object as the model says (a duplicate, a handle read back from a
+  // channel), or one it knows by koid, or a new one.
+  if (obj >= 0 && objs[obj].used && objs[obj].koid != 0 && objs[obj].koid != info.koid) {
+    violation(V_HANDLES, "%s made a handle to koid %" PRIu64 "; the model expects koid %" PRIu64,
+              fuzz_syscalls[fuzz_current.sc].name, info.koid, objs[obj].koid);
+  }
+  if (obj < 0) {
+    int known = obj_by_koid(info.koid);
+    if (known >= 0) {
+      violation(V_HANDLES, "%s made a new object with koid %" PRIu64 ", which the model knows",
+                fuzz_syscalls[fuzz_current.sc].name, info.koid);
+    }
+  }
   int s = add_slot(h, kind_of_type(info.type), flags, info.rights, obj);
   if (s < 0) {
     zx_handle_close(h);
+    return s;
   }
+  objs[slots[s].obj].koid = info.koid;
+  objs[slots[s].obj].related = info.related_koid;
   return s;
 }
 
@@ -317,7 +341,7 @@ static void op_handle_duplicate(void) {
   }
   if (st == ZX_OK && h.slot >= 0 && out.validity == PV_VALID) {
     slot_t src = slots[h.slot];
-    adopt(load_u32(out.p), src.kind, (src.flags & (S_ROOT | S_NODESTROY)) | S_OWNED,
+    adopt(load_u32(out.p), src.kind, (src.flags & S_INHERITED) | S_OWNED,
           rights == ZX_RIGHT_SAME_RIGHTS ? have : rights, src.obj);
   }
 }
@@ -380,6 +404,17 @@ static uint32_t pick_topic(void) {
       ZX_INFO_HANDLE_COUNT,
       ZX_INFO_KMEM_STATS_EXTENDED,
       ZRK_INFO_KERNEL_OBJECTS,
+      ZX_INFO_HANDLE_COUNT,
+      ZX_INFO_HANDLE_COUNT,
+      ZX_INFO_PROCESS,
+      ZX_INFO_PROCESS_HANDLE_STATS,
+      ZX_INFO_JOB,
+      ZX_INFO_JOB_CHILDREN,
+      ZX_INFO_JOB_PROCESSES,
+      ZX_INFO_PROCESS_THREADS,
+      ZX_INFO_THREAD,
+      ZX_INFO_THREAD_STATS,
+      ZRK_INFO_PROCESS_EXIT_REASON,
   };
   return chance(930) ? topics[rnd(sizeof topics / sizeof topics[0])] : (uint32_t)rnd64();
 }
@@ -400,8 +435,105 @@ static size_t record_size(uint32_t topic) {
       return sizeof(zx_info_kmem_stats_t);
     case ZRK_INFO_KERNEL_OBJECTS:
       return sizeof(zrk_info_kernel_objects_t);
+    case ZX_INFO_HANDLE_COUNT:
+      return sizeof(zx_info_handle_count_t);
+    case ZX_INFO_PROCESS:
+      return sizeof(zx_info_process_t);
+    case ZX_INFO_PROCESS_HANDLE_STATS:
+      return sizeof(zx_info_process_handle_stats_t);
+    case ZX_INFO_JOB:
+      return sizeof(zx_info_job_t);
+    case ZX_INFO_THREAD:
+      return sizeof(zx_info_thread_t);
+    case ZX_INFO_THREAD_STATS:
+      return sizeof(zx_info_thread_stats_t);
+    case ZX_INFO_JOB_CHILDREN:
+    case ZX_INFO_JOB_PROCESSES:
+    case ZX_INFO_PROCESS_THREADS:
+    case ZRK_INFO_PROCESS_EXIT_REASON:
+      return 0;  // arrays: any size (koids, or the bytes of a reason)
     default:
       return 64;
+  }
+}
+
+// Topics the kernel answers (any other is NOT_SUPPORTED before the handle is looked up).
+static bool known_topic(uint32_t topic) {
+  switch (topic) {
+    case ZX_INFO_HANDLE_VALID:
+    case ZX_INFO_HANDLE_BASIC:
+    case ZX_INFO_HANDLE_COUNT:
+    case ZX_INFO_VMO:
+    case ZX_INFO_VMO_V1:
+    case ZX_INFO_VMO_V2:
+    case ZX_INFO_VMAR:
+    case ZX_INFO_KMEM_STATS:
+    case ZRK_INFO_KERNEL_OBJECTS:
+    case ZRK_INFO_PROCESS_EXIT_REASON:
+    case ZX_INFO_THREAD:
+    case ZX_INFO_THREAD_STATS:
+    case ZX_INFO_TIMER:
+    case ZX_INFO_PROCESS_THREADS:
+    case ZX_INFO_PROCESS:
+    case ZX_INFO_PROCESS_HANDLE_STATS:
+    case ZX_INFO_JOB:
+    case ZX_INFO_JOB_CHILDREN:
+    case ZX_INFO_JOB_PROCESSES:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// The checks on a record the kernel wrote for a handle the model knows (slot `s`).
+static void check_task_info(uint32_t topic, const slot_t* s, const void* buf) {
+  const obj_t* o = &objs[s->obj];
+  if (topic == ZX_INFO_HANDLE_COUNT) {
+    zx_info_handle_count_t c;
+    memcpy(&c, buf, sizeof c);
+    // Every handle the model holds is counted; exactly those, for what only it holds
+    // (messages in flight included).
+    if (c.handle_count < (uint32_t)o->refs ||
+        (o->exact && !o->escaped && c.handle_count != (uint32_t)(o->refs + o->msg_refs))) {
+      violation(V_HANDLES,
+                "ZX_INFO_HANDLE_COUNT: %u handles to a kind-%u object; the model holds %d in "
+                "the table and %d in messages%s",
+                c.handle_count, o->kind, o->refs, o->msg_refs,
+                o->exact && !o->escaped ? "" : " (and maybe more elsewhere)");
+    }
+  } else if (topic == ZX_INFO_PROCESS && o->kind == K_PROCESS) {
+    zx_info_process_t info;
+    memcpy(&info, buf, sizeof info);
+    bool bad = false;
+    if (o->pstate == P_INITIAL && !o->escaped) {
+      bad = info.flags != 0 || info.return_code != 0;  // never started
+    } else if (o->pstate == P_RUNNING) {
+      bad = !(info.flags & ZX_INFO_PROCESS_FLAG_STARTED);
+    } else if (o->pstate == P_KILLED) {
+      bad = !(info.flags & ZX_INFO_PROCESS_FLAG_EXITED);  // the kill is under way
+    }
+    if (bad) {
+      violation(V_MODEL, "ZX_INFO_PROCESS: flags %#x return code %" PRId64 " for a process the "
+                "model has in state %u", info.flags, info.return_code, o->pstate);
+    }
+  } else if (topic == ZX_INFO_PROCESS_HANDLE_STATS && o->kind == K_PROCESS &&
+             o->pstate == P_INITIAL && !o->escaped) {
+    zx_info_process_handle_stats_t stats;
+    memcpy(&stats, buf, sizeof stats);
+    for (size_t i = 0; i < sizeof stats.handle_count / sizeof stats.handle_count[0]; i++) {
+      if (stats.handle_count[i] != 0) {
+        violation(V_MODEL, "ZX_INFO_PROCESS_HANDLE_STATS: a process that never ran holds %u "
+                  "handles of type %zu", stats.handle_count[i], i);
+        break;
+      }
+    }
+  } else if (topic == ZX_INFO_THREAD && o->kind == K_THREAD && !o->started && o->parent >= 0 &&
+             objs[o->parent].pstate == P_INITIAL) {
+    zx_info_thread_t info;
+    memcpy(&info, buf, sizeof info);
+    if (info.state != ZX_THREAD_STATE_NEW) {
+      violation(V_MODEL, "ZX_INFO_THREAD: state %#x for a thread never started", info.state);
+    }
   }
 }
 
@@ -434,15 +566,29 @@ static void op_object_get_info(void) {
   zx_status_t st = zx_object_get_info(h.h, topic, (void*)(uintptr_t)buf.p, size,
                                       (size_t*)(uintptr_t)actual.p, (size_t*)(uintptr_t)avail.p);
   // An unknown topic is refused before the lookup; HANDLE_VALID is the lookup itself.
-  bool known = topic == ZX_INFO_HANDLE_VALID || topic == ZX_INFO_HANDLE_BASIC ||
-               topic == ZX_INFO_VMO || topic == ZX_INFO_VMO_V1 || topic == ZX_INFO_VMO_V2 ||
-               topic == ZX_INFO_VMAR || topic == ZX_INFO_KMEM_STATS ||
-               topic == ZRK_INFO_KERNEL_OBJECTS;
+  bool known = known_topic(topic);
   call_end(st, known ? h.live : -1);
+  if (!known && st != ZX_ERR_NOT_SUPPORTED) {
+    violation(V_MODEL, "zx_object_get_info of unknown topic %#x said %s", topic,
+              zx_status_get_string(st));
+  }
   if (topic == ZX_INFO_HANDLE_VALID && h.live >= 0 && st != (h.live ? ZX_OK : ZX_ERR_BAD_HANDLE)) {
     violation(V_HANDLES, "ZX_INFO_HANDLE_VALID said %s", zx_status_get_string(st));
   }
-  if (st != ZX_OK || topic == ZX_INFO_HANDLE_VALID) {
+  if (st != ZX_OK || topic == ZX_INFO_HANDLE_VALID || topic == ZRK_INFO_PROCESS_EXIT_REASON) {
+    return;
+  }
+  if (want_size == 0) {
+    // Koid arrays: as many as fit, of how many there are.
+    if (actual.validity == PV_VALID && avail.validity == PV_VALID && actual.p && avail.p &&
+        !ranges_overlap(actual.p, actual.p + 8, avail.p, avail.p + 8)) {
+      uint64_t a = load_u64(actual.p), v = load_u64(avail.p);
+      uint64_t fit = size / 8;
+      if (a > v || a != (v < fit ? v : fit)) {
+        violation(V_OUTPUT, "zx_object_get_info topic %#x: actual %" PRIu64 ", avail %" PRIu64
+                  " for room for %" PRIu64, topic, a, v, fit);
+      }
+    }
     return;
   }
   if (size >= want_size && classify_ptr(buf.p, want_size, true) == PV_INVALID) {
@@ -483,6 +629,11 @@ static void op_object_get_info(void) {
           "ZX_INFO_HANDLE_BASIC: rights %#x type %u; the handle was made with rights %#x kind %u",
           info.rights, info.type, s->rights, s->kind);
     }
+  } else if (topic == ZX_INFO_HANDLE_COUNT || topic == ZX_INFO_PROCESS ||
+             topic == ZX_INFO_PROCESS_HANDLE_STATS || topic == ZX_INFO_THREAD) {
+    char record[sizeof(zx_info_process_handle_stats_t) + sizeof(zx_info_thread_t)];
+    memcpy(record, (const void*)(uintptr_t)buf.p, want_size);
+    check_task_info(topic, s, record);
   } else if (topic == ZX_INFO_VMO || topic == ZX_INFO_VMO_V1 || topic == ZX_INFO_VMO_V2) {
     zx_info_vmo_t info;
     memcpy(&info, (const void*)(uintptr_t)buf.p, want_size);
@@ -951,7 +1102,9 @@ static void op_vmar_map(void) {
     root_unlock(root);
     return;
   }
-  record_mapping(addr, mapped_len, obj_of(&vmo), is_root(&v));
+  if (v.slot < 0 || !(slots[v.slot].flags & S_FOREIGN)) {
+    record_mapping(addr, mapped_len, obj_of(&vmo), is_root(&v));  // (not another process's)
+  }
   if (is_root(&v) && nroot_maps < FUZZ_ROOT_RECORDS) {
     root_maps[nroot_maps] = (range_t){addr, addr + mapped_len};
     __atomic_store_n(&nroot_maps, nroot_maps + 1, __ATOMIC_RELEASE);
@@ -1030,7 +1183,7 @@ static void op_vmar_allocate(void) {
               alloc_len, addr, base, vlen);
   }
   zx_handle_t child = load_u32(out_vmar.p);
-  int s = adopt(child, K_VMAR, S_OWNED, ANY_RIGHTS, -1);
+  int s = adopt(child, K_VMAR, S_OWNED | (v.slot >= 0 ? slots[v.slot].flags & S_FOREIGN : 0), ANY_RIGHTS, -1);
   if (s >= 0) {
     objs[slots[s].obj].base = addr;
     objs[slots[s].obj].size = alloc_len;
@@ -1097,9 +1250,16 @@ static void op_thread_create(void) {
                                     (zx_handle_t*)(uintptr_t)out.p);
   call_end(st, options ? -1 : process.live);
   if (st == ZX_OK && out.validity == PV_VALID) {
-    adopt(load_u32(out.p), K_THREAD, S_OWNED, ANY_RIGHTS, -1);
+    int s = adopt(load_u32(out.p), K_THREAD, S_OWNED, ANY_RIGHTS, -1);
+    int po = obj_of(&process);
+    if (s >= 0 && po >= 0 && objs[po].kind == K_PROCESS) {
+      objs[slots[s].obj].parent = po;  // (a thread of the fuzzer itself, or of a child)
+      objs[slots[s].obj].exact = !(slots[process.slot].flags & S_SELF);
+    }
   }
 }
+
+#include "fuzz_ipc.h"
 
 // --- The fuzzer's own upkeep ----------------------------------------------------------------
 
@@ -1149,11 +1309,53 @@ static const op_t ops_table[] = {
     {op_vmar_destroy, 8},
     {op_futex, 4},
     {op_thread_create, 3},
+    {op_event_create, 8},
+    {op_channel_create, 14},
+    {op_channel_write, 30},
+    {op_channel_write_etc, 14},
+    {op_channel_read, 30},
+    {op_channel_read_etc, 12},
+    {op_channel_call, 6},
+    {op_channel_call_etc, 3},
+    {op_port_create, 6},
+    {op_port_queue, 12},
+    {op_port_wait, 12},
+    {op_port_cancel, 6},
+    {op_object_wait_async, 14},
+    {op_job_create, 5},
+    {op_process_create, 7},
+    {op_process_start, 12},
+    {op_task_kill, 5},
+    {op_process_read_memory, 6},
+    {op_process_write_memory, 2},
+    {op_object_get_child, 6},
+    {op_job_set_policy, 4},
+    {op_minip_command, 14},
 };
 
 static bool creates_handle(void (*fn)(void)) {
   return fn == op_handle_duplicate || fn == op_vmo_create || fn == op_vmo_create_child ||
-         fn == op_vmar_allocate || fn == op_thread_create;
+         fn == op_vmar_allocate || fn == op_thread_create || fn == op_event_create ||
+         fn == op_channel_create || fn == op_port_create || fn == op_job_create ||
+         fn == op_process_create || fn == op_object_get_child || fn == op_process_start ||
+         fn == op_minip_command;
+}
+
+// Puts a handle to this thread's base job back in the pool (from the private one) when
+// the pool has none: the process and job calls need a job to work in.
+static void restock_base_job(void) {
+  for (int k = 0; k < nslots; k++) {
+    if (slots[k].obj == base_obj) {
+      return;
+    }
+  }
+  zx_handle_t dup = ZX_HANDLE_INVALID;
+  if (base_obj >= 0 && zx_handle_duplicate(base_job, ZX_RIGHT_SAME_RIGHTS, &dup) == ZX_OK) {
+    int s = add_slot(dup, K_JOB, S_OWNED, ZX_DEFAULT_JOB_RIGHTS, base_obj);
+    if (s < 0) {
+      zx_handle_close(dup);
+    }
+  }
 }
 
 static void run_one(void) {
@@ -1172,19 +1374,35 @@ static void run_one(void) {
     r -= ops_table[i++].weight;
   }
   void (*fn)(void) = ops_table[i].fn;
-  // Keep the pool stocked: a few VMOs and sub-VMARs to work on, room for more.
-  int vmos = 0, vmars = 0;
+  // Keep the pool stocked: a few VMOs and sub-VMARs to work on, channels, a port, a
+  // child or two, room for more.
+  int vmos = 0, vmars = 0, channels = 0, ports = 0, procs = 0;
   for (int k = 0; k < nslots; k++) {
     vmos += slots[k].kind == K_VMO;
     vmars += slots[k].kind == K_VMAR && (slots[k].flags & S_OWNED);
+    channels += slots[k].kind == K_CHANNEL;
+    ports += slots[k].kind == K_PORT;
+    procs += slots[k].kind == K_PROCESS && !(slots[k].flags & S_SELF);
+  }
+  if (base_obj >= 0 && chance(50)) {
+    restock_base_job();
   }
   if (vmos < 4 && chance(500)) {
     fn = op_vmo_create;
   } else if (vmars < 2 && chance(200)) {
     fn = op_vmar_allocate;
+  } else if (channels < 2 && chance(200)) {
+    fn = op_channel_create;
+  } else if (ports < 1 && chance(100)) {
+    fn = op_port_create;
+  } else if (procs < 1 && chance(30)) {
+    fn = op_process_create;
+  } else if (chance(40)) {
+    int need = child_stock();  // a mini-process to command, and one to start
+    fn = need == 1 ? op_process_create : need == 2 ? op_process_start : fn;
   }
-  if (creates_handle(fn) && owned_count() >= FUZZ_MAX_OWNED) {
-    fn = op_handle_close;  // the pool is full: make room first
+  if (creates_handle(fn) && owned_count() + msg_handle_count() >= FUZZ_MAX_OWNED) {
+    fn = chance(500) ? op_channel_read : op_handle_close;  // the pool is full: make room first
   }
   fn();
 }
@@ -1200,17 +1418,74 @@ static void must(zx_status_t st, const char* what) {
   }
 }
 
-static void adopt_startup(zx_handle_t h, uint8_t flags, uint64_t base, uint64_t len) {
+static int adopt_startup(zx_handle_t h, uint8_t flags, uint64_t base, uint64_t len) {
   zx_info_handle_basic_t info;
   memset(&info, 0, sizeof info);
   if (h == ZX_HANDLE_INVALID ||
       zx_object_get_info(h, ZX_INFO_HANDLE_BASIC, &info, sizeof info, NULL, NULL) != ZX_OK) {
-    return;
+    return -1;
   }
   int s = add_slot(h, kind_of_type(info.type), flags, info.rights, -1);
   if (s >= 0) {
     objs[slots[s].obj].base = base;
     objs[slots[s].obj].size = len;
+    objs[slots[s].obj].koid = info.koid;
+  }
+  return s;
+}
+
+// This thread's base job: a child of the fuzzer's own job that holds every process and
+// job the thread makes, killed (and made anew) at the end of every epoch. Its private
+// handle counts among the model's handles to it.
+static bool make_base_job(void) {
+  if (zx_job_create(zx_job_default(), 0, &base_job) != ZX_OK) {
+    base_obj = -1;
+    return false;
+  }
+  add_private(base_job);
+  if (base_height < 0 && fuzz_thread == 0) {
+    // How many levels of jobs it allows below it (the kernel's limit), once.
+    zx_handle_t chain[40];
+    int n = 0;
+    zx_handle_t parent = base_job;
+    while (n < 40 && zx_job_create(parent, 0, &chain[n]) == ZX_OK) {
+      parent = chain[n++];
+    }
+    for (int i = n - 1; i >= 0; i--) {
+      zx_handle_close(chain[i]);
+    }
+    __atomic_store_n(&base_height, n, __ATOMIC_RELEASE);
+  }
+  zx_info_handle_basic_t info;
+  memset(&info, 0, sizeof info);
+  zx_object_get_info(base_job, ZX_INFO_HANDLE_BASIC, &info, sizeof info, NULL, NULL);
+  base_obj = new_obj(K_JOB);
+  if (base_obj >= 0) {
+    objs[base_obj].refs = 1;  // the private handle
+    objs[base_obj].koid = info.koid;
+    objs[base_obj].exact = true;
+    objs[base_obj].height = __atomic_load_n(&base_height, __ATOMIC_ACQUIRE);
+  }
+  restock_base_job();
+  return true;
+}
+
+// Ends the base job and everything in it (every child the thread made, started or not,
+// with whatever handles they hold), and waits for it: a kill that never finishes is a
+// kernel hang.
+static void end_base_job(void) {
+  if (base_obj < 0) {
+    return;
+  }
+  zx_status_t st = zx_task_kill(base_job);
+  if (st != ZX_OK) {
+    violation(V_CLEANUP, "killing the base job said %s", zx_status_get_string(st));
+  }
+  zx_signals_t seen = 0;
+  st = zx_object_wait_one(base_job, ZX_JOB_TERMINATED, zx_deadline_after(ZX_SEC(10)), &seen);
+  if (st != ZX_OK) {
+    violation(V_CLEANUP, "the killed base job was not TERMINATED after 10 s (%s, signals %#x)",
+              zx_status_get_string(st), seen);
   }
 }
 
@@ -1288,10 +1563,19 @@ static void setup(void) {
   // The handles the process started with join the pool, but the run never closes them.
   adopt_startup(root, S_ROOT | S_NODESTROY, mem.root_base, root_vmar.len);
   adopt_startup(mem.arena, S_NODESTROY, mem.arena_base, ARENA_SIZE);
-  adopt_startup(s->process, 0, 0, 0);
+  int self = adopt_startup(s->process, S_SELF, 0, 0);
+  if (self >= 0) {
+    objs[slots[self].obj].pstate = P_RUNNING;
+    self_koid = objs[slots[self].obj].koid;
+  }
   adopt_startup(s->thread, 0, 0, 0);
   adopt_startup(s->vmex_resource, 0, 0, 0);
   adopt_startup(s->info_resource, 0, 0, 0);
+  model_reset_messages();
+  if (!make_base_job()) {
+    say("# setup: the base job could not be made\n");
+    setup_ok = false;
+  }
 }
 
 // Takes away everything the epoch made: the arena's contents, the sub-VMARs and
@@ -1299,6 +1583,7 @@ static void setup(void) {
 // Failures are violations.
 static void end_epoch(void) {
   zx_time_t t0 = zx_clock_get_monotonic();
+  end_base_job();
   zx_status_t st = zx_vmar_unmap(mem.arena, mem.arena_base, ARENA_SIZE);
   zx_time_t t_arena = zx_clock_get_monotonic();
   if (st != ZX_OK) {
@@ -1346,6 +1631,36 @@ static void end_epoch(void) {
       drop_slot(i);
     }
   }
+  // The base job's own handle, and whatever the model still knew (objects whose handles
+  // escaped: the killed children held them). Then a new base job for the next epoch.
+  if (base_obj >= 0) {
+    st = zx_handle_close(base_job);
+    if (st != ZX_OK) {
+      violation(V_CLEANUP, "closing the base job said %s", zx_status_get_string(st));
+    }
+    remove_private(base_job);
+    objs[base_obj].refs--;
+    obj_release(base_obj);
+    base_obj = -1;
+  }
+  model_reset_messages();
+  for (int o = 0; o < FUZZ_MAX_OBJS; o++) {
+    objs[o].msg_refs = 0;
+    bool startup = false;
+    for (int i = 0; i < nslots; i++) {
+      startup |= slots[i].obj == o;
+    }
+    if (objs[o].used && !startup) {
+      objs[o].refs = objs[o].msg_refs = 0;
+      objs[o].escaped = true;
+      obj_free(o);
+    }
+  }
+  blind_writes = port_queues = wait_asyncs = 0;
+  policies_set = false;
+  if (!make_base_job()) {
+    violation(V_CLEANUP, "making a new base job failed");
+  }
   op_decommit_lazy();  // as they were at the start
   zx_time_t t_end = zx_clock_get_monotonic();
   if (t_end - t0 > 100000000) {
@@ -1382,26 +1697,51 @@ static void check_objects(uint64_t first, uint64_t last) {
               "after iterations %" PRIu64 "..%" PRIu64
               " and clean-up, kernel objects differ from "
               "before: processes %+" PRId64 ", threads %+" PRId64 ", VMOs %+" PRId64
-              ", VMARs %+" PRId64 ", resources %+" PRId64 ", handles %+" PRId64,
+              ", VMARs %+" PRId64 ", resources %+" PRId64 ", handles %+" PRId64
+              ", events %+" PRId64 ", timers %+" PRId64 ", ports %+" PRId64 ", jobs %+" PRId64
+              ", channel ends %+" PRId64,
               first, last, (int64_t)(now.processes - b->processes),
               (int64_t)(now.threads - b->threads), (int64_t)(now.vmos - b->vmos),
               (int64_t)(now.vmars - b->vmars), (int64_t)(now.resources - b->resources),
-              (int64_t)(now.handles - b->handles));
+              (int64_t)(now.handles - b->handles), (int64_t)(now.events - b->events),
+              (int64_t)(now.timers - b->timers), (int64_t)(now.ports - b->ports),
+              (int64_t)(now.jobs - b->jobs), (int64_t)(now.channels - b->channels));
     object_leaks++;
     objects_baseline = now;
   }
 }
 
+// Free memory outside the kernel heap (free_bytes + total_heap_bytes, as <zrk/vmo_util.h>'s
+// free_bytes(): the heap keeps what its high-water marks need, which is no leak).
+static uint64_t free_outside_heap(const zx_info_kmem_stats_t* k) {
+  return k->free_bytes + k->total_heap_bytes;
+}
+
 static void check_memory(uint64_t first, uint64_t last) {
+  // Dead children's threads are freed by their CPU's next switch, a moment after the
+  // job is TERMINATED: wait (2 s at most) for the counts to come back.
+  zx_time_t give_up = zx_deadline_after(ZX_SEC(2));
+  for (;;) {
+    zrk_info_kernel_objects_t objects;
+    zx_info_kmem_stats_t k = kmem();
+    bool same = free_outside_heap(&k) == free_outside_heap(&baseline) &&
+                (!have_objects ||
+                 (kernel_objects(&objects) &&
+                  memcmp(&objects, &objects_baseline, sizeof objects) == 0));
+    if (same || zx_clock_get_monotonic() > give_up) {
+      break;
+    }
+    zx_nanosleep(zx_deadline_after(ZX_MSEC(1)));
+  }
   check_objects(first, last);
   zx_info_kmem_stats_t now = kmem();
-  if (now.free_bytes != baseline.free_bytes) {
+  if (free_outside_heap(&now) != free_outside_heap(&baseline)) {
     violation(V_LEAK,
-              "after iterations %" PRIu64 "..%" PRIu64 " and clean-up, free_bytes is %" PRIu64
-              " where it was %" PRIu64 " (%+" PRId64 "; vmo_bytes %+" PRId64
-              ", mmu_overhead_bytes %+" PRId64 ")",
-              first, last, now.free_bytes, baseline.free_bytes,
-              (int64_t)(now.free_bytes - baseline.free_bytes),
+              "after iterations %" PRIu64 "..%" PRIu64 " and clean-up, free_bytes + "
+              "total_heap_bytes is %" PRIu64 " where it was %" PRIu64 " (%+" PRId64
+              "; vmo_bytes %+" PRId64 ", mmu_overhead_bytes %+" PRId64 ")",
+              first, last, free_outside_heap(&now), free_outside_heap(&baseline),
+              (int64_t)(free_outside_heap(&now) - free_outside_heap(&baseline)),
               (int64_t)(now.vmo_bytes - baseline.vmo_bytes),
               (int64_t)(now.mmu_overhead_bytes - baseline.mmu_overhead_bytes));
     leaks++;
@@ -1588,14 +1928,19 @@ int main(void) {
       seed, iterations, (long long)(elapsed / 1000000),
       elapsed > 0 ? (uint64_t)((double)iterations * 1e9 / (double)elapsed) : 0);
   print_counts();
-  say("# fuzz: free bytes before %" PRIu64 ", after %" PRIu64 "\n", start.free_bytes,
-      end.free_bytes);
+  say("# fuzz: free bytes (outside the heap) before %" PRIu64 ", after %" PRIu64 "\n",
+      free_outside_heap(&start), free_outside_heap(&end));
+  say("# fuzz: children: %" PRIu64 " started (%" PRIu64 " mini-processes), %" PRIu64
+      " commands sent, %" PRIu64 " replies checked, %" PRIu64 " handles from children, %" PRIu64
+      " killed mid-command, %" PRIu64 " base jobs killed\n",
+      children_started, minis_started, commands_sent, replies_checked, handles_from_children,
+      kills_mid_command, base_jobs_killed);
   if (FUZZ_THREADS > 1) {
     say("# fuzz: %" PRIu64 " root placements undone (they fell where another thread had been)\n",
         root_placements_undone);
   }
 
-  plan(6);
+  plan(7);
   char name[160];
   snprintf(name, sizeof name, "every status is one the syscall documents (%" PRIu64 " not)",
            fuzz_violations[V_STATUS]);
@@ -1604,6 +1949,10 @@ int main(void) {
            "the kernel's handle table agrees with the model (%" PRIu64 " disagreements)",
            fuzz_violations[V_HANDLES]);
   ok(fuzz_violations[V_HANDLES] == 0, name);
+  snprintf(name, sizeof name,
+           "every status the model predicts is the one the kernel gives (%" PRIu64 " not)",
+           fuzz_violations[V_MODEL]);
+  ok(fuzz_violations[V_MODEL] == 0, name);
   snprintf(name, sizeof name, "outputs and claims of success hold up (%" PRIu64 " did not)",
            fuzz_violations[V_OUTPUT]);
   ok(fuzz_violations[V_OUTPUT] == 0, name);

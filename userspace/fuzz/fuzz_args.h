@@ -146,9 +146,9 @@ static int classify_ptr(uint64_t p, uint64_t len, bool write) {
 
 // A scratch address with room for `len` bytes (as much as there is when len is large),
 // sometimes unaligned, sometimes straddling a page boundary inside scratch; never in the
-// close_many array.
+// tail (TAIL_BYTES: the close_many array, handle lists and arrays).
 static uint64_t scratch_ptr(uint64_t len) {
-  uint64_t room = SCRATCH_PAGES * FUZZ_PAGE - CLOSE_ARRAY_BYTES;
+  uint64_t room = SCRATCH_PAGES * FUZZ_PAGE - TAIL_BYTES;
   uint64_t need = len < room ? len : room;
   uint64_t off;
   if (chance(150)) {
@@ -173,8 +173,12 @@ static uint64_t scratch_ptr(uint64_t len) {
 static bool touches_own_state(uint64_t p, uint64_t len) {
   uint64_t end = len > UINT64_MAX - p ? UINT64_MAX : p + len;
   const zrk_startup_t* s = zrk_startup();
+  // The start-up block is writable (the C runtime fills its handle fields): a kernel
+  // write there would change the handles the fuzzer uses.
+  uintptr_t block_page = (uintptr_t)s & ~(uintptr_t)(FUZZ_PAGE - 1);
   if (ranges_overlap(p, end, (uintptr_t)__zrk_image_start, (uintptr_t)__zrk_image_end) ||
-      ranges_overlap(p, end, s->stack_base, s->stack_base + s->stack_size)) {
+      ranges_overlap(p, end, s->stack_base, s->stack_base + s->stack_size) ||
+      ranges_overlap(p, end, block_page, block_page + FUZZ_PAGE)) {
     return true;
   }
   for (int i = 0; FUZZ_THREADS > 1 && i < nprotected; i++) {
@@ -238,8 +242,8 @@ static uint64_t hostile_ptr_any(uint64_t len, uint64_t half) {
     case 9:
       return mem.lazy - half;  // from before the fixed VMAR into the lazy pages
     default:
-      // Read-only for writes: the read-only page, rodata, code, the start-up block,
-      // and the read-only page running on into scratch.
+      // Read-only for writes: the read-only page, rodata, code, and the read-only page
+      // running on into scratch. (Not the start-up block: zrk_launch maps it writable.)
       switch (rnd(5)) {
         case 0:
           return mem.ro + rnd(FUZZ_PAGE);
@@ -248,7 +252,7 @@ static uint64_t hostile_ptr_any(uint64_t len, uint64_t half) {
         case 2:
           return (uint64_t)(uintptr_t)__zrk_image_start;
         case 3:
-          return (uint64_t)(uintptr_t)zrk_startup();
+          return (uint64_t)(uintptr_t)fuzz_text + rnd(sizeof fuzz_text);
         default:
           return mem.ro + FUZZ_PAGE - half;
       }

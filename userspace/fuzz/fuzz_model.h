@@ -97,6 +97,12 @@ static bool chance(unsigned per_mille) { return rnd(1000) < per_mille; }
 // call, and followed by the hole, so how far the kernel can read is known exactly).
 #define CLOSE_ARRAY_ENTRIES 80
 #define CLOSE_ARRAY_BYTES (CLOSE_ARRAY_ENTRIES * sizeof(zx_handle_t))
+// The whole tail that scratch_ptr() never hands out: the close_many array, the handle
+// lists channel writes read and the handle arrays channel reads write (at its very end,
+// so a longer one runs into the hole), and at its start the small outputs read back
+// (actual_bytes, actual_handles, call arguments). See fuzz_ipc.h.
+#define TAIL_BYTES ((uint64_t)2048)
+#define LIST_ROOM ((uint64_t)1536)
 
 typedef struct {
   uintptr_t start, end;
@@ -175,11 +181,27 @@ static bool root_range_ok(uint64_t addr, uint64_t len) {
 
 // --- Handles --------------------------------------------------------------------------------
 
-enum { K_NONE, K_VMO, K_VMAR, K_PROCESS, K_THREAD, K_RESOURCE, K_OTHER };
+enum {
+  K_NONE,
+  K_VMO,
+  K_VMAR,
+  K_PROCESS,
+  K_THREAD,
+  K_RESOURCE,
+  K_CHANNEL,
+  K_PORT,
+  K_JOB,
+  K_EVENT,
+  K_OTHER
+};
 
 #define S_OWNED 1u      // made by the run: it may close, replace or consume it
 #define S_ROOT 2u       // names the root VMAR: address ranges are checked (root_range_ok)
 #define S_NODESTROY 4u  // never passed to zx_vmar_destroy (the root, the arena)
+#define S_SELF 8u       // the fuzzer's own process: never killed, written or sent anywhere
+#define S_FOREIGN 16u   // a VMAR of another process: its addresses are not the fuzzer's
+// Flags a handle passes on to its duplicates (and through a channel, to what is read).
+#define S_INHERITED (S_ROOT | S_NODESTROY | S_SELF | S_FOREIGN)
 
 #define FUZZ_MAX_SLOTS 64
 #define FUZZ_MAX_OWNED 40
@@ -193,15 +215,57 @@ typedef struct {
   int obj;  // index into objs
 } slot_t;
 
+// Process states the model predicts from (P_UNKNOWN: no prediction).
+enum { P_UNKNOWN, P_INITIAL, P_RUNNING, P_KILLED };
+
 // What the model knows of an object (shared by every handle to it).
 typedef struct {
   bool used;
   uint8_t kind;
   int refs;        // slots naming it
+  int msg_refs;    // handles to it inside messages the model tracks (msgs, below)
   uint64_t size;   // VMO: page-rounded size, as last seen; VMAR: length
   uintptr_t base;  // VMAR: base address
   bool resizable;  // VMO
   bool in_root;    // VMAR: a direct child of the root VMAR (see root_vmars)
+  zx_koid_t koid;     // 0 until a handle to it was adopted
+  zx_koid_t related;  // ZX_INFO_HANDLE_BASIC's related_koid (a channel's peer)
+  // A handle to it may be where the model cannot see (in a child process, or in a
+  // message the model does not track): no prediction may rest on its handle count.
+  bool escaped;
+  // Made by the fuzzer's own call and never escaped: ZX_INFO_HANDLE_COUNT must be
+  // exactly refs + msg_refs.
+  bool exact;
+  // Channel ends.
+  int peer;             // objs index of the other end, or -1
+  bool peer_closed;     // the other end is known to have lost its last handle
+  bool foreign_writes;  // someone the model cannot see may write to this end's queue
+  int ctrl_of;          // our end of a mini-process's control channel: the process, or -1
+  uint32_t sent;        // messages written toward the peer this epoch (CHANNEL_FULL_WRITE)
+  // Ports: user packets queued (bounds), signal packets possible, registrations made.
+  uint32_t user_min, user_max;
+  bool may_signal;
+  uint32_t observers;
+  int nregs;
+  bool regs_full;
+  struct {
+    zx_handle_t source;
+    uint64_t key;
+  } regs[8];
+  // Jobs, processes, threads: the parent job (job, process) or process (thread).
+  int parent;
+  int height;  // job: levels of jobs still allowed below it (-1 unknown)
+  bool killed;
+  bool policy_set;  // job: a zx_job_set_policy call succeeded on it or an ancestor
+  uint8_t pstate;   // process: P_*
+  bool mini;        // process: a mini-process serving commands on its control channel
+  bool desync;      // mini-process: something else read or wrote its control channel
+  uint8_t transfer_kind;  // mini-process: the kind of its transferred handle (K_NONE)
+  int npending;           // mini-process: commands sent whose replies are unread
+  uint32_t pending[8];
+  bool spin;                // process: runs forever (until killed)
+  zx_handle_t vmar_keeper;  // our child process: a private handle to its root VMAR
+  bool started;             // thread: started (process_start said OK)
 } obj_t;
 
 static FUZZ_TLS slot_t slots[FUZZ_MAX_SLOTS];
@@ -273,10 +337,194 @@ static int new_obj(uint8_t kind) {
       memset(&objs[i], 0, sizeof objs[i]);
       objs[i].used = true;
       objs[i].kind = kind;
+      objs[i].peer = -1;
+      objs[i].ctrl_of = -1;
+      objs[i].parent = -1;
+      objs[i].height = -1;
       return i;
     }
   }
   return -1;
+}
+
+// The object with this koid the model knows, or -1.
+static int obj_by_koid(zx_koid_t koid) {
+  for (int i = 0; koid != 0 && i < FUZZ_MAX_OBJS; i++) {
+    if (objs[i].used && objs[i].koid == koid) {
+      return i;
+    }
+  }
+  return -1;
+}
+
+// --- Messages -------------------------------------------------------------------------------
+
+// Messages queued at channel ends the model tracks (both ends' handles all known to
+// it), oldest first by seq, with the handles they carry. A message written toward an
+// end the model does not track (a child holds it, or its queue has writers the model
+// cannot see) is not kept: its handles escape.
+#define FUZZ_MAX_MSGS 24
+#define FUZZ_MAX_MSG_HANDLES 48
+
+typedef struct {
+  bool used;
+  int at;  // the end it is queued at (objs index): read through a handle to that end
+  uint64_t seq;
+  uint32_t nbytes;
+  int nhandles;
+} msg_t;
+
+typedef struct {
+  int msg;  // msgs index, -1 when free
+  int obj;
+  uint8_t kind;
+  uint8_t flags;
+  zx_rights_t rights;
+} msg_handle_t;
+
+static FUZZ_TLS msg_t msgs[FUZZ_MAX_MSGS];
+static FUZZ_TLS msg_handle_t msg_handles[FUZZ_MAX_MSG_HANDLES];
+static FUZZ_TLS uint64_t msg_seq;
+
+static int msg_count(void) {
+  int n = 0;
+  for (int i = 0; i < FUZZ_MAX_MSGS; i++) {
+    n += msgs[i].used;
+  }
+  return n;
+}
+
+static int msg_handle_count(void) {
+  int n = 0;
+  for (int i = 0; i < FUZZ_MAX_MSG_HANDLES; i++) {
+    n += msg_handles[i].msg >= 0;
+  }
+  return n;
+}
+
+// The oldest message queued at `end`, or -1.
+static int msg_head(int end) {
+  int best = -1;
+  for (int i = 0; i < FUZZ_MAX_MSGS; i++) {
+    if (msgs[i].used && msgs[i].at == end && (best < 0 || msgs[i].seq < msgs[best].seq)) {
+      best = i;
+    }
+  }
+  return best;
+}
+
+static void obj_release(int o);
+static void escape_obj(int o);
+
+// Takes a message out of the model. Its handles are closed (`escape` false: the kernel
+// destroyed it) or went where the model cannot follow them (`escape` true).
+static void msg_drop(int m, bool escape) {
+  msgs[m].used = false;
+  for (int i = 0; i < FUZZ_MAX_MSG_HANDLES; i++) {
+    if (msg_handles[i].msg == m) {
+      int o = msg_handles[i].obj;
+      msg_handles[i].msg = -1;
+      objs[o].msg_refs--;
+      if (escape) {
+        escape_obj(o);
+      }
+      obj_release(o);
+    }
+  }
+}
+
+// Forgets an object no handle the model knows of names any more. If nothing escaped,
+// the kernel has destroyed it: a channel end's peer sees PEER_CLOSED and the messages
+// queued at it are destroyed with their handles.
+static void obj_free(int o) {
+  obj_t* ob = &objs[o];
+  ob->used = false;
+  if (ob->kind == K_CHANNEL) {
+    for (int m = 0; m < FUZZ_MAX_MSGS; m++) {
+      if (msgs[m].used && msgs[m].at == o) {
+        msg_drop(m, ob->escaped);
+      }
+    }
+    if (ob->peer >= 0) {
+      obj_t* p = &objs[ob->peer];
+      p->peer = -1;
+      if (ob->escaped) {
+        p->foreign_writes = true;  // still unknown whether it lives
+      } else {
+        p->peer_closed = true;
+      }
+    }
+  }
+  for (int i = 0; i < FUZZ_MAX_OBJS; i++) {
+    if (objs[i].used && objs[i].parent == o) {
+      objs[i].parent = -1;
+    }
+    if (objs[i].used && objs[i].ctrl_of == o) {
+      objs[i].ctrl_of = -1;
+    }
+  }
+  if (ob->vmar_keeper != ZX_HANDLE_INVALID) {
+    zx_handle_close(ob->vmar_keeper);
+    remove_private(ob->vmar_keeper);
+    ob->vmar_keeper = ZX_HANDLE_INVALID;
+  }
+}
+
+static void obj_release(int o) {
+  if (objs[o].used && objs[o].refs == 0 && objs[o].msg_refs == 0) {
+    obj_free(o);
+  }
+}
+
+// A handle to the object went where the model cannot follow (a child process, a
+// message it does not track). A channel end's queue can then be read by others (the
+// messages the model kept there escape too) and its peer written by others.
+static void escape_obj(int o) {
+  obj_t* ob = &objs[o];
+  if (!ob->used || ob->escaped) {
+    return;
+  }
+  ob->escaped = true;
+  if (ob->kind == K_CHANNEL) {
+    if (ob->peer >= 0) {
+      objs[ob->peer].foreign_writes = true;
+    }
+    for (int m = 0; m < FUZZ_MAX_MSGS; m++) {
+      if (msgs[m].used && msgs[m].at == o) {
+        msg_drop(m, true);
+      }
+    }
+  }
+  if (ob->kind == K_PROCESS) {
+    ob->pstate = P_UNKNOWN;  // another process may kill or start it
+  }
+}
+
+// True if a handle to channel end `target` can be reached from end `from` through the
+// messages the model tracks (from itself, or inside a message queued at it, and so on):
+// writing `from` toward `target` would make a cycle no handle outside it keeps alive.
+static bool msg_reaches(int from, int target, int depth) {
+  if (from == target) {
+    return true;
+  }
+  if (depth > FUZZ_MAX_OBJS) {
+    return true;  // (cannot happen without a cycle; refuse)
+  }
+  for (int i = 0; i < FUZZ_MAX_MSG_HANDLES; i++) {
+    if (msg_handles[i].msg >= 0 && msgs[msg_handles[i].msg].at == from &&
+        objs[msg_handles[i].obj].kind == K_CHANNEL &&
+        msg_reaches(msg_handles[i].obj, target, depth + 1)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+static void model_reset_messages(void) {
+  memset(msgs, 0, sizeof msgs);
+  for (int i = 0; i < FUZZ_MAX_MSG_HANDLES; i++) {
+    msg_handles[i].msg = -1;
+  }
 }
 
 // Adds a handle to the pool; `obj` is shared with its other handles (or -1 for a new
@@ -296,14 +544,21 @@ static int add_slot(zx_handle_t h, uint8_t kind, uint8_t flags, zx_rights_t righ
   return nslots++;
 }
 
-// Forgets a handle (closed or consumed): its value joins the dead ones.
+// Forgets a handle (closed or consumed): its value joins the dead ones. The object
+// goes from the model with its last handle (obj_release).
 static void drop_slot(int i) {
-  obj_t* o = &objs[slots[i].obj];
-  if (--o->refs == 0) {
-    o->used = false;
-  }
+  int o = slots[i].obj;
+  objs[o].refs--;
   dead[ndead++ % FUZZ_DEAD] = slots[i].h;
   slots[i] = slots[--nslots];
+  obj_release(o);
+}
+
+// A handle that went where the model cannot follow (into a child, or into a message
+// it does not track): its object escapes, then the handle is forgotten.
+static void escape_slot(int i) {
+  escape_obj(slots[i].obj);
+  drop_slot(i);
 }
 
 // A random pool slot of `kind` (any kind for K_NONE) carrying all of `flags` and all of
