@@ -1330,7 +1330,7 @@ static const op_t ops_table[] = {
     {op_process_write_memory, 2},
     {op_object_get_child, 6},
     {op_job_set_policy, 4},
-    {op_minip_command, 14},
+    {op_minip_command, 30},
 };
 
 static bool creates_handle(void (*fn)(void)) {
@@ -1474,6 +1474,19 @@ static bool make_base_job(void) {
 // with whatever handles they hold), and waits for it: a kill that never finishes is a
 // kernel hang.
 static void end_base_job(void) {
+  // Base jobs killed during the epoch must be TERMINATED too, everything in them dead.
+  for (int i = 0; i < nretired; i++) {
+    zx_signals_t seen = 0;
+    zx_status_t st = zx_object_wait_one(retired_jobs[i], ZX_JOB_TERMINATED,
+                                        zx_deadline_after(ZX_SEC(10)), &seen);
+    if (st != ZX_OK) {
+      violation(V_CLEANUP, "a base job killed during the epoch was not TERMINATED after 10 s "
+                "(%s, signals %#x)", zx_status_get_string(st), seen);
+    }
+    zx_handle_close(retired_jobs[i]);
+    remove_private(retired_jobs[i]);
+  }
+  nretired = 0;
   if (base_obj < 0) {
     return;
   }

@@ -288,7 +288,15 @@ static ptr_t out_ptr(uint64_t len, int vmo_obj, bool allow_mapping) {
   } else {
     p = hostile_ptr(len, true);
   }
-  return (ptr_t){p, classify_ptr(p, len, true)};
+  int v = classify_ptr(p, len, true);
+  if (!allow_mapping && v == PV_UNKNOWN) {
+    // The fuzzer reads these back (handle values, sizes): never a place it cannot read
+    // (a handle the kernel wrote where the fuzzer cannot see it would be lost in its
+    // table until the run ends, and the leak checks would count it).
+    p = mem.hole + rnd(HOLE_PAGES * FUZZ_PAGE - len % (HOLE_PAGES * FUZZ_PAGE));
+    v = PV_INVALID;
+  }
+  return (ptr_t){p, v};
 }
 
 // A buffer the kernel reads `len` bytes from: scratch, the read-only page, the image,

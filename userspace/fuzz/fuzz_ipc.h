@@ -157,6 +157,15 @@ static int adopt_unknown(zx_handle_t h, uint8_t flags, bool escaped) {
     o = -1;
   }
   bool known = o >= 0;
+  if (known) {
+    for (int i = 0; i < nslots; i++) {
+      if (slots[i].obj == o) {
+        flags |= slots[i].flags & S_INHERITED;  // (the root VMAR, the fuzzer itself, ...)
+      }
+    }
+  } else if (kind == K_VMAR) {
+    flags |= S_FOREIGN;  // whose it is is unknown: its addresses are never used as ours
+  }
   int s = add_slot(h, kind, flags, info.rights, o);
   if (s < 0) {
     zx_handle_close(h);
@@ -164,6 +173,14 @@ static int adopt_unknown(zx_handle_t h, uint8_t flags, bool escaped) {
   }
   o = slots[s].obj;
   objs[o].koid = info.koid;
+  objs[o].related = info.related_koid;
+  if (!known && kind == K_VMAR) {
+    zx_info_vmar_t vi;
+    memset(&vi, 0, sizeof vi);
+    zx_object_get_info(h, ZX_INFO_VMAR, &vi, sizeof vi, NULL, NULL);
+    objs[o].base = vi.base;
+    objs[o].size = vi.len;
+  }
   if (!known) {
     objs[o].escaped = escaped;
     if (kind == K_CHANNEL) {
@@ -315,9 +332,14 @@ static int build_list(listed_t* l, int n, bool etc, int chan, int dest, zx_handl
       h = ZX_HANDLE_INVALID;
       s = -1;
     }
+    // The end the message goes to: the model's peer, or the one the kernel names as
+    // related (the model may have lost track of it).
+    int to = dest >= 0 ? dest : chan >= 0 ? obj_by_koid(objs[chan].related) : -1;
+    zx_koid_t to_koid = chan >= 0 ? objs[chan].related : 0;
     if (s >= 0 && slots[s].kind == K_CHANNEL && slots[s].obj != chan &&
-        dest >= 0 && msg_reaches(slots[s].obj, dest, 0)) {
-      h = ZX_HANDLE_INVALID;  // a cycle: the end would hold itself
+        (objs[slots[s].obj].koid == to_koid || objs[slots[s].obj].escaped ||
+         (to >= 0 && msg_reaches(slots[s].obj, to, 0)))) {
+      h = ZX_HANDLE_INVALID;  // a cycle: the end would (or might) hold itself
       s = -1;
     }
     l[i] = (listed_t){h, s, ZX_HANDLE_OP_MOVE, ZX_OBJ_TYPE_NONE, ZX_RIGHT_SAME_RIGHTS};
@@ -787,8 +809,12 @@ static void op_channel_read_common(bool etc) {
   uint64_t handles = tail_at(in_room * hsize);
   int hv = PV_VALID;
   if (chance(60)) {
-    handles = hostile_ptr(hsize, true);
-    hv = classify_ptr(handles, hsize, true) == PV_INVALID ? PV_INVALID : PV_UNKNOWN;
+    handles = hostile_ptr(hsize, true);  // (never one the fuzzer cannot read back)
+    hv = classify_ptr(handles, hsize, true) == PV_INVALID && handles != 0 ? PV_INVALID : PV_VALID;
+    if (hv == PV_VALID) {
+      handles = mem.hole + 8 * rnd(64);
+      hv = PV_INVALID;
+    }
   }
   if (hv == PV_VALID) {
     memset((void*)(uintptr_t)handles, 0, in_room * hsize);
@@ -815,7 +841,7 @@ static void op_channel_read_common(bool etc) {
     memset((void*)(uintptr_t)ah, 0xff, 4);
   }
   // Whether a read that takes a message can find its handles afterwards.
-  bool handles_known = hv == PV_VALID && (in_room >= num_handles || head >= 0);
+  bool handles_known = hv == PV_VALID;  // (a message has at most 64: they always fit)
 
   zx_status_t want = WANT_ANY;
   bool removed = false;  // the model's head leaves the queue
@@ -1337,10 +1363,18 @@ static bool make_base_job(void);
 
 // The base job was killed through the pool: its children are gone; a new one takes its
 // place (the old one stays in the model, killed, for the handles the pool still has).
+#define MAX_RETIRED 8
+static FUZZ_TLS zx_handle_t retired_jobs[MAX_RETIRED];
+static FUZZ_TLS int nretired;
+
 static void retire_base_job(void) {
   COUNT(base_jobs_killed);
-  zx_handle_close(base_job);
-  remove_private(base_job);
+  if (nretired < MAX_RETIRED) {
+    retired_jobs[nretired++] = base_job;  // (waited for at the end of the epoch)
+  } else {
+    zx_handle_close(base_job);
+    remove_private(base_job);
+  }
   int old = base_obj;
   base_obj = -1;
   objs[old].refs--;
@@ -2319,7 +2353,7 @@ static void op_minip_command(void) {
     p->mini = false;  // it will not answer again
   }
   int ps = slot_naming(po, ZX_RIGHT_DESTROY);
-  if (looping || (ps >= 0 && chance(250))) {
+  if (looping || (ps >= 0 && chance(150))) {
     if (looping) {
       zx_nanosleep(zx_clock_get_monotonic() + (zx_time_t)rnd(2000000));
     }
@@ -2335,7 +2369,7 @@ static void op_minip_command(void) {
     p->mini = false;
     return;
   }
-  if (!chance(600) || p->npending == 0) {
+  if (!chance(750) || p->npending == 0) {
     return;
   }
   // Read the replies there are (the acknowledgement first, after a start); once

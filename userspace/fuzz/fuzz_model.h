@@ -470,9 +470,30 @@ static void obj_free(int o) {
   }
 }
 
+// True if the model knows of a job or process below job `o` (whose kill reaches it).
+static bool has_model_children(int o) {
+  for (int i = 0; i < FUZZ_MAX_OBJS; i++) {
+    if (objs[i].used && objs[i].parent == o && i != o &&
+        (objs[i].kind == K_JOB || objs[i].kind == K_PROCESS)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 static void obj_release(int o) {
-  if (objs[o].used && objs[o].refs == 0 && objs[o].msg_refs == 0) {
-    obj_free(o);
+  if (!objs[o].used || objs[o].refs != 0 || objs[o].msg_refs != 0) {
+    return;
+  }
+  // A job the fuzzer no longer holds stays in the model while anything below it does: a
+  // kill of an ancestor still reaches those (and the job itself lives on with them).
+  if (objs[o].kind == K_JOB && has_model_children(o)) {
+    return;
+  }
+  int parent = objs[o].parent;
+  obj_free(o);
+  if (parent >= 0 && objs[parent].used && objs[parent].kind == K_JOB) {
+    obj_release(parent);
   }
 }
 
@@ -501,10 +522,11 @@ static void escape_obj(int o) {
 }
 
 // True if a handle to channel end `target` can be reached from end `from` through the
-// messages the model tracks (from itself, or inside a message queued at it, and so on):
-// writing `from` toward `target` would make a cycle no handle outside it keeps alive.
+// messages the model tracks (from itself, or inside a message queued at it, and so on),
+// or if the way leads through an end whose queue the model does not know: writing
+// `from` toward `target` could make a cycle no handle outside it keeps alive.
 static bool msg_reaches(int from, int target, int depth) {
-  if (from == target) {
+  if (from == target || objs[from].escaped) {
     return true;
   }
   if (depth > FUZZ_MAX_OBJS) {
