@@ -1,10 +1,11 @@
-// The in-guest syscall fuzzer (issue 8): random sequences of every syscall zrk
-// implements, with arguments drawn from valid and hostile pools, driven by a seeded
-// PRNG, against a model of the handles and memory the process holds. It checks that
-// every status is one the syscall documents, that the kernel's handle table and
-// outputs agree with the model, that everything it made closes, and that the kernel's
-// free memory (ZX_INFO_KMEM_STATS free_bytes) comes back exactly, at the end of every
-// epoch and of the run. It prints the seed, counts by syscall and status, and TAP lines.
+// The in-guest syscall fuzzer (issues 8 and 13): random sequences of zrk's syscalls,
+// with arguments drawn from valid and hostile pools, driven by a seeded PRNG, against a
+// model of the handles, memory, channel queues and child processes the process holds.
+// It checks that every status is one the syscall documents and, where the model can
+// tell, the very one it predicts; that the kernel's handle table and outputs agree with
+// the model; that everything it made closes and every child it started dies with its
+// job; and that the kernel's free memory and its objects by type come back exactly at
+// the end of every epoch. It prints the seed, counts by syscall and status, and TAP lines.
 //
 // scripts/fuzz builds it with its parameters: it writes a one-file program that
 // defines FUZZ_SEED, FUZZ_ITERATIONS (and FUZZ_EPOCH, FUZZ_THREADS, FUZZ_TRACE_FROM) and
@@ -13,17 +14,22 @@
 //
 // With FUZZ_THREADS above 1, that many threads of the process fuzz at once, each with a
 // model of its own (fuzz_model.h: the state is thread-local), in its own fixed VMAR,
-// scratch pages and arena; thread 0 (the main thread) runs exactly the sequence one
-// thread would. Every epoch ends with each thread cleaning up after itself, a barrier,
-// the leak checks by thread 0 while the others wait, and a second barrier.
+// scratch pages, arena and base job; thread 0 (the main thread) runs exactly the
+// sequence one thread would. Every epoch ends with each thread cleaning up after itself
+// (killing its base job and everything in it), a barrier, the leak checks by thread 0
+// while the others wait, and a second barrier.
 //
 // Files: fuzz_calls.h (the syscall table: documented statuses, counts, the ring of
-// recent calls, violations), fuzz_model.h (PRNG, the fuzzer's memory, the handle pool),
-// fuzz_args.h (argument pools), this file (setup, one function per syscall, epochs).
+// recent calls, violations), fuzz_model.h (PRNG, the fuzzer's memory, the handle pool,
+// the objects and the messages the model tracks), fuzz_args.h (argument pools),
+// fuzz_ipc.h (channels, ports, events, processes, jobs, mini-process children), this
+// file (setup, the handle, VMO, VMAR, futex and thread calls, epochs).
 //
 // Not fuzzed: zx_process_exit and zx_thread_exit (they end the run), zx_thread_start
-// (a thread started at a random address would fault and kill the process once threads
-// exist); the calls answered without the kernel (clock, ticks, page size).
+// (a thread started at a random address would fault and kill the process), and for now
+// zx_object_signal / _signal_peer, zx_object_wait_many, event pairs, timers, the futex
+// requeue and owner calls, zx_task_suspend, zx_thread_read_state / write_state,
+// exception channels; the calls answered without the kernel (clock, ticks, page size).
 #include <pthread.h>
 #include <stdarg.h>
 #include <zrk/vmar_util.h>
@@ -1485,6 +1491,8 @@ static void end_base_job(void) {
     }
     zx_handle_close(retired_jobs[i]);
     remove_private(retired_jobs[i]);
+    objs[retired_objs[i]].refs--;
+    obj_release(retired_objs[i]);
   }
   nretired = 0;
   if (base_obj < 0) {

@@ -1139,8 +1139,20 @@ static int port_obj(const harg_t* h) {
 }
 
 // The key of every user packet the fuzzer queues: this thread's, and a count, so the
-// packet read back can be recognised.
+// packet read back can be recognised (the last ones queued are remembered: a packet
+// queued through a pointer into the middle of one may carry a key-like word too).
 static FUZZ_TLS uint64_t packet_counter;
+#define PACKET_KEYS 32
+static FUZZ_TLS uint64_t packet_keys[PACKET_KEYS];
+
+static bool packet_key_known(uint64_t key) {
+  for (int i = 0; i < PACKET_KEYS; i++) {
+    if (packet_keys[i] == key && key != 0) {
+      return true;
+    }
+  }
+  return false;
+}
 
 static void op_port_queue(void) {
   harg_t p = pick_handle_with(K_PORT, false, ZX_RIGHT_WRITE);
@@ -1154,6 +1166,7 @@ static void op_port_queue(void) {
   packet.type = chance(800) ? ZX_PKT_TYPE_USER : (uint32_t)rnd64();
   packet.status = chance(800) ? ZX_OK : (zx_status_t)rnd64();
   packet.user.u64[0] = packet.key;
+  packet.user.u64[1] = ~packet.key;
   ptr_t in = in_ptr(sizeof packet, -1, &packet, sizeof packet);
   if (chance(700)) {
     in.p = (uint64_t)(uintptr_t)&packet;
@@ -1176,6 +1189,9 @@ static void op_port_queue(void) {
   expect(st, want, "zx_port_queue");
   if (st == ZX_OK) {
     port_queues++;
+    if (ours) {
+      packet_keys[packet.key % PACKET_KEYS] = packet.key;
+    }
     if (o >= 0) {
       objs[o].user_max++;
       if (ours && !objs[o].escaped) {
@@ -1216,14 +1232,15 @@ static void op_port_wait(void) {
   if (st == ZX_OK && out.validity == PV_VALID) {
     zx_port_packet_t got;
     memcpy(&got, (const void*)(uintptr_t)out.p, sizeof got);
-    if (got.type == ZX_PKT_TYPE_USER && (got.key >> 56) == 0xf0) {
+    if (got.type == ZX_PKT_TYPE_USER && packet_key_known(got.key)) {
       if (objs[o].user_max > 0) {
         objs[o].user_max--;
       }
       if (objs[o].user_min > 0) {
         objs[o].user_min--;
       }
-      if (got.user.u64[0] != got.key) {
+      packet_keys[got.key % PACKET_KEYS] = 0;
+      if (got.user.u64[0] != got.key || got.user.u64[1] != ~got.key) {
         violation(V_OUTPUT, "zx_port_wait: a user packet's payload changed on the way");
       }
     } else if (got.type == ZX_PKT_TYPE_SIGNAL_ONE) {
@@ -1363,22 +1380,26 @@ static bool make_base_job(void);
 
 // The base job was killed through the pool: its children are gone; a new one takes its
 // place (the old one stays in the model, killed, for the handles the pool still has).
+// Killed base jobs, kept (with the objs index their private handle counts in) until the
+// end of the epoch, which waits for each to be TERMINATED.
 #define MAX_RETIRED 8
 static FUZZ_TLS zx_handle_t retired_jobs[MAX_RETIRED];
+static FUZZ_TLS int retired_objs[MAX_RETIRED];
 static FUZZ_TLS int nretired;
 
 static void retire_base_job(void) {
   COUNT(base_jobs_killed);
+  int old = base_obj;
+  base_obj = -1;
   if (nretired < MAX_RETIRED) {
-    retired_jobs[nretired++] = base_job;  // (waited for at the end of the epoch)
+    retired_jobs[nretired] = base_job;
+    retired_objs[nretired++] = old;
   } else {
     zx_handle_close(base_job);
     remove_private(base_job);
+    objs[old].refs--;
+    obj_release(old);
   }
-  int old = base_obj;
-  base_obj = -1;
-  objs[old].refs--;
-  obj_release(old);
   make_base_job();
 }
 
