@@ -126,4 +126,42 @@ TEST(SPMisalignment) {
   EXPECT_EQ(regs.sp, sp);
 }
 
+// The other kinds Fuchsia's ExceptionTest.Trigger raises on arm64 (wfi is left out: it
+// traps only where EL0 may not wait, which this kernel allows).
+void undefined_instruction(void);
+void system_register(void);
+void breakpoint(void);
+__asm__(
+    ".text\n"
+    ".p2align 2\n"
+    "undefined_instruction:\n"
+    "  udf #0\n"
+    "system_register:\n"
+    "  mrs x0, elr_el1\n"
+    "breakpoint:\n"
+    "  brk #0\n");
+
+TEST(Trigger_kinds) {
+  static const struct {
+    void (*entry)(void);
+    zx_excp_type_t type;
+    uint32_t ec;
+  } cases[] = {
+      {undefined_instruction, ZX_EXCP_UNDEFINED_INSTRUCTION, 0x00},
+      {system_register, ZX_EXCP_UNDEFINED_INSTRUCTION, 0x00},
+      {breakpoint, ZX_EXCP_SW_BREAKPOINT, 0x3c},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    TEST_CONTEXT("case %zu", i);
+    zx_exception_report_t report;
+    zx_thread_state_general_regs_t regs;
+    memset(&report, 0, sizeof report);
+    catch_crash((uintptr_t)cases[i].entry, (uintptr_t)stack + STACK_SIZE, 0, &report, &regs);
+    EXPECT_EQ(report.header.type, cases[i].type);
+    EXPECT_EQ(ec_of(&report), cases[i].ec);
+    EXPECT_EQ(report.context.arch.u.arm_64.far, 0u);
+    EXPECT_EQ(regs.pc, (uintptr_t)cases[i].entry);
+  }
+}
+
 int main(void) { return run_tests(); }

@@ -208,6 +208,10 @@ TEST(ExceptionChannelOrder_and_SkipClosedExceptionChannel) {
     zx_info_thread_t ti;
     ASSERT_OK(zx_object_get_info(c.thread, ZX_INFO_THREAD, &ti, sizeof ti, NULL, NULL));
     EXPECT_EQ(ti.wait_exception_channel_type, kinds[i]);
+    // Every kind of handler may read and write the registers.
+    zx_thread_state_general_regs_t regs;
+    EXPECT_OK(zx_thread_read_state(c.thread, ZX_THREAD_STATE_GENERAL_REGS, &regs, sizeof regs));
+    EXPECT_OK(zx_thread_write_state(c.thread, ZX_THREAD_STATE_GENERAL_REGS, &regs, sizeof regs));
     // Only the next handler in line has it.
     if (i + 1 < 5) {
       EXPECT_STATUS(zx_object_wait_one(ch[i + 1], ZX_CHANNEL_READABLE,
@@ -226,6 +230,37 @@ TEST(ExceptionChannelOrder_and_SkipClosedExceptionChannel) {
   zrk_child_close(&c);
   zx_handle_close(job);
   zx_handle_close(parent);
+}
+
+TEST(DebugChannelClosedBeforeSecondChance) {
+  zx_handle_t job;
+  ASSERT_OK(zx_job_create(zx_job_default(), 0, &job));
+  zrk_child_t c;
+  ASSERT_OK(zrk_child_create(job, "store", STORE_THEN_EXIT, ZRK_CHILD_LEN(STORE_THEN_EXIT), &c));
+  zx_handle_t ch[4];
+  ASSERT_OK(zx_task_create_exception_channel(c.process, ZX_EXCEPTION_CHANNEL_DEBUGGER, &ch[0]));
+  ASSERT_OK(zx_task_create_exception_channel(c.thread, 0, &ch[1]));
+  ASSERT_OK(zx_task_create_exception_channel(c.process, 0, &ch[2]));
+  ASSERT_OK(zx_task_create_exception_channel(job, 0, &ch[3]));
+  ASSERT_OK(zrk_child_start(&c, ZX_HANDLE_INVALID, 42));
+  zx_exception_info_t info;
+  zx_handle_t exc = read_exception(ch[0], &info);
+  ASSERT_NE(exc, ZX_HANDLE_INVALID);
+  uint32_t strategy = ZX_EXCEPTION_STRATEGY_SECOND_CHANCE;
+  ASSERT_OK(zx_object_set_property(exc, ZX_PROP_EXCEPTION_STRATEGY, &strategy, sizeof strategy));
+  zx_handle_close(exc);
+  // The debugger goes away before its second chance: thread, process, then the job.
+  zx_handle_close(ch[0]);
+  for (int i = 1; i < 4; i++) {
+    TEST_CONTEXT("handler %d", i);
+    exc = read_exception(ch[i], &info);
+    ASSERT_NE(exc, ZX_HANDLE_INVALID);
+    zx_handle_close(exc);
+  }
+  EXPECT_EQ(zrk_child_wait(&c), ZX_TASK_RETCODE_EXCEPTION_KILL);
+  for (int i = 1; i < 4; i++) zx_handle_close(ch[i]);
+  zrk_child_close(&c);
+  zx_handle_close(job);
 }
 
 TEST(TaskDeathClosesJobExceptionChannels) {
