@@ -214,9 +214,10 @@ impl Exceptionate {
                     // The handler's end closed meanwhile: that handler is gone.
                     let gone = {
                         let mut s = self.state.lock();
-                        let at = s.channels.iter().position(|b| {
-                            b.channel().is_some_and(|c| Arc::ptr_eq(c, &end))
-                        });
+                        let at = s
+                            .channels
+                            .iter()
+                            .position(|b| b.channel().is_some_and(|c| Arc::ptr_eq(c, &end)));
                         at.map(|i| s.channels.remove(i))
                     };
                     drop(gone);
@@ -427,7 +428,12 @@ pub enum Outcome {
 }
 
 /// Builds the report of an exception of `kind` (arm64 context: `esr`, `far`).
-pub fn report(kind: zx_excp_type_t, esr: u64, far: u64, synth: (u32, u32)) -> zx_exception_report_t {
+pub fn report(
+    kind: zx_excp_type_t,
+    esr: u64,
+    far: u64,
+    synth: (u32, u32),
+) -> zx_exception_report_t {
     let mut report = zx_exception_report_t::default();
     report.header.size = core::mem::size_of::<zx_exception_report_t>() as u32;
     report.header.r#type = kind;

@@ -12,9 +12,9 @@ use crate::arch::{cpu, user};
 use crate::object::exception::{self, Outcome};
 use crate::object::vmar::aspace::{Access, Unresolved};
 use alloc::string::String;
-use libzircon::prelude::*;
 use core::fmt::Write;
 use core::sync::atomic::Ordering;
+use libzircon::prelude::*;
 
 /// A system call from EL0. True if the thread must stop before it returns (the short
 /// frame is then completed and [`stop_here`] called).
@@ -134,7 +134,10 @@ const DFSC_ALIGNMENT: u64 = 0x21;
 
 /// Whether FAR_EL1 means something for this ESR (aborts, PC alignment, watchpoints).
 fn sets_far(esr: u64) -> bool {
-    matches!((esr >> 26) & 0x3f, 0x20 | 0x21 | 0x22 | 0x24 | 0x25 | 0x34 | 0x35)
+    matches!(
+        (esr >> 26) & 0x3f,
+        0x20 | 0x21 | 0x22 | 0x24 | 0x25 | 0x34 | 0x35
+    )
 }
 
 /// The running thread takes exception `kind`: returns if a handler resumed it (with the
@@ -145,7 +148,11 @@ fn raise(frame: &mut TrapFrame, kind: zx_excp_type_t, synth: (u32, u32), report:
         return;
     };
     let far = if sets_far(frame.esr) { frame.far } else { 0 };
-    let esr = if kind & ZX_EXCP_SYNTH != 0 { 0 } else { frame.esr };
+    let esr = if kind & ZX_EXCP_SYNTH != 0 {
+        0
+    } else {
+        frame.esr
+    };
     let record = exception::report(kind, esr, far, synth);
     // Handlers run for as long as they like: the thread waits with interrupts on, as a
     // syscall does.

@@ -218,7 +218,10 @@ pub const HEADERS: &[Header] = &[
                 &exception::zx_x86_64_exc_data_t::C,
                 &exception::zx_arm64_exc_data_t::C,
             ]),
-            StructText(&exception::ZX_EXCEPTION_CONTEXT_C, c_text::EXCEPTION_CONTEXT),
+            StructText(
+                &exception::ZX_EXCEPTION_CONTEXT_C,
+                c_text::EXCEPTION_CONTEXT,
+            ),
             Structs(&[
                 &exception::zx_exception_header_t::C,
                 &exception::zx_exception_report_t::C,
