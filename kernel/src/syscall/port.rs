@@ -1,6 +1,6 @@
 //! Ports and asynchronous waits (digest part 2, section 5): zx_port_create, _queue,
-//! _wait, _cancel and zx_object_wait_async. Policy exceptions kill the calling process
-//! (digest decision 9: no exception channels yet).
+//! _wait, _cancel and zx_object_wait_async. The port limits raise policy exceptions,
+//! which kill the calling process unless a handler resumes it (object::exception).
 
 use super::{copy_in, copy_out, Syscalls, ZxResult};
 use crate::object::handle::HandleTable;
