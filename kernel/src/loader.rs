@@ -257,7 +257,7 @@ fn populate(
         stack_base: stack_base as u64,
         stack_size: STACK_SIZE as u64,
         boot_image: h_boot,
-        reserved: 0,
+        user0: ZX_HANDLE_INVALID,
     };
     let startup = KernelVmo::create(KernelPages, PAGE_SIZE as u64, 0).map_err(LoadError::Vm)?;
     fill(&startup, 0, block.as_bytes())?;

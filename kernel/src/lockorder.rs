@@ -11,6 +11,7 @@
 //! | 6 | a process's handle table (`Process::handles`) | spin | no: user copies happen outside it |
 //! | 12 | a VMO family (`object::vmo` family lock) | spin | no: copies under it never resolve faults (a faulting copy drops it, resolves, retries) |
 //! | 18 | a process's address space (`Process::vm`: `object::vmar::aspace::Vm`) | spin | it is what a fault takes |
+//! | 21 | a task's exception channel (`object::exception::Exceptionate`): checking whether the handler's end is open takes the channel's lock | spin, IRQs masked | no |
 //! | 24 | a futex bucket (`task::futex`) | spin, IRQs masked | no: the value is read with paging off, and re-read after the lock is dropped if that faults |
 //! | 27 | a channel's two queues and its waiting calls (`object::channel`) | spin, IRQs masked | no: messages are copied outside it |
 //! | 30 | a timer object's state (`object::event::Timer`) | spin, IRQs masked (its expiry runs in the timer interrupt) | no |
@@ -18,6 +19,7 @@
 //! | 36 | an object's signal state and its observers (`task::wait::Signals`) | spin, IRQs masked | no |
 //! | 39 | a port's packet queue and waiters (`object::port::PortQueue`): an observer that fires queues its packet with the signals' lock held | spin, IRQs masked | no |
 //! | 42 | the timer queue (`task::wait`) | spin, IRQs masked | no |
+//! | 45 | an exception's disposition and waiting thread (`object::exception::Exception`): its last handle's close wakes the thread under it | spin, IRQs masked | no |
 //! | 48 | a thread's scheduling state (`Thread::sched`) | spin, IRQs masked | no |
 //! | 54 | a CPU's run queue (`task::sched`) | spin, IRQs masked | no |
 //!
@@ -47,6 +49,10 @@ pub const ASPACE: Level = Level {
     rank: 18,
     name: "address space",
 };
+pub const EXCEPTIONATE: Level = Level {
+    rank: 21,
+    name: "exception channel",
+};
 pub const FUTEX: Level = Level {
     rank: 24,
     name: "futex bucket",
@@ -75,6 +81,10 @@ pub const TIMERS: Level = Level {
     rank: 42,
     name: "timer queue",
 };
+pub const EXCEPTION: Level = Level {
+    rank: 45,
+    name: "exception",
+};
 pub const THREAD: Level = Level {
     rank: 48,
     name: "thread scheduling state",
@@ -85,10 +95,11 @@ pub const RUN_QUEUE: Level = Level {
 };
 
 /// Every level, outermost first (for reports).
-pub const ALL: [Level; 12] = [
+pub const ALL: [Level; 14] = [
     HANDLES,
     VMO_FAMILY,
     ASPACE,
+    EXCEPTIONATE,
     FUTEX,
     CHANNEL,
     TIMER_OBJECT,
@@ -96,6 +107,7 @@ pub const ALL: [Level; 12] = [
     SIGNALS,
     PORT,
     TIMERS,
+    EXCEPTION,
     THREAD,
     RUN_QUEUE,
 ];

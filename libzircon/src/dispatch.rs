@@ -224,15 +224,50 @@ macro_rules! define_dispatch {
             #[allow(unused_mut, unused_variables)]
             let mut regs = args.iter().copied();
             let result = match number {
-                $( $num => handler.$name($(
-                    <kernel_arg_type!($(* $q)? $t) as FromSyscallArg>::from_syscall_arg(
-                        regs.next().unwrap_or(0),
-                    )
-                ),*).into_syscall_return(), )*
+                $( $num => dispatch_arm!(handler, args, regs, $name, $( $p : $(* $q)? $t ),*), )*
                 _ => return None,
             };
             Some(result)
         }
+    };
+}
+
+/// One arm of [`dispatch`]: decodes the arguments and calls the handler's method.
+///
+/// A syscall with eight parameters is called through an out-of-line shim: with the
+/// handler as a ninth argument the call passes one on the stack, and making that call
+/// from the dispatcher itself would give it a stack frame that every syscall, the null
+/// syscall included, pays for (two instructions).
+macro_rules! dispatch_arm {
+    ($handler:ident, $args:ident, $regs:ident, $name:ident,
+        $p1:ident : $(* $q1:ident)? $t1:ident, $p2:ident : $(* $q2:ident)? $t2:ident,
+        $p3:ident : $(* $q3:ident)? $t3:ident, $p4:ident : $(* $q4:ident)? $t4:ident,
+        $p5:ident : $(* $q5:ident)? $t5:ident, $p6:ident : $(* $q6:ident)? $t6:ident,
+        $p7:ident : $(* $q7:ident)? $t7:ident, $p8:ident : $(* $q8:ident)? $t8:ident) => {{
+        #[inline(never)]
+        fn shim<H: SyscallHandler + ?Sized>(handler: &mut H, r: &[u64; 8]) -> u64 {
+            handler
+                .$name(
+                    <kernel_arg_type!($(* $q1)? $t1) as FromSyscallArg>::from_syscall_arg(r[0]),
+                    <kernel_arg_type!($(* $q2)? $t2) as FromSyscallArg>::from_syscall_arg(r[1]),
+                    <kernel_arg_type!($(* $q3)? $t3) as FromSyscallArg>::from_syscall_arg(r[2]),
+                    <kernel_arg_type!($(* $q4)? $t4) as FromSyscallArg>::from_syscall_arg(r[3]),
+                    <kernel_arg_type!($(* $q5)? $t5) as FromSyscallArg>::from_syscall_arg(r[4]),
+                    <kernel_arg_type!($(* $q6)? $t6) as FromSyscallArg>::from_syscall_arg(r[5]),
+                    <kernel_arg_type!($(* $q7)? $t7) as FromSyscallArg>::from_syscall_arg(r[6]),
+                    <kernel_arg_type!($(* $q8)? $t8) as FromSyscallArg>::from_syscall_arg(r[7]),
+                )
+                .into_syscall_return()
+        }
+        shim($handler, $args)
+    }};
+    ($handler:ident, $args:ident, $regs:ident, $name:ident,
+        $( $p:ident : $(* $q:ident)? $t:ident ),*) => {
+        $handler.$name($(
+            <kernel_arg_type!($(* $q)? $t) as FromSyscallArg>::from_syscall_arg(
+                $regs.next().unwrap_or(0),
+            )
+        ),*).into_syscall_return()
     };
 }
 

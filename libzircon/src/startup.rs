@@ -84,10 +84,13 @@ c_struct! {
         pub stack_base: uint64_t,
         pub stack_size: uint64_t,
         /// The boot image (the cpio archive the kernel was booted with) as a read-only
-        /// VMO, for the first program (zrk-init), which starts the others from it;
-        /// `ZX_HANDLE_INVALID` for every other program (version 3).
+        /// VMO (version 3): zrk-init starts the programs from it, and every program may
+        /// start others from it (`zrk_launch_boot`), as Fuchsia's early processes have
+        /// /boot.
         pub boot_image: zx_handle_t,
-        pub reserved: uint32_t,
+        /// A handle the launching program chose for this one, or `ZX_HANDLE_INVALID`
+        /// (Fuchsia's `PA_USER0`).
+        pub user0: zx_handle_t,
     }
 }
 

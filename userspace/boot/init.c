@@ -23,77 +23,8 @@
 #include <zrk/startup.h>
 
 #define MAX_PROGRAMS 256
-#define MAX_NAME 100
-
-// One archive member: its name and where its bytes are.
-typedef struct {
-  char name[MAX_NAME];
-  uint64_t offset, size;
-  bool regular;
-} entry_t;
 
 static zx_handle_t image;
-static uint64_t image_size;
-
-static uint64_t hex(const char* s) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; i++) {
-    char c = s[i];
-    v = v * 16 + (uint64_t)(c >= 'a' ? c - 'a' + 10 : c >= 'A' ? c - 'A' + 10 : c - '0');
-  }
-  return v;
-}
-
-// The member at *at; advances *at past it. False at the trailer or on a malformed header.
-static bool next_entry(uint64_t* at, entry_t* e) {
-  char header[110];
-  if (*at + sizeof(header) > image_size ||
-      zx_vmo_read(image, header, *at, sizeof(header)) != ZX_OK ||
-      memcmp(header, "070701", 6) != 0) {
-    return false;
-  }
-  uint64_t mode = hex(header + 14), file_size = hex(header + 54), name_size = hex(header + 94);
-  if (name_size == 0 || name_size > MAX_NAME) {
-    return false;
-  }
-  if (zx_vmo_read(image, e->name, *at + sizeof(header), name_size) != ZX_OK) {
-    return false;
-  }
-  e->name[name_size - 1] = 0;
-  if (strcmp(e->name, "TRAILER!!!") == 0) {
-    return false;
-  }
-  uint64_t data = (*at + sizeof(header) + name_size + 3) & ~3ull;
-  e->offset = data;
-  e->size = file_size;
-  e->regular = (mode & 0170000) == 0100000;
-  *at = (data + file_size + 3) & ~3ull;
-  return *at <= image_size + 3;
-}
-
-static bool find(const char* name, entry_t* out) {
-  uint64_t at = 0;
-  while (next_entry(&at, out)) {
-    if (strcmp(out->name, name) == 0) {
-      return true;
-    }
-  }
-  return false;
-}
-
-// The member's bytes in a VMO of their own (zrk_launch reads the ELF from it).
-static zx_status_t member_vmo(const entry_t* e, zx_handle_t* vmo) {
-  zx_status_t status = zx_vmo_create(e->size, 0, vmo);
-  char buffer[4096];
-  for (uint64_t done = 0; status == ZX_OK && done < e->size; done += sizeof(buffer)) {
-    size_t n = e->size - done < sizeof(buffer) ? (size_t)(e->size - done) : sizeof(buffer);
-    status = zx_vmo_read(image, buffer, e->offset + done, n);
-    if (status == ZX_OK) {
-      status = zx_vmo_write(*vmo, buffer, done, n);
-    }
-  }
-  return status;
-}
 
 // Free memory outside the kernel heap: the heap keeps its high-water marks (handle-table
 // slots, run-queue room), which is no leak (as <zrk/vmo_util.h>'s free_bytes()).
@@ -106,7 +37,7 @@ static uint64_t free_bytes(void) {
 
 // A program started and not yet reported.
 typedef struct {
-  char name[MAX_NAME];
+  char name[100];
   zx_handle_t job, process;
   // Free memory before it started; 0 for a program that ran alongside others, whose
   // memory cannot be told apart from theirs.
@@ -119,12 +50,6 @@ static int result;
 // so that waiting for it allocates nothing in the kernel while it runs (tests compare
 // kernel-wide counts).
 static zx_handle_t port;
-
-static zx_handle_t duplicate(zx_handle_t h) {
-  zx_handle_t out = ZX_HANDLE_INVALID;
-  zx_handle_duplicate(h, ZX_RIGHT_SAME_RIGHTS, &out);
-  return out;
-}
 
 static void note_status(int64_t status) {
   ran++;
@@ -139,28 +64,16 @@ static void start(const char* name, running_t* r, bool alone) {
   printf("zrk: run %s\n", name);
   fflush(stdout);
   r->free_before = alone ? free_bytes() : 0;
-  entry_t e;
-  zx_handle_t vmo = ZX_HANDLE_INVALID, token = ZX_HANDLE_INVALID;
-  zx_status_t status = ZX_ERR_NOT_FOUND;
-  if (find(name, &e) && e.regular) {
-    status = member_vmo(&e, &vmo);
-  }
+  zx_handle_t token = ZX_HANDLE_INVALID;
+  zx_status_t status = zx_job_create(zx_job_default(), 0, &r->job);
   if (status == ZX_OK) {
-    status = zx_job_create(zx_job_default(), 0, &r->job);
-  }
-  if (status == ZX_OK) {
-    const zrk_startup_t* me = zrk_startup();
-    zrk_launch_handle_t handles[] = {
-        {ZRK_LAUNCH_SLOT(job), duplicate(r->job)},
-        {ZRK_LAUNCH_SLOT(vmex_resource), duplicate(me->vmex_resource)},
-        {ZRK_LAUNCH_SLOT(info_resource), duplicate(me->info_resource)},
-    };
     const char* argv[] = {name};
-    status = zrk_launch_suspended(r->job, name, vmo, 1, argv, handles, 3, &r->process, &token);
+    status = zrk_launch_boot_suspended(r->job, name, 1, argv, ZX_HANDLE_INVALID, &r->process,
+                                       &token);
   }
-  // Everything of ours goes before the program runs: the executable's copy, the wait's
-  // registration (and the observer room a later check of its signals needs).
-  zx_handle_close(vmo);
+  // Everything of ours goes before the program runs (the launcher closed the
+  // executable's copy already): the wait's registration, and the observer room a later
+  // check of its signals needs.
   if (status == ZX_OK) {
     zx_object_wait_async(r->process, port, 0, ZX_PROCESS_TERMINATED, 0);
     zx_object_wait_one(r->process, ZX_PROCESS_TERMINATED, ZX_TIME_INFINITE_PAST, NULL);
@@ -221,14 +134,10 @@ int main(void) {
     printf("zrk-init: no port\n");
     return 1;
   }
-  if (zx_vmo_get_size(image, &image_size) != ZX_OK) {
-    printf("zrk-init: no boot image\n");
-    return 1;
-  }
   static running_t together[MAX_PROGRAMS];
   size_t together_count = 0;
-  entry_t manifest;
-  if (find("manifest", &manifest)) {
+  zrk_boot_file_t manifest;
+  if (zrk_boot_find(image, "manifest", &manifest)) {
     char* text = malloc(manifest.size + 1);
     if (!text || zx_vmo_read(image, text, manifest.offset, manifest.size) != ZX_OK) {
       printf("zrk-init: cannot read the manifest\n");
@@ -259,8 +168,8 @@ int main(void) {
     free(text);
   } else {
     uint64_t at = 0;
-    entry_t e;
-    while (next_entry(&at, &e)) {
+    zrk_boot_file_t e;
+    while (zrk_boot_next(image, &at, &e)) {
       if (e.regular && strcmp(e.name, "manifest") != 0 && strcmp(e.name, "zrk-init") != 0) {
         running_t r;
         start(e.name, &r, true);

@@ -86,7 +86,8 @@ static void receive_handles(zx_handle_t bootstrap, zrk_startup_t* block) {
     uint32_t slot = slots[i];
     bool handle_field = (slot >= offsetof(zrk_startup_t, process) &&
                          slot < offsetof(zrk_startup_t, stack_base) && slot % 4 == 0) ||
-                        slot == offsetof(zrk_startup_t, boot_image);
+                        slot == offsetof(zrk_startup_t, boot_image) ||
+                        slot == offsetof(zrk_startup_t, user0);
     if (!handle_field) {
       startup_failed("zrk runtime: bootstrap handle for no start-up field\n");
     }

@@ -1,6 +1,6 @@
 // More than 3500 messages queued at a channel end is a policy exception for the writer
-// (ZX_EXCP_POLICY_CODE_CHANNEL_FULL_WRITE); with no exception handler (digest decision 9)
-// the writer's process is killed with ZX_TASK_RETCODE_EXCEPTION_KILL. The write itself
+// (ZX_EXCP_POLICY_CODE_CHANNEL_FULL_WRITE); with no exception handler bound the
+// writer's process is killed with ZX_TASK_RETCODE_EXCEPTION_KILL. The write itself
 // returns OK. Fuchsia's ChannelFullException does this from a mini-process.
 // zrk-test: expect-killed CHANNEL_FULL_WRITE
 #include <zrk/test.h>

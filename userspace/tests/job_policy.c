@@ -2,7 +2,7 @@
 // (README "Jobs and processes"): a ZX_POL_NEW_* condition set to DENY makes the create
 // call of a process in the job ACCESS_DENIED, KILL kills the process
 // (ZX_TASK_RETCODE_POLICY_KILL), the exception actions kill it as an unhandled exception
-// (no exception channels yet); child jobs inherit the policy; a fixed (OVERRIDE_DENY)
+// (no handler here; exception_job.c has one); child jobs inherit the policy; a fixed (OVERRIDE_DENY)
 // entry stays fixed below. Processes in the policed jobs are tiny children that try
 // zx_vmo_create and exit with its status (<zrk/child_process.h>).
 #include <zircon/process.h>

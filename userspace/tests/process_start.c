@@ -221,7 +221,7 @@ TEST(process_start_after_thread_start_is_bad_state) {
 }
 
 // A child whose code faults dies with ZX_TASK_RETCODE_EXCEPTION_KILL (no exception
-// handler: decision 9); the parent goes on.
+// handler is bound); the parent goes on.
 TEST(a_faulting_child_dies_alone) {
   static const uint32_t program[] = {ZRK_A64_BRK0};
   zrk_child_t c;

@@ -26,9 +26,19 @@ TEST(the_block_has_magic_and_version) {
   EXPECT_EQ(block->version, 3u);
 }
 
-TEST(only_zrk_init_gets_the_boot_image) {
-  // The first program starts the others from the boot image; they get none.
-  EXPECT_EQ(zrk_startup()->boot_image, ZX_HANDLE_INVALID);
+TEST(every_program_gets_the_boot_image_read_only) {
+  // zrk-init starts the programs from it, and passes it on (Fuchsia's /boot).
+  zx_handle_t image = zrk_startup()->boot_image;
+  zx_info_handle_basic_t basic = {0};
+  ASSERT_OK(zx_object_get_info(image, ZX_INFO_HANDLE_BASIC, &basic, sizeof basic, NULL, NULL));
+  EXPECT_EQ(basic.type, ZX_OBJ_TYPE_VMO);
+  EXPECT_EQ(basic.rights & ZX_RIGHT_WRITE, 0u);
+  EXPECT_NE(basic.rights & ZX_RIGHT_READ, 0u);
+  char magic[6] = {0};
+  EXPECT_OK(zx_vmo_read(image, magic, 0, sizeof magic));
+  EXPECT_EQ(memcmp(magic, "070701", 6), 0);  // a newc cpio archive
+  EXPECT_STATUS(zx_vmo_write(image, magic, 0, 1), ZX_ERR_ACCESS_DENIED);
+  EXPECT_EQ(zrk_startup()->user0, ZX_HANDLE_INVALID);
 }
 
 TEST(main_gets_argc_and_argv_from_the_block) {

@@ -380,6 +380,11 @@ impl ChannelEnd {
         drop(removed);
     }
 
+    /// Whether the other end has closed (an exception channel's handler end is gone).
+    pub fn peer_closed(&self) -> bool {
+        self.pair.sides.lock()[1 - self.side].closed
+    }
+
     /// zx_object_signal_peer: PEER_CLOSED once the other end is gone.
     pub fn signal_peer(&self, clear: zx_signals_t, set: zx_signals_t) -> Result<(), Status> {
         let peer = 1 - self.side;

@@ -67,6 +67,9 @@ pub struct Job {
     pub signals: Signals,
     /// Its handles (ZX_INFO_HANDLE_COUNT).
     pub handle_count: HandleCount,
+    /// Its exception channel, and its debugger channels.
+    pub exceptionate: super::exception::Exceptionate,
+    pub debug_exceptionate: super::exception::Exceptionate,
     _counted: Counted,
 }
 
@@ -92,6 +95,8 @@ impl Job {
             ),
             signals: Signals::new(ZX_JOB_NO_JOBS | ZX_JOB_NO_PROCESSES | ZX_JOB_NO_CHILDREN),
             handle_count: HandleCount::new(),
+            exceptionate: super::exception::Exceptionate::new(ZX_EXCEPTION_CHANNEL_TYPE_JOB),
+            debug_exceptionate: super::exception::Exceptionate::job_debugger(),
             _counted: Counted::new(CountedKind::Job),
         })
     }
@@ -242,6 +247,8 @@ impl Job {
             s.life = Life::Dead;
             self.update_signals(&s);
         }
+        self.exceptionate.shut_down();
+        self.debug_exceptionate.shut_down();
         if let Some(parent) = &self.parent {
             parent.remove_job(self.koid);
         }

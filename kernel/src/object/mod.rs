@@ -16,6 +16,8 @@ pub mod channel;
 #[cfg(target_os = "none")]
 pub mod event;
 #[cfg(target_os = "none")]
+pub mod exception;
+#[cfg(target_os = "none")]
 pub mod job;
 #[cfg(target_os = "none")]
 pub mod port;

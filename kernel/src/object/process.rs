@@ -34,6 +34,7 @@ pub enum Object {
     Port(Arc<super::port::Port>),
     Job(Arc<super::job::Job>),
     Channel(Arc<ChannelEnd>),
+    Exception(Arc<super::exception::Exception>),
 }
 
 impl HandleObject for Object {
@@ -51,6 +52,7 @@ impl HandleObject for Object {
             Object::Port(p) => &p.handle_count,
             Object::Job(j) => &j.handle_count,
             Object::Channel(c) => &c.handle_count,
+            Object::Exception(e) => &e.handle_count,
         }
     }
 
@@ -58,6 +60,7 @@ impl HandleObject for Object {
         match self {
             Object::EventPair(e) => e.on_zero_handles(),
             Object::Channel(c) => super::channel::reap(c.clone()),
+            Object::Exception(e) => e.on_zero_handles(),
             _ => {}
         }
     }
@@ -81,6 +84,7 @@ impl Object {
             Object::Port(p) => p.koid,
             Object::Job(j) => j.koid,
             Object::Channel(c) => c.koid(),
+            Object::Exception(e) => e.koid,
         }
     }
 
@@ -98,6 +102,7 @@ impl Object {
             Object::Port(_) => ZX_OBJ_TYPE_PORT,
             Object::Job(_) => ZX_OBJ_TYPE_JOB,
             Object::Channel(_) => ZX_OBJ_TYPE_CHANNEL,
+            Object::Exception(_) => ZX_OBJ_TYPE_EXCEPTION,
         }
     }
 
@@ -113,9 +118,11 @@ impl Object {
             Object::Job(j) => Some(&j.signals),
             Object::Channel(c) => Some(c.signals()),
             // Ports are not waitable (their rights lack ZX_RIGHT_WAIT).
-            Object::Vmar(_) | Object::Resource(_) | Object::SuspendToken(_) | Object::Port(_) => {
-                None
-            }
+            Object::Vmar(_)
+            | Object::Resource(_)
+            | Object::SuspendToken(_)
+            | Object::Port(_)
+            | Object::Exception(_) => None,
         }
     }
 
@@ -256,6 +263,9 @@ pub struct Process {
     pub stack_guard: Mutex<core::ops::Range<usize>>,
     /// Its handles (ZX_INFO_HANDLE_COUNT).
     pub handle_count: HandleCount,
+    /// Its exception channels: the ordinary one and the debugger's.
+    pub exceptionate: super::exception::Exceptionate,
+    pub debug_exceptionate: super::exception::Exceptionate,
     _counted: Counted,
 }
 
@@ -286,6 +296,10 @@ impl Process {
             vm,
             stack_guard: Mutex::new(0..0),
             handle_count: HandleCount::new(),
+            exceptionate: super::exception::Exceptionate::new(ZX_EXCEPTION_CHANNEL_TYPE_PROCESS),
+            debug_exceptionate: super::exception::Exceptionate::new(
+                ZX_EXCEPTION_CHANNEL_TYPE_DEBUGGER,
+            ),
             _counted: Counted::new(CountedKind::Process),
         }))
     }
@@ -338,11 +352,14 @@ impl Process {
     /// `ZX_INFO_PROCESS` (digest 7.4).
     pub fn info(&self) -> zx_info_process_t {
         let l = self.lifecycle.lock();
-        let flags = match l.life {
+        let mut flags = match l.life {
             Life::Initial => 0,
             Life::Running => ZX_INFO_PROCESS_FLAG_STARTED,
             Life::Dying | Life::Dead => ZX_INFO_PROCESS_FLAG_STARTED | ZX_INFO_PROCESS_FLAG_EXITED,
         };
+        if self.debug_exceptionate.is_bound() {
+            flags |= ZX_INFO_PROCESS_FLAG_DEBUGGER_ATTACHED;
+        }
         let return_code = match (&l.exit, flags & ZX_INFO_PROCESS_FLAG_EXITED != 0) {
             (Some(Exit::Exited(code)), true) => *code,
             (Some(Exit::Killed(_)), true) => ZX_TASK_RETCODE_EXCEPTION_KILL,
@@ -418,6 +435,9 @@ impl Process {
                 core::hint::spin_loop();
             }
         }
+        // Exception channels shut down first (digest 7.3): their handlers see PEER_CLOSED.
+        self.exceptionate.shut_down();
+        self.debug_exceptionate.shut_down();
         self.tear_down();
         {
             let mut l = self.lifecycle.lock();

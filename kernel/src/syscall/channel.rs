@@ -343,13 +343,18 @@ fn build_message(
     })
 }
 
-/// Decision 9: a policy exception kills the writer's process.
-fn channel_full(sys: &Syscalls, channel: &ChannelEnd) {
-    sys.process.kill_with(Exit::Killed(alloc::format!(
-        "policy exception CHANNEL_FULL_WRITE: more than {} messages queued at channel {}",
-        crate::object::channel::MAX_PENDING,
-        channel.peer_koid()
-    )));
+/// A policy exception for the writer, delivered on its way back to user mode: unless a
+/// handler resumes it, its process dies with ZX_TASK_RETCODE_EXCEPTION_KILL.
+fn channel_full(_sys: &Syscalls, channel: &ChannelEnd) {
+    crate::task::trap::raise_policy(
+        ZX_EXCP_POLICY_CODE_CHANNEL_FULL_WRITE,
+        0,
+        alloc::format!(
+            "policy exception CHANNEL_FULL_WRITE: more than {} messages queued at channel {}",
+            crate::object::channel::MAX_PENDING,
+            channel.peer_koid()
+        ),
+    );
 }
 
 fn write_common(

@@ -101,6 +101,9 @@ pub fn get_info(
             let thread = sys.lookup_thread(handle, ZX_RIGHT_INSPECT)?;
             let mut record = zx_info_thread_t {
                 state: thread.state.load(core::sync::atomic::Ordering::Relaxed),
+                wait_exception_channel_type: thread
+                    .exception_channel_type
+                    .load(core::sync::atomic::Ordering::Acquire),
                 ..Default::default()
             };
             // Decision 4: the affinity mask is the set of online CPUs.
@@ -109,6 +112,22 @@ pub fn get_info(
                 record.cpu_affinity_mask.mask[cpu / 64] |= 1 << (cpu % 64);
             }
             single_record(&record, buffer, buffer_size, actual, avail)
+        }
+        // V1's report is the current one without the synthetic code and datum.
+        ZX_INFO_THREAD_EXCEPTION_REPORT | ZX_INFO_THREAD_EXCEPTION_REPORT_V1 => {
+            let thread = sys.lookup_thread(handle, ZX_RIGHT_INSPECT)?;
+            let report = (*thread.exception_report.lock()).ok_or(Status::BAD_STATE)?;
+            let len = match topic {
+                ZX_INFO_THREAD_EXCEPTION_REPORT_V1 => 32,
+                _ => core::mem::size_of::<zx_exception_report_t>(),
+            };
+            record_bytes(
+                &report.as_bytes()[..len],
+                buffer,
+                buffer_size,
+                actual,
+                avail,
+            )
         }
         ZX_INFO_THREAD_STATS => {
             let thread = sys.lookup_thread(handle, ZX_RIGHT_INSPECT)?;
@@ -261,6 +280,18 @@ pub fn get_property(
             let size = super::vmo::get_content_size(&entry.object)?;
             copy_out(value, &size.to_le_bytes())
         }
+        ZX_PROP_EXCEPTION_STATE | ZX_PROP_EXCEPTION_STRATEGY => {
+            if value_size < 4 {
+                return Err(Status::BUFFER_TOO_SMALL);
+            }
+            let exception = super::exception::as_exception(&entry.object)?;
+            let v = if property == ZX_PROP_EXCEPTION_STATE {
+                exception.disposition()
+            } else {
+                exception.strategy()
+            };
+            copy_out(value, &v.to_le_bytes())
+        }
         _ => Err(Status::NOT_SUPPORTED),
     }
 }
@@ -295,6 +326,22 @@ pub fn set_property(
                 return Err(Status::BUFFER_TOO_SMALL);
             }
             super::vmo::set_content_size(&entry.object, value.cast())
+        }
+        ZX_PROP_EXCEPTION_STATE | ZX_PROP_EXCEPTION_STRATEGY => {
+            if value_size < 4 {
+                return Err(Status::BUFFER_TOO_SMALL);
+            }
+            let exception = super::exception::as_exception(&entry.object)?;
+            let read = || {
+                let mut raw = [0u8; 4];
+                copy_in(&mut raw, value)?;
+                Ok(u32::from_le_bytes(raw))
+            };
+            if property == ZX_PROP_EXCEPTION_STATE {
+                exception.set_disposition(read()?)
+            } else {
+                exception.set_strategy(read)
+            }
         }
         _ => Err(Status::NOT_SUPPORTED),
     }

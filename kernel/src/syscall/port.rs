@@ -1,12 +1,11 @@
 //! Ports and asynchronous waits (digest part 2, section 5): zx_port_create, _queue,
-//! _wait, _cancel and zx_object_wait_async. Policy exceptions kill the calling process
-//! (digest decision 9: no exception channels yet).
+//! _wait, _cancel and zx_object_wait_async. The port limits raise policy exceptions,
+//! which kill the calling process unless a handler resumes it (object::exception).
 
 use super::{copy_in, copy_out, Syscalls, ZxResult};
 use crate::object::handle::HandleTable;
 use crate::object::port::{Port, QueueError, MAX_USER_PACKETS};
 use crate::object::Object;
-use crate::task::Exit;
 use alloc::sync::Arc;
 use libzircon::dispatch::{UserPtr, UserPtrMut};
 use libzircon::prelude::*;
@@ -42,12 +41,14 @@ fn port_of(sys: &Syscalls, handle: zx_handle_t, right: zx_rights_t) -> Result<Ar
     port_in(&sys.process.handles.lock(), handle, right).cloned()
 }
 
-/// A policy exception: with no exception channels (decision 9) the process dies with
-/// ZX_TASK_RETCODE_EXCEPTION_KILL; the calling thread leaves on its way back to user mode.
-fn policy_exception(sys: &Syscalls, what: &str) {
-    sys.process.kill_with(Exit::Killed(alloc::format!(
-        "policy exception ZX_EXCP_POLICY_CODE_{what}"
-    )));
+/// A policy exception (`code`), delivered on the way back to user mode: unless a
+/// handler resumes the thread, the process dies with ZX_TASK_RETCODE_EXCEPTION_KILL.
+fn policy_exception(code: u32, what: &str) {
+    crate::task::trap::raise_policy(
+        code,
+        0,
+        alloc::format!("policy exception ZX_EXCP_POLICY_CODE_{what}"),
+    );
 }
 
 fn word32(raw: &[u8], at: usize) -> u32 {
@@ -82,7 +83,7 @@ pub(super) fn queue(
         Err(QueueError::NoMemory) => Err(Status::NO_MEMORY),
         Err(QueueError::TooManyPackets) => {
             policy_exception(
-                sys,
+                ZX_EXCP_POLICY_CODE_PORT_TOO_MANY_PACKETS,
                 &alloc::format!(
                     "PORT_TOO_MANY_PACKETS: a port holds more than {MAX_USER_PACKETS} packets"
                 ),
@@ -152,7 +153,7 @@ pub(super) fn wait_async(
     };
     if over_limit {
         policy_exception(
-            sys,
+            ZX_EXCP_POLICY_CODE_PORT_TOO_MANY_OBSERVERS,
             "PORT_TOO_MANY_OBSERVERS: a port has as many observers as max_port_observers",
         );
     }

@@ -60,19 +60,36 @@ impl Syscalls<'_> {
     }
 
     /// Applies the caller's job policy for `condition` (a `ZX_POL_NEW_*`): ALLOW goes
-    /// on, DENY is ACCESS_DENIED. With no exception channels (digest decision 9) a
-    /// policy exception has no handler, so the EXCEPTION actions kill the process as an
-    /// unhandled exception does; KILL kills it with ZX_TASK_RETCODE_POLICY_KILL. A
-    /// killed caller never returns from the syscall.
+    /// on, DENY is ACCESS_DENIED. The EXCEPTION actions do the same and raise a policy
+    /// exception (code: the condition, as in Zircon) that the thread takes on its way
+    /// back to user mode: unhandled, it kills the process as any exception does. KILL
+    /// kills it with ZX_TASK_RETCODE_POLICY_KILL; a killed caller never returns.
     pub(super) fn enforce_policy(&self, condition: u32) -> ZxResult {
-        let code = match self.process.job.policy().action(condition) {
-            ZX_POL_ACTION_ALLOW => return Ok(()),
-            ZX_POL_ACTION_DENY => return Err(Status::ACCESS_DENIED),
-            ZX_POL_ACTION_KILL => ZX_TASK_RETCODE_POLICY_KILL,
-            _ => ZX_TASK_RETCODE_EXCEPTION_KILL,
+        let action = self.process.job.policy().action(condition);
+        let raise = || {
+            crate::task::trap::raise_policy(
+                condition,
+                0,
+                alloc::format!("policy exception: job policy condition {condition}"),
+            )
         };
-        self.process.kill_with(crate::task::Exit::Exited(code));
-        crate::task::exit_current()
+        match action {
+            ZX_POL_ACTION_ALLOW => Ok(()),
+            ZX_POL_ACTION_DENY => Err(Status::ACCESS_DENIED),
+            ZX_POL_ACTION_ALLOW_EXCEPTION => {
+                raise();
+                Ok(())
+            }
+            ZX_POL_ACTION_DENY_EXCEPTION => {
+                raise();
+                Err(Status::ACCESS_DENIED)
+            }
+            _ => {
+                self.process
+                    .kill_with(crate::task::Exit::Exited(ZX_TASK_RETCODE_POLICY_KILL));
+                crate::task::exit_current()
+            }
+        }
     }
 }
 

@@ -28,6 +28,10 @@ pub fn exit_current() -> ! {
         // A call a suspension interrupted ends with the thread, not with its last reference.
         let call = thread.channel_call.lock().take();
         drop(call);
+        // Its exception channel's handler sees PEER_CLOSED.
+        thread.exceptionate.shut_down();
+        let policy = thread.pending_policy.lock().take();
+        drop(policy);
         if let Some(process) = &thread.process {
             process.thread_exited(&thread);
         }

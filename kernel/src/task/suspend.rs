@@ -137,14 +137,25 @@ pub fn with_parked_frame<R>(
     f: impl FnOnce(&mut TrapFrame) -> R,
 ) -> Result<R, libzircon::Status> {
     let parked = thread.parked.lock();
-    let Some(addr) = *parked else {
+    if let Some(addr) = *parked {
+        // SAFETY: `addr` is the user frame at the top of the stopped thread's kernel
+        // stack (or on it, for a thread that has not started). The thread is off every
+        // CPU and cannot leave `park` (nor its stack be freed) without the `parked` lock,
+        // which we hold, being cleared first by `resume` under the same lock; so the
+        // frame is valid and nothing else touches it meanwhile.
+        let frame = unsafe { &mut *(addr as *mut TrapFrame) };
+        return Ok(f(frame));
+    }
+    drop(parked);
+    // Zircon allows the registers of a thread in an exception too.
+    let in_exception = thread.exception_frame.lock();
+    let Some(addr) = *in_exception else {
         return Err(libzircon::Status::BAD_STATE);
     };
-    // SAFETY: `addr` is the user frame at the top of the stopped thread's kernel stack
-    // (or on it, for a thread that has not started). The thread is off every CPU and
-    // cannot leave `park` (nor its stack be freed) without the `parked` lock, which we
-    // hold, being cleared first by `resume` under the same lock; so the frame is valid and
-    // nothing else touches it meanwhile.
+    // SAFETY: `addr` is the user frame on the kernel stack of a thread blocked in
+    // object::exception::dispatch, which clears `exception_frame` under this lock
+    // before it returns to that frame; while it is set the thread is blocked or inside
+    // the dispatch (never running user code), and nothing else writes the frame.
     let frame = unsafe { &mut *(addr as *mut TrapFrame) };
     Ok(f(frame))
 }

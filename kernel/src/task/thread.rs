@@ -124,7 +124,30 @@ pub struct Thread {
     pub channel_call: Mutex<Option<crate::object::channel::PendingCall>>,
     /// Its handles (ZX_INFO_HANDLE_COUNT).
     pub handle_count: HandleCount,
+    /// Its exception channel (ZX_EXCEPTION_CHANNEL_TYPE_THREAD).
+    pub exceptionate: crate::object::exception::Exceptionate,
+    /// While a handler has one of its exceptions: the handler's kind
+    /// (ZX_INFO_THREAD.wait_exception_channel_type), else 0.
+    pub exception_channel_type: AtomicU32,
+    /// While it is in an exception: the report (ZX_INFO_THREAD_EXCEPTION_REPORT).
+    /// Lock: taken alone.
+    pub exception_report: Mutex<Option<libzircon::prelude::zx_exception_report_t>>,
+    /// While it is in an exception: its user registers (the frame on its kernel stack),
+    /// for zx_thread_read_state/write_state. Lock: taken alone; the thread clears it
+    /// before it leaves the exception.
+    pub(crate) exception_frame: Mutex<Option<usize>>,
+    /// A policy exception raised by the syscall it is in, delivered on its way back to
+    /// user mode (as Zircon's thread signals do). Lock: taken alone.
+    pub pending_policy: Mutex<Option<PolicyException>>,
     _counted: Option<Counted>,
+}
+
+/// A policy exception waiting to be delivered: its `ZX_EXCP_POLICY_CODE_*`, datum, and
+/// the report printed if nobody handles it.
+pub struct PolicyException {
+    pub code: u32,
+    pub data: u32,
+    pub report: alloc::string::String,
 }
 
 impl Drop for Thread {
@@ -183,6 +206,13 @@ impl Thread {
             parked: Mutex::new(None),
             channel_call: Mutex::new(None),
             handle_count: HandleCount::new(),
+            exceptionate: crate::object::exception::Exceptionate::new(
+                ZX_EXCEPTION_CHANNEL_TYPE_THREAD,
+            ),
+            exception_channel_type: AtomicU32::new(0),
+            exception_report: Mutex::new(None),
+            exception_frame: Mutex::new(None),
+            pending_policy: Mutex::new(None),
             _counted: counted,
         }
     }

@@ -58,6 +58,11 @@ pub const FILES: &[StatusFileSpec] = &[
         file: "userspace/tests/fuchsia-core-job.status",
         run_hint: "job_",
     },
+    StatusFileSpec {
+        check_name: "fuchsia_core_exceptions_status",
+        file: "userspace/tests/fuchsia-core-exceptions.status",
+        run_hint: "exception_",
+    },
 ];
 
 #[derive(Clone, Debug, PartialEq)]

@@ -45,10 +45,13 @@ typedef struct zrk_startup {
   uint64_t stack_base;
   uint64_t stack_size;
   // The boot image (the cpio archive the kernel was booted with) as a read-only
-  // VMO, for the first program (zrk-init), which starts the others from it;
-  // `ZX_HANDLE_INVALID` for every other program (version 3).
+  // VMO (version 3): zrk-init starts the programs from it, and every program may
+  // start others from it (`zrk_launch_boot`), as Fuchsia's early processes have
+  // /boot.
   zx_handle_t boot_image;
-  uint32_t reserved;
+  // A handle the launching program chose for this one, or `ZX_HANDLE_INVALID`
+  // (Fuchsia's `PA_USER0`).
+  zx_handle_t user0;
 } zrk_startup_t;
 
 // This kernel's own `zx_object_get_info` topics, on the info resource. Not

@@ -386,3 +386,16 @@ typedef struct zx_port_packet {
     zx_packet_page_request_t page_request;
   };
 } zx_port_packet_t;"#;
+
+pub const EXCEPTION_CONTEXT: &str = r#"// What an exception carries besides registers: the architecture's part (arm64: the
+// syndrome and fault address), and for synthetic exceptions a code and datum.
+typedef struct zx_exception_context {
+  struct {
+    union {
+      zx_x86_64_exc_data_t x86_64;
+      zx_arm64_exc_data_t arm_64;
+    } u;
+  } arch;
+  uint32_t synth_code;
+  uint32_t synth_data;
+} zx_exception_context_t;"#;

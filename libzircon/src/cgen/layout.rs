@@ -207,11 +207,31 @@ pub const HEADERS: &[Header] = &[
     },
     Header {
         path: "zircon/syscalls/exception.h",
-        purpose: "Exceptions: the kinds of exception channel.",
+        purpose: "Exceptions: kinds, reports, exception channels and exception states.",
         items: &[
-            Includes(&["<stdint.h>", "<zircon/compiler.h>"]),
+            Includes(&["<stdint.h>", "<zircon/compiler.h>", "<zircon/types.h>"]),
             BeginCdecls,
+            Typedefs(&exception::EXCEPTION_TYPEDEFS),
+            Consts(&exception::EXCEPTION_TYPE_CONSTS),
+            Consts(&exception::EXCEPTION_POLICY_CODE_CONSTS),
+            Structs(&[
+                &exception::zx_x86_64_exc_data_t::C,
+                &exception::zx_arm64_exc_data_t::C,
+            ]),
+            StructText(
+                &exception::ZX_EXCEPTION_CONTEXT_C,
+                c_text::EXCEPTION_CONTEXT,
+            ),
+            Structs(&[
+                &exception::zx_exception_header_t::C,
+                &exception::zx_exception_report_t::C,
+                &exception::zx_exception_info_t::C,
+            ]),
+            Consts(&exception::EXCEPTION_CHANNEL_OPTION_CONSTS),
             Consts(&exception::EXCEPTION_CHANNEL_TYPE_CONSTS),
+            Consts(&exception::EXCEPTION_CHANNEL_LIMIT_CONSTS),
+            Consts(&exception::EXCEPTION_STATE_CONSTS),
+            Consts(&exception::EXCEPTION_STRATEGY_CONSTS),
             EndCdecls,
         ],
     },

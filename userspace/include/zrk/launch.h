@@ -11,6 +11,7 @@
 #ifndef ZRK_LAUNCH_H_
 #define ZRK_LAUNCH_H_
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <zircon/types.h>
@@ -48,6 +49,32 @@ zx_status_t zrk_launch_suspended(zx_handle_t job, const char* name, zx_handle_t 
                                  int argc, const char* const* argv,
                                  const zrk_launch_handle_t* handles, size_t num_handles,
                                  zx_handle_t* process, zx_handle_t* suspend_token);
+
+// The boot image (zrk_startup()->boot_image, a cpio archive) as a directory.
+typedef struct zrk_boot_file {
+  char name[100];
+  uint64_t offset, size;  // of its bytes in the image
+  bool regular;           // a regular file (not a directory, link, ...)
+} zrk_boot_file_t;
+
+// The entry at *at (0 for the first), advancing *at; false at the end or on a malformed
+// entry.
+bool zrk_boot_next(zx_handle_t image, uint64_t* at, zrk_boot_file_t* file);
+// The regular file |name|; false if there is none.
+bool zrk_boot_find(zx_handle_t image, const char* name, zrk_boot_file_t* file);
+// A new VMO holding a copy of |file|'s bytes.
+zx_status_t zrk_boot_file_vmo(zx_handle_t image, const zrk_boot_file_t* file, zx_handle_t* vmo);
+
+// Starts the boot image's program |name| as zrk-init starts programs: in |job|, with
+// duplicates of |job|, the boot image and the caller's VMEX and info resources, and
+// |user0| (consumed; may be ZX_HANDLE_INVALID) for the new program's zrk_startup()->user0.
+// ZX_ERR_NOT_FOUND if the image has no such file.
+zx_status_t zrk_launch_boot(zx_handle_t job, const char* name, int argc, const char* const* argv,
+                            zx_handle_t user0, zx_handle_t* process);
+// The same, held suspended until *suspend_token is closed (see zrk_launch_suspended).
+zx_status_t zrk_launch_boot_suspended(zx_handle_t job, const char* name, int argc,
+                                      const char* const* argv, zx_handle_t user0,
+                                      zx_handle_t* process, zx_handle_t* suspend_token);
 
 #ifdef __cplusplus
 }

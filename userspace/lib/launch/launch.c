@@ -186,7 +186,8 @@ static zx_status_t map_block(zx_handle_t vmar, zx_vaddr_t stack_base, int argc,
 // launcher's own).
 static bool is_handle_slot(uint32_t slot) {
   return slot == ZRK_LAUNCH_SLOT(vmex_resource) || slot == ZRK_LAUNCH_SLOT(info_resource) ||
-         slot == ZRK_LAUNCH_SLOT(job) || slot == ZRK_LAUNCH_SLOT(boot_image);
+         slot == ZRK_LAUNCH_SLOT(job) || slot == ZRK_LAUNCH_SLOT(boot_image) ||
+         slot == ZRK_LAUNCH_SLOT(user0);
 }
 
 zx_status_t zrk_launch_suspended(zx_handle_t job, const char* name, zx_handle_t executable,
