@@ -58,6 +58,16 @@ pub const FILES: &[StatusFileSpec] = &[
         file: "userspace/tests/fuchsia-core-job.status",
         run_hint: "job_",
     },
+    StatusFileSpec {
+        check_name: "fuchsia_core_handle_status",
+        file: "userspace/tests/fuchsia-core-handle.status",
+        run_hint: "handle_",
+    },
+    StatusFileSpec {
+        check_name: "fuchsia_core_object_wait_status",
+        file: "userspace/tests/fuchsia-core-object-wait.status",
+        run_hint: "object_wait event_signal",
+    },
 ];
 
 #[derive(Clone, Debug, PartialEq)]
