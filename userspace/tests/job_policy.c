@@ -179,4 +179,32 @@ TEST(the_callers_job_decides) {
   zx_handle_close(job);
 }
 
+TEST(PolicyTimerSlackInvalidPolicyTest) {
+  zx_handle_t job;
+  ASSERT_OK(zx_job_create(zx_job_default(), 0, &job));
+  EXPECT_STATUS(zx_job_set_policy(job, ZX_JOB_POL_RELATIVE, ZX_JOB_POL_TIMER_SLACK, NULL, 1),
+                ZX_ERR_INVALID_ARGS);
+  zx_policy_timer_slack_t slack = {-ZX_MSEC(10), ZX_TIMER_SLACK_LATE, {0}};
+  EXPECT_STATUS(zx_job_set_policy(job, ZX_JOB_POL_RELATIVE, ZX_JOB_POL_TIMER_SLACK, &slack, 1),
+                ZX_ERR_INVALID_ARGS);
+  slack = (zx_policy_timer_slack_t){ZX_MSEC(10), 3, {0}};
+  EXPECT_STATUS(zx_job_set_policy(job, ZX_JOB_POL_RELATIVE, ZX_JOB_POL_TIMER_SLACK, &slack, 1),
+                ZX_ERR_INVALID_ARGS);
+  slack = (zx_policy_timer_slack_t){ZX_MSEC(10), ZX_TIMER_SLACK_LATE, {0}};
+  EXPECT_OK(zx_job_set_policy(job, ZX_JOB_POL_RELATIVE, ZX_JOB_POL_TIMER_SLACK, &slack, 1));
+  zx_handle_close(job);
+}
+
+TEST(PolicyTimerSlackNonEmptyTest) {
+  zx_handle_t job, grandchild;
+  ASSERT_OK(zx_job_create(zx_job_default(), 0, &job));
+  ASSERT_OK(zx_job_create(job, 0, &grandchild));
+  zx_policy_timer_slack_t slack = {ZX_MSEC(10), ZX_TIMER_SLACK_LATE, {0}};
+  EXPECT_STATUS(zx_job_set_policy(job, ZX_JOB_POL_RELATIVE, ZX_JOB_POL_TIMER_SLACK, &slack, 1),
+                ZX_ERR_BAD_STATE);
+  zx_handle_close(grandchild);
+  EXPECT_OK(zx_job_set_policy(job, ZX_JOB_POL_RELATIVE, ZX_JOB_POL_TIMER_SLACK, &slack, 1));
+  zx_handle_close(job);
+}
+
 int main(void) { return run_tests(); }

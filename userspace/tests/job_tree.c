@@ -257,4 +257,12 @@ TEST(get_child) {
   zx_handle_close(job);
 }
 
+TEST(InfoTaskStatsFails) {
+  // Jobs have no ZX_INFO_TASK_STATS (Fuchsia's answers it for processes only).
+  zx_info_task_stats_t info;
+  EXPECT_NE(zx_object_get_info(zx_job_default(), ZX_INFO_TASK_STATS, &info, sizeof(info), NULL,
+                               NULL),
+            ZX_OK);
+}
+
 int main(void) { return run_tests(); }

@@ -1,7 +1,8 @@
 // zx_object_wait_async and zx_port_cancel: level and edge triggers, timestamps, one-shot
-// registrations, what `observed` holds, cancelling by key, closing the watched handle or
-// the port in any order without leaks, every waitable object type, and 16385 signal
-// packets queued at once (they live in their observers, not under the user-packet cap).
+// registrations, what `observed` holds, cancelling by key, channels' READABLE and
+// PEER_CLOSED, closing the watched handle or the port in any order without leaks, every
+// waitable object type, and 16385 signal packets queued at once (they live in their
+// observers, not under the user-packet cap).
 #include <zircon/syscalls/port.h>
 #include <zrk/handle_util.h>
 #include <zrk/thread_util.h>
@@ -61,6 +62,7 @@ static void expect_back_to(const struct snapshot* before) {
   EXPECT_EQ(now.objects.ports, before->objects.ports);
   EXPECT_EQ(now.objects.events, before->objects.events);
   EXPECT_EQ(now.objects.handles, before->objects.handles);
+  EXPECT_EQ(now.objects.channels, before->objects.channels);
   EXPECT_EQ(now.objects.threads, before->objects.threads);
   EXPECT_EQ(now.heap_free, before->heap_free);
 }
@@ -122,6 +124,62 @@ TEST(level_fires_on_a_later_rise_once) {
   // No registration left to cancel.
   EXPECT_STATUS(zx_port_cancel(port, event, 5), ZX_ERR_NOT_FOUND);
   zx_handle_close(event);
+  zx_handle_close(port);
+}
+
+TEST(AsyncWaitChannelTimedOut) {
+  zx_handle_t port = new_port();
+  zx_handle_t ch[2];
+  ASSERT_OK(zx_channel_create(0, &ch[0], &ch[1]));
+  ASSERT_OK(zx_object_wait_async(ch[1], port, 6567, ZX_CHANNEL_READABLE, 0));
+  zx_port_packet_t out;
+  EXPECT_STATUS(zx_port_wait(port, zx_deadline_after(ZX_USEC(200)), &out), ZX_ERR_TIMED_OUT);
+  zx_handle_t all[] = {ch[0], ch[1], port};
+  EXPECT_OK(zx_handle_close_many(all, 3));
+}
+
+TEST(AsyncWaitChannel) {
+  zx_handle_t port = new_port();
+  zx_handle_t ch[2];
+  ASSERT_OK(zx_channel_create(0, &ch[0], &ch[1]));
+  ASSERT_OK(zx_object_wait_async(ch[1], port, 6567, ZX_CHANNEL_READABLE, 0));
+  zx_port_packet_t out;
+  EXPECT_STATUS(zx_port_wait(port, zx_deadline_after(ZX_USEC(200)), &out), ZX_ERR_TIMED_OUT);
+  EXPECT_OK(zx_channel_write(ch[0], 0, "here", 4, NULL, 0));
+  memset(&out, 0, sizeof out);
+  EXPECT_OK(zx_port_wait(port, ZX_TIME_INFINITE, &out));
+  EXPECT_EQ(out.key, 6567);
+  EXPECT_EQ(out.type, ZX_PKT_TYPE_SIGNAL_ONE);
+  EXPECT_EQ(out.signal.observed, ZX_CHANNEL_WRITABLE | ZX_CHANNEL_READABLE);
+  EXPECT_EQ(out.signal.trigger, ZX_CHANNEL_READABLE);
+  EXPECT_EQ(out.signal.count, 1);
+  // Discarding the message takes READABLE down; the one-shot wait queues nothing more.
+  EXPECT_STATUS(zx_channel_read(ch[1], ZX_CHANNEL_READ_MAY_DISCARD, NULL, NULL, 0, 0, NULL, NULL),
+                ZX_ERR_BUFFER_TOO_SMALL);
+  EXPECT_STATUS(zx_port_wait(port, zx_deadline_after(ZX_USEC(200)), &out), ZX_ERR_TIMED_OUT);
+  EXPECT_OK(zx_object_wait_async(ch[1], port, 6567, ZX_CHANNEL_READABLE, 0));
+  zx_handle_t all[] = {ch[0], ch[1], port};
+  EXPECT_OK(zx_handle_close_many(all, 3));
+}
+
+// Five messages queued and the writer gone before the wait: it fires at once with both.
+TEST(ChannelAsyncWaitOnExistingStateIsNotified) {
+  zx_handle_t ch[2];
+  ASSERT_OK(zx_channel_create(0, &ch[0], &ch[1]));
+  for (int i = 0; i < 5; i++) ASSERT_OK(zx_channel_write(ch[0], 0, "123456", 6, NULL, 0));
+  ASSERT_OK(zx_handle_close(ch[0]));
+  zx_handle_t port = new_port();
+  ASSERT_OK(zx_object_wait_async(ch[1], port, 65667, ZX_CHANNEL_READABLE | ZX_CHANNEL_PEER_CLOSED,
+                                 0));
+  zx_port_packet_t p;
+  memset(&p, 0, sizeof p);
+  EXPECT_OK(zx_port_wait(port, ZX_TIME_INFINITE_PAST, &p));
+  EXPECT_EQ(p.key, 65667);
+  EXPECT_EQ(p.signal.count, 1);
+  EXPECT_EQ(p.signal.trigger, ZX_CHANNEL_READABLE | ZX_CHANNEL_PEER_CLOSED);
+  EXPECT_EQ(p.signal.observed, ZX_CHANNEL_READABLE | ZX_CHANNEL_PEER_CLOSED);
+  EXPECT_STATUS(zx_port_wait(port, ZX_TIME_INFINITE_PAST, &p), ZX_ERR_TIMED_OUT);
+  zx_handle_close(ch[1]);
   zx_handle_close(port);
 }
 
@@ -520,6 +578,30 @@ TEST(AsyncWaitCloseOrder) {
     TEST_CONTEXT("order %d %d %d (0 is the port)", orders[i][0], orders[i][1], orders[i][2]);
     struct snapshot before = snap();
     close_in_order(orders[i]);
+    expect_back_to(&before);
+  }
+}
+
+// AsyncWaitCloseOrder as Fuchsia has it: a channel pair, one end watched for READABLE
+// or PEER_CLOSED, closed with the port in all six orders, with no leak.
+static void close_channel_pair_in_order(const int order[3]) {
+  zx_handle_t h[3];  // the port, channel end A, channel end B (the watched one)
+  h[0] = new_port();
+  ASSERT_OK(zx_channel_create(0, &h[1], &h[2]));
+  ASSERT_OK(zx_object_wait_async(h[2], h[0], 1122, ZX_CHANNEL_READABLE | ZX_CHANNEL_PEER_CLOSED,
+                                 0));
+  for (int i = 0; i < 3; i++) EXPECT_OK(zx_handle_close(h[order[i]]));
+}
+
+TEST(AsyncWaitCloseOrderWithChannels) {
+  static const int orders[6][3] = {{2, 1, 0}, {2, 0, 1}, {1, 0, 2},
+                                   {1, 2, 0}, {0, 1, 2}, {0, 2, 1}};
+  close_channel_pair_in_order(orders[0]);
+  for (int i = 0; i < 6; i++) {
+    TEST_CONTEXT("order %d %d %d (0 is the port, 2 the watched end)", orders[i][0], orders[i][1],
+                 orders[i][2]);
+    struct snapshot before = snap();
+    close_channel_pair_in_order(orders[i]);
     expect_back_to(&before);
   }
 }

@@ -236,6 +236,10 @@ pub struct Lifecycle {
     pub exit: Option<Exit>,
     /// Monotonic time its first thread started (ZX_INFO_PROCESS), 0 before.
     pub start_time: i64,
+    /// The job (itself or an ancestor of its own) this process is critical to
+    /// (zx_job_set_critical), and whether only a non-zero return code kills that job.
+    /// Taken when the process dies.
+    pub critical_to: Option<(Arc<super::job::Job>, bool)>,
 }
 
 pub struct Process {
@@ -288,6 +292,7 @@ impl Process {
                 threads: Vec::new(),
                 exit: None,
                 start_time: 0,
+                critical_to: None,
             }),
             signals: Signals::new(0),
             ttbr0: vm.ttbr0(),
@@ -360,16 +365,60 @@ impl Process {
         if self.debug_exceptionate.is_bound() {
             flags |= ZX_INFO_PROCESS_FLAG_DEBUGGER_ATTACHED;
         }
-        let return_code = match (&l.exit, flags & ZX_INFO_PROCESS_FLAG_EXITED != 0) {
-            (Some(Exit::Exited(code)), true) => *code,
-            (Some(Exit::Killed(_)), true) => ZX_TASK_RETCODE_EXCEPTION_KILL,
-            _ => 0,
+        let return_code = if flags & ZX_INFO_PROCESS_FLAG_EXITED != 0 {
+            Self::return_code(&l)
+        } else {
+            0
         };
         zx_info_process_t {
             return_code,
             start_time: l.start_time,
             flags,
             ..Default::default()
+        }
+    }
+
+    /// The return code its exit or kill decided (0 while none has).
+    fn return_code(l: &Lifecycle) -> i64 {
+        match &l.exit {
+            Some(Exit::Exited(code)) => *code,
+            Some(Exit::Killed(_)) => ZX_TASK_RETCODE_EXCEPTION_KILL,
+            None => 0,
+        }
+    }
+
+    /// zx_job_set_critical's work: from now on this process's death kills `job` (with
+    /// `retcode_nonzero`, only a death with a non-zero return code does). `job` must be
+    /// the process's job or an ancestor of it (INVALID_ARGS); a process is critical to
+    /// one job at most (ALREADY_BOUND). Zircon checks in that order, the bound first.
+    pub fn set_critical(
+        &self,
+        job: Arc<super::job::Job>,
+        retcode_nonzero: bool,
+    ) -> Result<(), libzircon::Status> {
+        let mut l = self.lifecycle.lock();
+        if l.critical_to.is_some() {
+            return Err(libzircon::Status::ALREADY_BOUND);
+        }
+        let mut ancestor = Some(&self.job);
+        while let Some(j) = ancestor {
+            if Arc::ptr_eq(j, &job) {
+                l.critical_to = Some((job, retcode_nonzero));
+                return Ok(());
+            }
+            ancestor = j.parent.as_ref();
+        }
+        Err(libzircon::Status::INVALID_ARGS)
+    }
+
+    /// A dead process that was critical to a job kills that job
+    /// (ZX_TASK_RETCODE_CRITICAL_PROCESS_KILL), unless only a non-zero return code
+    /// should and it ended with 0. Called with no lock held.
+    fn kill_critical_job(critical: Option<(Arc<super::job::Job>, bool)>, return_code: i64) {
+        if let Some((job, retcode_nonzero)) = critical {
+            if !retcode_nonzero || return_code != 0 {
+                job.kill(ZX_TASK_RETCODE_CRITICAL_PROCESS_KILL);
+            }
         }
     }
 
@@ -439,13 +488,16 @@ impl Process {
         self.exceptionate.shut_down();
         self.debug_exceptionate.shut_down();
         self.tear_down();
-        {
+        let (critical, return_code) = {
             let mut l = self.lifecycle.lock();
             l.life = Life::Dead;
             l.exit.get_or_insert(Exit::Exited(0));
-        }
+            (l.critical_to.take(), Self::return_code(&l))
+        };
         self.signals.update(0, ZX_PROCESS_TERMINATED);
         self.job.remove_process(self.koid);
+        // After leaving its job, as Zircon does: the job's kill then need not wait for it.
+        Self::kill_critical_job(critical, return_code);
     }
 
     /// Whether it is dying or dead (a kill or exit has begun).
@@ -483,6 +535,9 @@ impl Drop for Process {
     /// (digest 7.3): it only has to leave its job's list.
     fn drop(&mut self) {
         self.job.remove_process(self.koid);
+        // Never started, so its return code is 0 (a dead one's was taken by `finish`).
+        let critical = self.lifecycle.get_mut().critical_to.take();
+        Self::kill_critical_job(critical, 0);
     }
 }
 

@@ -128,17 +128,35 @@ fn consume_listed(sys: &Syscalls, addr: usize, count: usize, kind: ListKind) {
             return;
         }
         let mut closing: [Option<Handle<Object>>; MAX_HANDLES] = [const { None }; MAX_HANDLES];
+        let mut values = [ZX_HANDLE_INVALID; MAX_HANDLES];
         {
             let mut table = sys.process.handles.lock();
             for (i, item) in raw[..len].chunks_exact(kind.size()).enumerate() {
                 let item = parse(item, kind);
                 if item.operation != ZX_HANDLE_OP_DUPLICATE {
                     closing[i] = table.remove(item.handle).ok();
+                    values[i] = item.handle;
                 }
+            }
+        }
+        for (handle, &value) in closing.iter().zip(values.iter()) {
+            if let Some(handle) = handle {
+                cancel_waits_via(sys, handle, value);
             }
         }
         drop(closing);
         done += n;
+    }
+}
+
+/// A handle has left the caller's table (moved into a message, or closed because the
+/// write consumed it): as for zx_handle_close, the waits made through it end
+/// (ZX_ERR_CANCELED) and ports' observers registered through it go. Zircon ends them
+/// when the receiver reads a moved handle out (or the message is destroyed); here they
+/// end at the write, so no wait can outlive the handle it was made through.
+fn cancel_waits_via(sys: &Syscalls, handle: &Handle<Object>, value: zx_handle_t) {
+    if let Some(signals) = handle.object().signal_source() {
+        signals.cancel_via(sys.process.koid, value);
     }
 }
 
@@ -226,13 +244,22 @@ fn take_handles(
         return Err(Status::NO_MEMORY);
     }
     let mut closing: [Option<Handle<Object>>; MAX_HANDLES] = [const { None }; MAX_HANDLES];
+    // The value each listed handle had, if it left the table (not a DUPLICATE).
+    let mut values = [ZX_HANDLE_INVALID; MAX_HANDLES];
+    let mut moved = [ZX_HANDLE_INVALID; MAX_HANDLES];
     let mut first_error = None;
     {
         let mut table = sys.process.handles.lock();
         for (i, item) in raw[..len].chunks_exact_mut(kind.size()).enumerate() {
             let listed = parse(item, kind);
+            if listed.operation != ZX_HANDLE_OP_DUPLICATE {
+                values[i] = listed.handle;
+            }
             match take_one(&mut table, channel, &listed, &mut closing[i]) {
-                Ok(handle) => taken.push(handle),
+                Ok(handle) => {
+                    moved[taken.len()] = values[i];
+                    taken.push(handle);
+                }
                 Err(e) => {
                     first_error.get_or_insert(e);
                     if kind == ListKind::Dispositions {
@@ -240,6 +267,16 @@ fn take_handles(
                     }
                 }
             }
+        }
+    }
+    for (handle, &value) in taken.iter().zip(moved.iter()) {
+        if value != ZX_HANDLE_INVALID {
+            cancel_waits_via(sys, handle, value);
+        }
+    }
+    for (handle, &value) in closing.iter().zip(values.iter()) {
+        if let Some(handle) = handle {
+            cancel_waits_via(sys, handle, value);
         }
     }
     drop(closing);

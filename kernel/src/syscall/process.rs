@@ -395,9 +395,10 @@ pub(super) fn job_set_policy(
     }
 }
 
-/// zx_job_set_critical: its arguments are checked as Zircon checks them (options, the
-/// job with DESTROY, the process with WAIT); making a process critical to a job is
-/// not supported yet.
+/// zx_job_set_critical: checked as Zircon checks (options, the job with DESTROY, the
+/// process with WAIT, then the process's own checks: ALREADY_BOUND, and INVALID_ARGS for
+/// a job that is neither its job nor an ancestor); the process's death then kills the
+/// job (see `Process::set_critical`).
 pub(super) fn job_set_critical(
     sys: &Syscalls,
     job: zx_handle_t,
@@ -407,7 +408,7 @@ pub(super) fn job_set_critical(
     if options != 0 && options != ZX_JOB_CRITICAL_PROCESS_RETCODE_NONZERO {
         return Err(Status::INVALID_ARGS);
     }
-    sys.lookup_job(job, ZX_RIGHT_DESTROY)?;
-    sys.lookup_process(process, ZX_RIGHT_WAIT)?;
-    Err(Status::NOT_SUPPORTED)
+    let job = sys.lookup_job(job, ZX_RIGHT_DESTROY)?;
+    let process = sys.lookup_process(process, ZX_RIGHT_WAIT)?;
+    process.set_critical(job, options == ZX_JOB_CRITICAL_PROCESS_RETCODE_NONZERO)
 }

@@ -63,6 +63,16 @@ pub const FILES: &[StatusFileSpec] = &[
         file: "userspace/tests/fuchsia-core-exceptions.status",
         run_hint: "exception_",
     },
+    StatusFileSpec {
+        check_name: "fuchsia_core_handle_status",
+        file: "userspace/tests/fuchsia-core-handle.status",
+        run_hint: "handle_",
+    },
+    StatusFileSpec {
+        check_name: "fuchsia_core_object_wait_status",
+        file: "userspace/tests/fuchsia-core-object-wait.status",
+        run_hint: "object_wait event_signal",
+    },
 ];
 
 #[derive(Clone, Debug, PartialEq)]
