@@ -6,6 +6,8 @@
 #include <zrk/launch.h>
 #include <zrk/startup.h>
 
+#include "copy.h"
+
 static uint64_t hex8(const char* s) {
   uint64_t v = 0;
   for (int i = 0; i < 8; i++) {
@@ -57,13 +59,8 @@ bool zrk_boot_find(zx_handle_t image, const char* name, zrk_boot_file_t* file) {
 
 zx_status_t zrk_boot_file_vmo(zx_handle_t image, const zrk_boot_file_t* file, zx_handle_t* vmo) {
   zx_status_t status = zx_vmo_create(file->size, 0, vmo);
-  char buffer[4096];
-  for (uint64_t done = 0; status == ZX_OK && done < file->size; done += sizeof(buffer)) {
-    size_t n = file->size - done < sizeof(buffer) ? (size_t)(file->size - done) : sizeof(buffer);
-    status = zx_vmo_read(image, buffer, file->offset + done, n);
-    if (status == ZX_OK) {
-      status = zx_vmo_write(*vmo, buffer, done, n);
-    }
+  if (status == ZX_OK) {
+    status = zrk_launch_copy_vmo(*vmo, 0, image, file->offset, file->size);
   }
   if (status != ZX_OK) {
     zx_handle_close(*vmo);

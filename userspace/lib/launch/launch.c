@@ -9,6 +9,8 @@
 #include <zrk/launch.h>
 #include <zrk/startup.h>
 
+#include "copy.h"
+
 #define STACK_SIZE (256u * 1024)
 #define STACK_GUARD (64u * 1024)
 #define MAX_PHDRS 64
@@ -42,8 +44,8 @@ _Static_assert(sizeof(elf_phdr_t) == 56, "ELF-64 program header");
 static uint64_t page_size(void) { return zx_system_get_page_size(); }
 
 // Copies |len| bytes of |src| at |src_offset| into |dst| at |dst_offset|.
-static zx_status_t copy_vmo(zx_handle_t dst, uint64_t dst_offset, zx_handle_t src,
-                            uint64_t src_offset, uint64_t len) {
+zx_status_t zrk_launch_copy_vmo(zx_handle_t dst, uint64_t dst_offset, zx_handle_t src,
+                                uint64_t src_offset, uint64_t len) {
   char buffer[4096];
   while (len > 0) {
     size_t n = len < sizeof(buffer) ? (size_t)len : sizeof(buffer);
@@ -89,7 +91,7 @@ static zx_status_t load_segment(zx_handle_t vmar, zx_vaddr_t vmar_base, uint64_t
   if (status != ZX_OK) {
     return status;
   }
-  status = copy_vmo(vmo, ph->vaddr - first, executable, ph->offset, ph->filesz);
+  status = zrk_launch_copy_vmo(vmo, ph->vaddr - first, executable, ph->offset, ph->filesz);
   if (status == ZX_OK && (perms & ZX_VM_PERM_EXECUTE)) {
     status = zx_vmo_replace_as_executable(vmo, zrk_startup()->vmex_resource, &vmo);
   }
