@@ -55,8 +55,7 @@ pub fn handle_pending_kill() -> ! {
         let fired = thread.watchdog.swap(0, Ordering::Relaxed);
         if fired != 0 {
             let seconds = fired >> 32;
-            let name = libzircon::syscalls::kernel_syscall((fired & 0xffff_ffff) - 1)
-                .map_or("?", |s| s.name);
+            let name = watchdog::syscall_name((fired & 0xffff_ffff) - 1);
             let mut out = crate::drivers::console::panic_writer();
             use core::fmt::Write;
             let _ = writeln!(

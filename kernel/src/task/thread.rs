@@ -112,6 +112,10 @@ pub struct Thread {
     pub(super) scheduled_at: AtomicU64,
     /// The watchdog's tick when this thread's running syscall began (0: none).
     pub syscall_since: AtomicU64,
+    /// The number of the syscall this thread is in (meaningful while `syscall_since` is
+    /// not 0): the watchdog names it. The CPU's ring cannot: another thread may have
+    /// entered a syscall on that CPU since.
+    pub syscall_number: AtomicU64,
     /// Set by the watchdog: seconds << 32 | (syscall number + 1) of the syscall it stopped.
     pub watchdog: AtomicU64,
     /// Suspend tokens held on this thread (zx_task_suspend); it runs while none are.
@@ -201,6 +205,7 @@ impl Thread {
             run_ticks: AtomicU64::new(0),
             scheduled_at: AtomicU64::new(0),
             syscall_since: AtomicU64::new(0),
+            syscall_number: AtomicU64::new(0),
             watchdog: AtomicU64::new(0),
             suspend_count: AtomicU32::new(0),
             parked: Mutex::new(None),

@@ -55,6 +55,7 @@ pub fn record_start(thread: &Thread, number: u64, args: &[u64; 8]) -> usize {
     entry[1].store(args[0], Ordering::Relaxed);
     entry[2].store(args[1], Ordering::Relaxed);
     entry[3].store(IN_PROGRESS, Ordering::Relaxed);
+    thread.syscall_number.store(number, Ordering::Relaxed);
     thread
         .syscall_since
         .store(timer::ticks() | 1 << 63, Ordering::Relaxed);
@@ -88,7 +89,7 @@ pub fn write_recent_syscalls(out: &mut dyn Write) {
     for n in next.saturating_sub(RING_LEN)..next {
         let e = &ring.entries[n % RING_LEN];
         let v = |i: usize| e[i].load(Ordering::Relaxed);
-        let name = libzircon::syscalls::kernel_syscall(v(0)).map_or("?", |s| s.name);
+        let name = syscall_name(v(0));
         let _ = write!(out, "    #{n:<6} {name}({:#x}, {:#x}, ...) ", v(1), v(2));
         let _ = match v(3) {
             IN_PROGRESS => writeln!(out, "(in progress)"),
@@ -97,15 +98,9 @@ pub fn write_recent_syscalls(out: &mut dyn Write) {
     }
 }
 
-/// The name of the syscall in progress on this CPU, for reports.
-pub fn syscall_in_progress() -> &'static str {
-    let ring = &percpu::this().ring;
-    let next = ring.next.load(Ordering::Relaxed);
-    let e = &ring.entries[next.wrapping_sub(1) % RING_LEN];
-    if e[3].load(Ordering::Relaxed) != IN_PROGRESS {
-        return "?";
-    }
-    libzircon::syscalls::kernel_syscall(e[0].load(Ordering::Relaxed)).map_or("?", |s| s.name)
+/// The name of syscall `number`, for reports.
+pub fn syscall_name(number: u64) -> &'static str {
+    libzircon::syscalls::kernel_syscall(number).map_or("?", |s| s.name)
 }
 
 /// Called on every tick of this CPU.
@@ -121,16 +116,14 @@ pub fn on_tick() {
         if elapsed >= 3 * limit {
             panic!(
                 "watchdog: {} has run for {} s after its thread was killed, without checking",
-                syscall_in_progress(),
+                syscall_name(thread.syscall_number.load(Ordering::Relaxed)),
                 elapsed / timer::TICK_HZ
             );
         }
         if elapsed >= limit && !thread.kill_pending.load(Ordering::Relaxed) && thread.is_user() {
             // Only atomics here (an interrupt handler): the thread itself kills its process
             // and prints the report when it next checks (super::handle_pending_kill).
-            let ring = &percpu::this().ring;
-            let next = ring.next.load(Ordering::Relaxed);
-            let number = ring.entries[next.wrapping_sub(1) % RING_LEN][0].load(Ordering::Relaxed);
+            let number = thread.syscall_number.load(Ordering::Relaxed);
             let seconds = elapsed / timer::TICK_HZ;
             thread
                 .watchdog
